@@ -1,0 +1,225 @@
+/*
+ * Probe contexts and the session state.
+ *
+ * Each CPU has one `struct context`: the scratch space of the probe
+ * running on it (locals, string temporaries, the print buffer, the
+ * error slot).  A probe that fires while another runs on the same CPU
+ * (an interrupt, say) finds the context busy and is skipped, counted.
+ * So a context, and the CPU's data buffer, has one writer at a time.
+ *
+ * Included after the generated code has defined `union stap_locals`.
+ */
+
+enum stap_session_state {
+	STAP_SESSION_LOADED,	/* module loaded, stapio not started us */
+	STAP_SESSION_STARTING,	/* begin probes run */
+	STAP_SESSION_RUNNING,	/* every probe runs */
+	STAP_SESSION_STOPPING,	/* exit() or error: only end probes run */
+	STAP_SESSION_STOPPED,
+};
+
+/* What the runtime knows of one probe point. */
+struct context;
+struct stap_probe_info {
+	const char *pp;		/* "timer.ms(200)" */
+	void (*handler)(struct context *c);
+};
+
+struct context {
+	atomic_t busy;
+	const struct stap_probe_info *probe;
+	const char *last_error;		/* set: the probe stops */
+	const char *last_loc;		/* "identifier 'x' at f:1:2" */
+	long actions;			/* statements run, vs MAXACTION */
+	char error_msg[MAXSTRINGLEN];	/* error()'s message */
+	struct stap_sb out;		/* print buffer, drains to stdout */
+	char out_buf[STAP_PRINT_BUF_SIZE];
+	union stap_locals locals;
+};
+
+static atomic_t stap_session_state = ATOMIC_INIT(STAP_SESSION_LOADED);
+static atomic_t stap_error_count = ATOMIC_INIT(0);
+static atomic_t stap_skipped_count = ATOMIC_INIT(0);
+static atomic_t stap_exit_requested = ATOMIC_INIT(0);
+static struct context **stap_contexts;	/* [nr_cpu_ids] */
+
+static void stap_print_flush(struct stap_sb *sb)
+{
+	if (sb->len)
+		stap_data_write(STAP_STREAM_STDOUT, sb->buf, sb->len);
+	sb->len = 0;
+}
+
+/* Allocates every possible CPU's context.  Process context. */
+static int stap_contexts_alloc(void)
+{
+	int cpu;
+
+	stap_contexts = kcalloc(nr_cpu_ids, sizeof(*stap_contexts),
+				GFP_KERNEL);
+	if (!stap_contexts)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct context *c = vzalloc(sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->out.buf = c->out_buf;
+		c->out.cap = sizeof(c->out_buf);
+		c->out.flush = stap_print_flush;
+		stap_contexts[cpu] = c;
+	}
+	return 0;
+}
+
+static void stap_contexts_free(void)
+{
+	int cpu;
+
+	if (!stap_contexts)
+		return;
+	for_each_possible_cpu(cpu)
+		vfree(stap_contexts[cpu]);
+	kfree(stap_contexts);
+	stap_contexts = NULL;
+}
+
+/* Ends the session from any context: stapio will send STOP. */
+static void stap_request_exit(void)
+{
+	int s = atomic_read(&stap_session_state);
+	if (s == STAP_SESSION_STARTING || s == STAP_SESSION_RUNNING)
+		atomic_cmpxchg(&stap_session_state, s, STAP_SESSION_STOPPING);
+	if (!atomic_xchg(&stap_exit_requested, 1))
+		stap_transport_request_exit();
+}
+
+/* A runtime error in the probe running in c; it stops at once. */
+static void stap_error(struct context *c, const char *msg, const char *loc)
+{
+	if (c->last_error)
+		return;
+	c->last_error = msg;
+	c->last_loc = loc;
+}
+
+/* Writes "ERROR: msg near loc" and ends the session when the error
+ * budget is spent.  Probe context, at the end of the probe. */
+static void stap_report_error(struct context *c)
+{
+	char line[256];
+	int n;
+
+	if (c->last_loc)
+		n = scnprintf(line, sizeof(line), "ERROR: %s near %s\n",
+			      c->last_error, c->last_loc);
+	else
+		n = scnprintf(line, sizeof(line), "ERROR: %s\n",
+			      c->last_error);
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+	if (atomic_inc_return(&stap_error_count) > MAXERRORS)
+		stap_request_exit();
+}
+
+static void stap_skip_probe(void)
+{
+	if (atomic_inc_return(&stap_skipped_count) == MAXSKIPPED + 1) {
+		static const char msg[] = "ERROR: Skipped too many probes, "
+			"check MAXSKIPPED or try again with stap -t for "
+			"more details (raise the limit with -D MAXSKIPPED=N)\n";
+		stap_data_write(STAP_STREAM_STDERR, msg, sizeof(msg) - 1);
+		stap_request_exit();
+	}
+}
+
+/*
+ * Runs one probe hit if the session is in `state`.  Any context; it
+ * disables preemption itself so that the CPU's context stays ours.
+ */
+static void stap_run_probe(const struct stap_probe_info *info, int state)
+{
+	struct context *c;
+
+	if (atomic_read(&stap_session_state) != state)
+		return;
+	preempt_disable();
+	c = stap_contexts[smp_processor_id()];
+	if (atomic_inc_return(&c->busy) != 1) {
+		stap_skip_probe();
+		goto out;
+	}
+	c->probe = info;
+	c->last_error = NULL;
+	c->last_loc = NULL;
+	c->actions = 0;
+	c->out.len = 0;
+	info->handler(c);
+	stap_print_flush(&c->out);
+	if (c->last_error)
+		stap_report_error(c);
+out:
+	atomic_dec(&c->busy);
+	preempt_enable();
+}
+
+/* Counts one statement against MAXACTION; false when over. */
+static inline bool stap_action(struct context *c, const char *loc)
+{
+	if (likely(++c->actions <= MAXACTION))
+		return true;
+	stap_error(c, "MAXACTION exceeded (raise it with -D MAXACTION=N)",
+		   loc);
+	return false;
+}
+
+/* ---- arithmetic that can fail ---- */
+
+static s64 stap_div(struct context *c, s64 a, s64 b, const char *loc)
+{
+	if (unlikely(b == 0)) {
+		stap_error(c, "division by 0", loc);
+		return 0;
+	}
+	if (unlikely(b == -1))
+		return (s64)(-(u64)a);	/* S64_MIN / -1 wraps */
+	return div64_s64(a, b);
+}
+
+static s64 stap_mod(struct context *c, s64 a, s64 b, const char *loc)
+{
+	if (unlikely(b == 0)) {
+		stap_error(c, "division by 0", loc);
+		return 0;
+	}
+	if (unlikely(b == -1))
+		return 0;
+	return a - div64_s64(a, b) * b;
+}
+
+static inline s64 stap_shl(s64 a, s64 b)
+{
+	return (s64)((u64)a << (b & 63));
+}
+
+static inline s64 stap_shr(s64 a, s64 b)
+{
+	return a >> (b & 63);
+}
+
+/* ---- global variable locks ---- */
+
+/*
+ * Takes lock with a bounded spin; false (and the probe is a skipped
+ * one) when it stays contended.  Raw spinlocks, so that -rt kernels do
+ * not turn them into sleeping locks inside probes.
+ */
+static bool stap_lock_global(raw_spinlock_t *lock)
+{
+	int n;
+
+	for (n = 0; n < MAXTRYLOCK; n++) {
+		if (raw_spin_trylock(lock))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}

@@ -1,0 +1,122 @@
+/*
+ * The session's life: module init and exit, and the start/stop
+ * callbacks the transport calls when stapio says START and STOP.
+ *
+ *   init   -> contexts, transport                      (LOADED)
+ *   START  -> globals, begin probes, arm the families  (STARTING, RUNNING)
+ *   STOP   -> disarm, end probes                       (STOPPING, STOPPED)
+ *   exit   -> STOP if stapio never sent it, free everything
+ *
+ * Probe families with something to arm are listed in stap_families[]:
+ * a new family adds one line.
+ */
+
+struct stap_family_ops {
+	int (*arm)(void);
+	void (*disarm)(void);
+};
+
+static const struct stap_family_ops stap_families[] = {
+#ifdef STAP_HAVE_TIMER_PROBES
+	{ stap_timer_probes_register, stap_timer_probes_unregister },
+#endif
+	{ NULL, NULL },
+};
+
+static DEFINE_MUTEX(stap_core_lock);
+static int stap_armed;		/* families armed so far */
+
+static void stap_disarm_all(void)
+{
+	while (stap_armed > 0)
+		stap_families[--stap_armed].disarm();
+}
+
+/* Process context (the ctl write handler); may sleep. */
+int stap_core_start(void)
+{
+	int rc = 0;
+
+	mutex_lock(&stap_core_lock);
+	if (atomic_read(&stap_session_state) != STAP_SESSION_LOADED) {
+		rc = -EALREADY;
+		goto out;
+	}
+	stap_globals_init();
+	atomic_set(&stap_session_state, STAP_SESSION_STARTING);
+	stap_begin_probes_run();
+	atomic_cmpxchg(&stap_session_state, STAP_SESSION_STARTING,
+		       STAP_SESSION_RUNNING);
+	if (atomic_read(&stap_session_state) != STAP_SESSION_RUNNING)
+		goto out;	/* exit() or an error in a begin probe */
+	while (stap_families[stap_armed].arm) {
+		rc = stap_families[stap_armed].arm();
+		if (rc) {
+			stap_disarm_all();
+			goto out;
+		}
+		stap_armed++;
+	}
+out:
+	mutex_unlock(&stap_core_lock);
+	return rc;
+}
+
+static void stap_report_counts(void)
+{
+	char line[160];
+	int errors = atomic_read(&stap_error_count);
+	int skipped = atomic_read(&stap_skipped_count);
+	int n;
+
+	if (!errors && !skipped)
+		return;
+	n = scnprintf(line, sizeof(line),
+		      "WARNING: Number of errors: %d, skipped probes: %d\n",
+		      errors, skipped);
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+}
+
+/* Process context; may sleep.  Idempotent. */
+void stap_core_stop(void)
+{
+	mutex_lock(&stap_core_lock);
+	if (atomic_read(&stap_session_state) == STAP_SESSION_STOPPED ||
+	    atomic_read(&stap_session_state) == STAP_SESSION_LOADED)
+		goto out;
+	stap_disarm_all();
+	atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
+	stap_end_probes_run();
+	atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
+	stap_report_counts();
+out:
+	mutex_unlock(&stap_core_lock);
+}
+
+int stap_core_exit_status(void)
+{
+	return atomic_read(&stap_error_count) ? 1 : 0;
+}
+
+static int __init stap_module_init(void)
+{
+	int rc = stap_contexts_alloc();
+
+	if (!rc)
+		rc = stap_transport_init();
+	if (rc)
+		stap_contexts_free();
+	return rc;
+}
+
+static void __exit stap_module_exit(void)
+{
+	stap_core_stop();	/* stapio died without STOP: disarm */
+	stap_transport_exit();
+	stap_contexts_free();
+}
+
+module_init(stap_module_init);
+module_exit(stap_module_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("SystemTap script module");

@@ -1,0 +1,21 @@
+/*
+ * The table entries a generated module declares for each probe family
+ * (the families' code is in linux/<family>.c, included by runtime_main.c).
+ */
+#ifndef STAP_PROBE_TYPES_H
+#define STAP_PROBE_TYPES_H
+
+/* begin / end: run once, in table order. */
+struct stap_once_probe {
+	const struct stap_probe_info *info;
+};
+
+/* timer.*: fires every period_ns. */
+struct stap_timer_probe {
+	const struct stap_probe_info *info;
+	u64 period_ns;
+	struct hrtimer timer;
+	bool armed;
+};
+
+#endif

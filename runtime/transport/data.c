@@ -1,0 +1,315 @@
+/*
+ * The data channel: per-CPU ring buffers that probes write script output
+ * into, and /proc/<module>/data, which stapio reads them from.  The
+ * record layout is struct stap_data_rec (staprun/ctl_proto.h); the prose
+ * is in doc/protocol-data.md.
+ *
+ * Each possible CPU owns one ring of STAP_BUFFER_SIZE bytes (a power of
+ * two).  There is exactly one writer per ring, the probe running on that
+ * CPU with preemption disabled (the core's per-CPU busy flag forbids
+ * nesting), and one reader, the read() handler under stap_data_mutex.
+ * head and tail are free-running byte counts: the writer owns head and
+ * publishes it with smp_store_release() after the record's bytes; the
+ * reader owns tail and publishes it the same way after copying a record
+ * out, which hands the space back.  No locks, no atomics on the fast
+ * path except the global sequence counter.
+ *
+ * This file is #included into the generated module (see transport.h).
+ */
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "internal.h"
+
+#ifndef STAP_BUFFER_SIZE
+#define STAP_BUFFER_SIZE (256 * 1024)	/* bytes per CPU; stap -s sets it */
+#endif
+
+struct stap_ring {
+	char *buf;
+	unsigned long size;	/* power of two */
+	unsigned long head;	/* bytes written; writer stores, release */
+	unsigned long tail;	/* bytes consumed; reader stores, release */
+	u64 cpu_seq;		/* records attempted on this cpu (writer) */
+	u64 lost;		/* records dropped on this cpu (writer) */
+} ____cacheline_aligned;
+
+static struct stap_ring *stap_rings;	/* nr_cpu_ids entries */
+static atomic64_t stap_data_seq = ATOMIC64_INIT(0);
+static DEFINE_MUTEX(stap_data_mutex);	/* the single reader */
+static atomic_t stap_data_opened = ATOMIC_INIT(0);
+
+/* Copies n bytes into the ring at free-running offset pos, wrapping. */
+static void stap_ring_put(struct stap_ring *r, unsigned long pos,
+			  const void *src, size_t n)
+{
+	unsigned long off = pos & (r->size - 1);
+	size_t first = min_t(size_t, n, r->size - off);
+
+	memcpy(r->buf + off, src, first);
+	memcpy(r->buf, (const char *)src + first, n - first);
+}
+
+static void stap_ring_zero(struct stap_ring *r, unsigned long pos, size_t n)
+{
+	unsigned long off = pos & (r->size - 1);
+	size_t first = min_t(size_t, n, r->size - off);
+
+	memset(r->buf + off, 0, first);
+	memset(r->buf, 0, n - first);
+}
+
+static void stap_ring_get(struct stap_ring *r, unsigned long pos, void *dst,
+			  size_t n)
+{
+	unsigned long off = pos & (r->size - 1);
+	size_t first = min_t(size_t, n, r->size - off);
+
+	memcpy(dst, r->buf + off, first);
+	memcpy((char *)dst + first, r->buf, n - first);
+}
+
+/* Returns nonzero on a fault, like copy_to_user(). */
+static unsigned long stap_ring_to_user(struct stap_ring *r, unsigned long pos,
+				       char __user *dst, size_t n)
+{
+	unsigned long off = pos & (r->size - 1);
+	size_t first = min_t(size_t, n, r->size - off);
+
+	if (copy_to_user(dst, r->buf + off, first))
+		return 1;
+	return copy_to_user(dst + first, r->buf, n - first);
+}
+
+/*
+ * Context: probe context with preemption disabled, possibly irqs off or
+ * NMI; the caller is the only writer on this CPU.  Never sleeps or locks.
+ */
+int stap_data_write(enum stap_stream stream, const char *buf, size_t len)
+{
+	unsigned int cpu = smp_processor_id();
+	struct stap_ring *r;
+	struct stap_data_rec rec;
+	unsigned long head, tail, need;
+
+	if (unlikely(!stap_rings))
+		return -ENODEV;
+	r = &stap_rings[cpu];
+	r->cpu_seq++;
+	if (unlikely(len > r->size))
+		goto drop;
+	need = STAP_DATA_REC_SIZE + STAP_DATA_ALIGN(len);
+	head = r->head;
+	tail = smp_load_acquire(&r->tail);
+	if (unlikely(need > r->size - (head - tail)))
+		goto drop;
+	rec.len = len;
+	rec.stream = stream;
+	rec.cpu = cpu;
+	rec.seq = atomic64_inc_return(&stap_data_seq);
+	rec.cpu_seq = r->cpu_seq;
+	stap_ring_put(r, head, &rec, STAP_DATA_REC_SIZE);
+	stap_ring_put(r, head + STAP_DATA_REC_SIZE, buf, len);
+	stap_ring_zero(r, head + STAP_DATA_REC_SIZE + len,
+		       STAP_DATA_ALIGN(len) - len);
+	smp_store_release(&r->head, head + need);
+	return 0;
+
+drop:
+	WRITE_ONCE(r->lost, r->lost + 1);
+	return -ENOSPC;
+}
+
+/* Any context. */
+static bool stap_data_pending(void)
+{
+	unsigned int cpu;
+
+	if (!stap_rings)
+		return false;
+	for_each_possible_cpu(cpu) {
+		struct stap_ring *r = &stap_rings[cpu];
+
+		if (smp_load_acquire(&r->head) != READ_ONCE(r->tail))
+			return true;
+	}
+	return false;
+}
+
+/* Meaningful once the session is stopped (no more writers). */
+static u64 stap_data_lost(unsigned int cpu)
+{
+	return stap_rings ? READ_ONCE(stap_rings[cpu].lost) : 0;
+}
+
+static u64 stap_data_last_seq(void)
+{
+	return atomic64_read(&stap_data_seq);
+}
+
+/* Bytes per CPU buffer; also the largest record a probe can write. */
+static unsigned long stap_data_buffer_size(void)
+{
+	return roundup_pow_of_two(STAP_BUFFER_SIZE);
+}
+
+/*
+ * Moves whole records from one ring to ubuf[*done .. count).  Returns 0,
+ * -EMSGSIZE if the next record cannot fit even an empty buffer, or
+ * -EFAULT.  Context: process, under stap_data_mutex.
+ */
+static int stap_data_drain_ring(struct stap_ring *r, char __user *ubuf,
+				size_t count, size_t *done)
+{
+	unsigned long head = smp_load_acquire(&r->head);
+	unsigned long tail = r->tail;
+	struct stap_data_rec rec;
+	size_t need;
+	int rc = 0;
+
+	while (tail != head) {
+		stap_ring_get(r, tail, &rec, STAP_DATA_REC_SIZE);
+		need = STAP_DATA_REC_SIZE + STAP_DATA_ALIGN(rec.len);
+		if (need > count - *done) {
+			if (*done == 0)
+				rc = -EMSGSIZE;
+			break;
+		}
+		if (stap_ring_to_user(r, tail, ubuf + *done, need)) {
+			rc = -EFAULT;
+			break;
+		}
+		*done += need;
+		tail += need;
+	}
+	smp_store_release(&r->tail, tail);
+	return rc;
+}
+
+/*
+ * read(): whole records from all CPUs, as many as fit.  Blocks until
+ * there is at least one (unless O_NONBLOCK); returns 0 (end of file) once
+ * the session has stopped and every buffer is empty.
+ * Context: process, may sleep.
+ */
+static ssize_t stap_data_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	size_t done = 0;
+	unsigned int cpu;
+	int stopped, rc = 0;
+
+	if (mutex_lock_interruptible(&stap_data_mutex))
+		return -ERESTARTSYS;
+	for (;;) {
+		if (READ_ONCE(stap_session.dying)) {
+			rc = -ENODEV;
+			break;
+		}
+		stopped = smp_load_acquire(&stap_session.stopped);
+		for_each_possible_cpu(cpu) {
+			rc = stap_data_drain_ring(&stap_rings[cpu], ubuf,
+						  count, &done);
+			if (rc)
+				break;
+		}
+		if (done || rc || stopped)
+			break;
+		if (file->f_flags & O_NONBLOCK) {
+			rc = -EAGAIN;
+			break;
+		}
+		mutex_unlock(&stap_data_mutex);
+		if (wait_event_interruptible(stap_data_wait,
+					     stap_data_pending() ||
+					     READ_ONCE(stap_session.stopped) ||
+					     READ_ONCE(stap_session.dying)))
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&stap_data_mutex))
+			return -ERESTARTSYS;
+	}
+	mutex_unlock(&stap_data_mutex);
+	return done ? done : rc;
+}
+
+/* Context: process. */
+static __poll_t stap_data_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &stap_data_wait, wait);
+	if (READ_ONCE(stap_session.dying))
+		return EPOLLERR | EPOLLHUP;
+	if (stap_data_pending() || smp_load_acquire(&stap_session.stopped))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+/* One reader at a time.  Context: process. */
+static int stap_data_open(struct inode *inode, struct file *file)
+{
+	if (atomic_cmpxchg(&stap_data_opened, 0, 1))
+		return -EBUSY;
+	return nonseekable_open(inode, file);
+}
+
+static int stap_data_release(struct inode *inode, struct file *file)
+{
+	atomic_set(&stap_data_opened, 0);
+	return 0;
+}
+
+static const struct proc_ops stap_data_fops = {
+	.proc_open = stap_data_open,
+	.proc_read = stap_data_read,
+	.proc_poll = stap_data_poll,
+	.proc_release = stap_data_release,
+};
+
+/*
+ * Allocates one ring per possible CPU and creates <dir>/data.
+ * Context: module init, may sleep.
+ */
+static int stap_data_init(struct proc_dir_entry *dir)
+{
+	unsigned long size = stap_data_buffer_size();
+	unsigned int cpu;
+
+	stap_rings = kcalloc(nr_cpu_ids, sizeof(*stap_rings), GFP_KERNEL);
+	if (!stap_rings)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		stap_rings[cpu].buf = vzalloc_node(size, cpu_to_node(cpu));
+		if (!stap_rings[cpu].buf)
+			goto out_free;
+		stap_rings[cpu].size = size;
+	}
+	if (!proc_create("data", 0400, dir, &stap_data_fops))
+		goto out_free;
+	return 0;
+
+out_free:
+	stap_data_exit();
+	return -ENOMEM;
+}
+
+/*
+ * Frees the rings.  The proc file must be gone (proc_remove of the
+ * directory) and no probe may be running.  Context: may sleep.
+ */
+static void stap_data_exit(void)
+{
+	struct stap_ring *rings = stap_rings;
+	unsigned int cpu;
+
+	if (!rings)
+		return;
+	stap_rings = NULL;
+	for_each_possible_cpu(cpu)
+		vfree(rings[cpu].buf);
+	kfree(rings);
+}

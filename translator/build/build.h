@@ -1,0 +1,25 @@
+/*
+ * Pass 4 (kbuild, feature probes, the module cache) and pass 5
+ * (running the module locally with staprun, or remotely via stapsh).
+ */
+#ifndef STAP_BUILD_H
+#define STAP_BUILD_H
+
+#include "session.h"
+
+/* kbuild.c: builds s->c_source into s->module_path; false after
+ * reporting why. */
+bool build_module(struct session *s);
+
+/* cache.c: the module name for this source ("stap_<hash>" or -m), and
+ * the cached module for it if one exists (else NULL). */
+const char *module_name_for(struct session *s);
+char *cache_lookup(struct session *s);
+void cache_store(struct session *s);
+/* Runs `cmd` (argv) with output to a file; returns its exit status. */
+int run_command(char *const argv[], const char *log_path);
+
+/* run.c: pass 5.  Returns the script's exit status. */
+int run_module(struct session *s);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * The module cache: a module is named after a hash of everything that
+ * goes into it (the generated C, the runtime's files, the kernel), and
+ * kept under <cache>/modules/<release>/ so that running the same script
+ * again skips pass 4.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "build.h"
+#include "util/diag.h"
+
+/* Folds name, size and mtime of every file under dir into h. */
+static uint64_t hash_tree(const char *dir, uint64_t h)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		if (name[0] != '.') {
+			char *path = xasprintf("%s/%s", dir, name);
+			struct stat st;
+			if (stat(path, &st) == 0) {
+				if (S_ISDIR(st.st_mode)) {
+					h = hash_tree(path, h);
+				} else {
+					h = hash_bytes(name, strlen(name), h);
+					h = hash_bytes(&st.st_size, sizeof(st.st_size), h);
+					h = hash_bytes(&st.st_mtime, sizeof(st.st_mtime), h);
+				}
+			}
+			free(path);
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	return h;
+}
+
+static uint64_t source_hash(struct session *s)
+{
+	uint64_t h = hash_bytes(s->c_source, strlen(s->c_source), 0);
+	h = hash_bytes(s->kernel_release, strlen(s->kernel_release), h);
+	h = hash_bytes(STAP_VERSION, strlen(STAP_VERSION), h);
+	return hash_tree(s->runtime_dir, h);
+}
+
+const char *module_name_for(struct session *s)
+{
+	if (!s->module_name)
+		s->module_name = xasprintf("stap_%016llx",
+					   (unsigned long long)source_hash(s));
+	return s->module_name;
+}
+
+static char *cache_path(struct session *s)
+{
+	return xasprintf("%s/modules/%s/%s.ko", s->cache_dir,
+			 s->kernel_release, module_name_for(s));
+}
+
+char *cache_lookup(struct session *s)
+{
+	char *p = cache_path(s);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+static bool mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			free(p);
+			return false;
+		}
+		*q = '/';
+	}
+	bool ok = mkdir(p, 0755) == 0 || errno == EEXIST;
+	free(p);
+	return ok;
+}
+
+/* Copies the built module into the cache; a failure only costs speed. */
+void cache_store(struct session *s)
+{
+	char *dst = cache_path(s);
+	char *dir = xstrdup(dst);
+	*strrchr(dir, '/') = '\0';
+	size_t len;
+	char *data = read_file(s->module_path, &len);
+	if (data && mkdir_p(dir)) {
+		char *tmp = xasprintf("%s.%d", dst, (int)getpid());
+		if (write_file(tmp, data, len))
+			rename(tmp, dst);
+		unlink(tmp);
+		free(tmp);
+	}
+	free(data);
+	free(dir);
+	free(dst);
+}
+
+int run_command(char *const argv[], const char *log_path)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}

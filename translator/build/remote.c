@@ -1,0 +1,493 @@
+/*
+ * Pass 5 on another machine: stap's side of the stapsh protocol.
+ *
+ * remote_open picks a transport by the URL's scheme (unix socket, a
+ * command's stdin/stdout, or a VM through vm.c), then does the handshake.
+ * remote_run uploads the module with "file", starts it with "run" and
+ * relays the data frames that come back until "quit STATUS".  The
+ * protocol's reading and writing is shared with stapsh
+ * (staprun/stapsh_proto.c); this file only decides what to send.
+ *
+ * Signals: during remote_run, SIGINT and SIGTERM are blocked except while
+ * waiting in ppoll, and their handler only sets a flag; the relay loop
+ * turns each one into a "quit" for stapsh.
+ */
+#define _GNU_SOURCE
+#include "remote.h"
+#include "../../staprun/stapsh_proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * One session.  fd carries both directions; helper is the exec: child.
+ * machine and release come from the handshake; vm_kver is set when
+ * remote_close must stop the VM (vm.c started it for this run).
+ */
+struct remote {
+	int fd;
+	pid_t helper;
+	struct sp_reader *in;
+	int version;
+	char *machine, *release;
+	char *vm_kver;
+};
+
+void remote_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("stap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int default_timeout_ms(void)
+{
+	const char *e = getenv("STAP_REMOTE_TIMEOUT");
+	int s = e ? atoi(e) : 0;
+
+	return (s > 0 ? s : 60) * 1000;
+}
+
+static struct remote *remote_new(int fd, pid_t helper)
+{
+	struct remote *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->in = malloc(sizeof(*r->in)))) {
+		free(r);
+		return NULL;
+	}
+	r->fd = fd;
+	r->helper = helper;
+	sp_reader_init(r->in, fd);
+	return r;
+}
+
+static void remote_free(struct remote *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->helper > 0)
+		waitpid(r->helper, NULL, 0);
+	free(r->in);
+	free(r->machine);
+	free(r->release);
+	free(r->vm_kver);
+	free(r);
+}
+
+/*
+ * "stap VERSION" -> "stapsh VERSION MACHINE RELEASE [FEATURES]".  Lines
+ * that are neither the answer nor an error are skipped: they can only be
+ * left over from an earlier peer.
+ */
+static int handshake(struct remote *r, const char *what, int timeout_ms,
+		     int quiet)
+{
+	char *line, *w[SP_WORDS_MAX];
+	uint64_t v;
+	int n, rc;
+
+	if (sp_printf(r->fd, "stap %d\n", STAPSH_PROTO_VERSION) < 0) {
+		if (!quiet)
+			remote_error("%s: cannot send the handshake: %s", what,
+				     strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		rc = sp_read_line(r->in, &line, timeout_ms);
+		if (rc == -2)
+			continue;
+		if (rc <= 0) {
+			if (!quiet)
+				remote_error("%s: no handshake from stapsh: %s",
+					     what, rc == 0 ? "connection closed" :
+					     strerror(errno));
+			return -1;
+		}
+		if (strncmp(line, "error ", 6) == 0) {
+			if (!quiet)
+				remote_error("%s: stapsh refused the handshake: %s",
+					     what, line + 6);
+			return -1;
+		}
+		n = sp_split(line, w, SP_WORDS_MAX);
+		if (n >= 4 && strcmp(w[0], "stapsh") == 0 &&
+		    sp_parse_u64(w[1], &v))
+			break;
+	}
+	if (v < STAPSH_PROTO_MIN_VERSION) {
+		if (!quiet)
+			remote_error("%s: stapsh speaks protocol version %llu, "
+				     "this stap needs %d or later", what,
+				     (unsigned long long)v,
+				     STAPSH_PROTO_MIN_VERSION);
+		return -1;
+	}
+	r->version = v < STAPSH_PROTO_VERSION ? (int)v : STAPSH_PROTO_VERSION;
+	r->machine = strdup(w[2]);
+	r->release = strdup(w[3]);
+	return r->machine && r->release ? 0 : -1;
+}
+
+struct remote *remote_open_unix(const char *path, int timeout_ms, int quiet)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct remote *r;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		if (!quiet)
+			remote_error("unix:%s: socket path too long", path);
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (!quiet)
+			remote_error("unix:%s: cannot connect: %s", path,
+				     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	r = remote_new(fd, 0);
+	if (!r) {
+		close(fd);
+		return NULL;
+	}
+	if (handshake(r, path, timeout_ms, quiet) < 0) {
+		remote_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* exec:CMD — sh -c CMD with a socket for its stdin and stdout. */
+static struct remote *remote_open_exec(const char *cmd, int timeout_ms,
+				       int quiet)
+{
+	struct remote *r;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		remote_error("exec:%s: %s", cmd, strerror(errno));
+		return NULL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		remote_error("exec:%s: cannot fork: %s", cmd, strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		dup2(sv[1], 0);
+		dup2(sv[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	r = remote_new(sv[0], pid);
+	if (!r) {
+		close(sv[0]);
+		return NULL;
+	}
+	if (handshake(r, cmd, timeout_ms, quiet) < 0) {
+		remote_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct remote *remote_open_timeout(const char *url, int timeout_ms,
+				   int quiet)
+{
+	signal(SIGPIPE, SIG_IGN);	/* a dead peer is an error, not death */
+	if (timeout_ms < 0)
+		timeout_ms = default_timeout_ms();
+	if (strncmp(url, "unix:", 5) == 0)
+		return remote_open_unix(url + 5, timeout_ms, quiet);
+	if (strncmp(url, "vm:", 3) == 0)
+		return vm_open(url + 3, timeout_ms, quiet);
+	if (strncmp(url, "exec:", 5) == 0)
+		return remote_open_exec(url + 5, timeout_ms, quiet);
+	if (!quiet)
+		remote_error("unknown remote '%s': want unix:PATH, vm:KVER or "
+			     "exec:COMMAND", url);
+	return NULL;
+}
+
+struct remote *remote_open(const char *url)
+{
+	return remote_open_timeout(url, -1, 0);
+}
+
+const char *remote_release(struct remote *r) { return r->release; }
+const char *remote_machine(struct remote *r) { return r->machine; }
+int remote_version(struct remote *r) { return r->version; }
+
+void remote_set_vm_owned(struct remote *r, const char *kver)
+{
+	free(r->vm_kver);
+	r->vm_kver = kver ? strdup(kver) : NULL;
+}
+
+void remote_close(struct remote *r)
+{
+	char *kver;
+
+	if (!r)
+		return;
+	/* "quit" while idle ends the session; then we hang up. */
+	sp_printf(r->fd, "quit\n");
+	kver = r->vm_kver;
+	r->vm_kver = NULL;
+	remote_free(r);
+	if (kver) {
+		vm_close(kver);
+		free(kver);
+	}
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+/* Waits for "OK" after a request.  Returns 0, or -1 after printing why. */
+static int expect_ok(struct remote *r, const char *what)
+{
+	char *line;
+	int rc;
+
+	for (;;) {
+		rc = sp_read_line(r->in, &line, -1);
+		if (rc == -2)
+			continue;
+		if (rc <= 0) {
+			remote_error("%s: connection to stapsh lost", what);
+			return -1;
+		}
+		if (strcmp(line, "OK") == 0)
+			return 0;
+		if (strncmp(line, "error ", 6) == 0) {
+			remote_error("%s: stapsh: %s", what, line + 6);
+			return -1;
+		}
+		/* Anything else is from a newer stapsh: skip it. */
+	}
+}
+
+/* "file SIZE NAME" + the module's bytes. */
+static int upload(struct remote *r, const char *path, const char *name)
+{
+	char buf[65536];
+	struct stat st;
+	ssize_t n;
+	off_t left;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		remote_error("cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (sp_printf(r->fd, "file %lld %s\n", (long long)st.st_size, name) < 0)
+		goto out_lost;
+	for (left = st.st_size; left > 0; left -= n) {
+		n = read(fd, buf, left < (off_t)sizeof(buf) ? left :
+			 (off_t)sizeof(buf));
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0) {
+			/* The file shrank: keep the stream in step. */
+			memset(buf, 0, sizeof(buf));
+			n = left < (off_t)sizeof(buf) ? left : (off_t)sizeof(buf);
+		}
+		if (sp_write_all(r->fd, buf, n) < 0)
+			goto out_lost;
+	}
+	close(fd);
+	return expect_ok(r, path);
+
+out_lost:
+	remote_error("uploading %s: connection to stapsh lost: %s", path,
+		     strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* "run ARG... NAME", each argument %-escaped. */
+static int start(struct remote *r, int argc, char **argv, const char *name)
+{
+	size_t len = 4, i;
+	char *line, *e;
+	int rc;
+
+	line = malloc(SP_LINE_MAX + 2);
+	if (!line)
+		return -1;
+	strcpy(line, "run ");
+	for (i = 0; i <= (size_t)argc; i++) {
+		e = sp_escape_arg(i < (size_t)argc ? argv[i] : name);
+		if (!e || len + strlen(e) + 2 > SP_LINE_MAX) {
+			remote_error("staprun arguments too long for one "
+				     "stapsh command (limit %d bytes)",
+				     SP_LINE_MAX);
+			free(e);
+			free(line);
+			return -1;
+		}
+		len += sprintf(line + len, "%s%s", e, i < (size_t)argc ? " " : "\n");
+		free(e);
+	}
+	rc = sp_write_all(r->fd, line, len);
+	free(line);
+	if (rc < 0) {
+		remote_error("run: connection to stapsh lost: %s",
+			     strerror(errno));
+		return -1;
+	}
+	return expect_ok(r, "run");
+}
+
+static volatile sig_atomic_t interrupts;
+static void on_interrupt(int sig) { interrupts++; }
+
+/* Handles one line from stapsh while staprun runs.  Returns 1 to go on,
+ * 0 with *status set at "quit STATUS", -1 if the peer is gone. */
+static int relay_frame(struct remote *r, char *line, int out_fd, int err_fd,
+		       int *status)
+{
+	char *w[SP_WORDS_MAX];
+	uint64_t size, v;
+	enum sp_stream s;
+	char buf[65536];
+	size_t n;
+	int nw, fd;
+
+	if (strncmp(line, "error ", 6) == 0) {
+		remote_error("stapsh: %s", line + 6);
+		return 1;
+	}
+	nw = sp_split(line, w, SP_WORDS_MAX);
+	if (nw == 2 && strcmp(w[0], "quit") == 0) {
+		if (!sp_parse_u64(w[1], &v) || v > 255)
+			v = 255;
+		*status = (int)v;
+		return 0;
+	}
+	if (nw < 3 || strcmp(w[0], "data") != 0 ||
+	    !sp_parse_u64(w[nw - 1], &size))
+		return 1;	/* a line from a newer stapsh: skip it */
+	s = sp_stream_by_name(w[1]);
+	fd = s == SP_STREAM_STDOUT ? out_fd : s == SP_STREAM_STDERR ? err_fd : -1;
+	while (size > 0) {
+		n = size > sizeof(buf) ? sizeof(buf) : size;
+		if (sp_read_bytes(r->in, buf, n, -1) < 0)
+			return -1;
+		/* A closed out_fd must not stop the relay. */
+		if (fd >= 0 && sp_write_all(fd, buf, n) < 0)
+			fd = -1;
+		size -= n;
+	}
+	return 1;
+}
+
+static int relay(struct remote *r, int out_fd, int err_fd,
+		 const sigset_t *wait_mask)
+{
+	struct pollfd p;
+	int rc, status = -1, sent = 0;
+	ssize_t got;
+	char *line;
+
+	for (;;) {
+		while (sent < interrupts) {
+			sent++;
+			sp_printf(r->fd, "quit\n");
+		}
+		rc = sp_next_line(r->in, &line);
+		if (rc == 1) {
+			rc = relay_frame(r, line, out_fd, err_fd, &status);
+			if (rc == 0)
+				return status;
+			if (rc < 0)
+				break;
+			continue;
+		}
+		if (rc == -2)
+			continue;
+		if (r->in->eof)
+			break;
+		p = (struct pollfd){ r->fd, POLLIN, 0 };
+		if (ppoll(&p, 1, NULL, wait_mask) < 0)
+			continue;	/* a signal: send "quit" above */
+		got = sp_fill(r->in);
+		if (got == 0 || (got < 0 && errno != EAGAIN))
+			break;
+	}
+	remote_error("connection to stapsh lost while the script ran; the "
+		     "remote staprun is stopped by stapsh");
+	return -1;
+}
+
+int remote_run(struct remote *r, const char *module_path, int argc,
+	       char **staprun_args, int out_fd, int err_fd)
+{
+	struct sigaction sa = { 0 }, old_int, old_term;
+	sigset_t block, old_mask;
+	const char *name;
+	int status;
+
+	name = strrchr(module_path, '/');
+	name = name ? name + 1 : module_path;
+	if (!sp_name_ok(name)) {
+		remote_error("module name '%s' cannot be sent to stapsh "
+			     "(want [A-Za-z0-9._-]+)", name);
+		return -1;
+	}
+
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	interrupts = 0;
+
+	status = upload(r, module_path, name);
+	if (status == 0)
+		status = start(r, argc, staprun_args, name);
+	if (status == 0) {
+		/* An interrupt during the upload counts too. */
+		sigset_t wait_mask = old_mask;
+		sigdelset(&wait_mask, SIGINT);
+		sigdelset(&wait_mask, SIGTERM);
+		status = relay(r, out_fd, err_fd, &wait_mask);
+	}
+
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return status;
+}

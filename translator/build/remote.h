@@ -1,0 +1,65 @@
+/*
+ * Pass 5 on another machine: stap's side of the stapsh protocol
+ * (doc/protocol-stapsh.md).
+ *
+ * A remote is one connection to a stapsh, named by a URL:
+ *
+ *   unix:PATH    a unix socket (e.g. a qemu virtio-serial port's socket)
+ *   vm:KVER      a qemu guest booting kernel KVER, via testsuite/vm/stap-vm;
+ *                started for this run (and stopped in remote_close) unless
+ *                one is already running
+ *   exec:CMD     a stapsh on CMD's stdin/stdout (sh -c CMD), e.g.
+ *                "exec:ssh host stapsh" or a local stapsh for tests
+ *
+ * Errors are printed on stderr as "stap: ..." and reported as NULL / -1.
+ */
+#ifndef STAP_REMOTE_H
+#define STAP_REMOTE_H
+
+struct remote;
+
+/* Connects and does the handshake. */
+struct remote *remote_open(const char *url);
+
+/* The same with a limit on the whole connect + handshake (milliseconds;
+ * < 0: the default, $STAP_REMOTE_TIMEOUT seconds or 60 s).  With quiet,
+ * failures print nothing (for "is it there?" probes). */
+struct remote *remote_open_timeout(const char *url, int timeout_ms,
+				   int quiet);
+
+/* From the peer's handshake: uname's release and machine. */
+const char *remote_release(struct remote *r);
+const char *remote_machine(struct remote *r);
+int remote_version(struct remote *r);	/* the protocol version spoken */
+
+/*
+ * Uploads module_path, runs "staprun ARGS... NAME.ko" there, and copies
+ * the script's stdout and stderr to out_fd and err_fd as they arrive.
+ * SIGINT and SIGTERM received meanwhile become "quit" (the remote
+ * staprun gets SIGINT and unloads the module).  Returns staprun's exit
+ * status (128+N if killed by signal N), or -1 with a message if the
+ * upload was refused or the peer went away.
+ */
+int remote_run(struct remote *r, const char *module_path, int argc,
+	       char **staprun_args, int out_fd, int err_fd);
+
+/* Ends the session; stops a VM that remote_open started. */
+void remote_close(struct remote *r);
+
+/* ---- for vm.c ---------------------------------------------------------- */
+
+/* Connects to a stapsh listening on a unix socket. */
+struct remote *remote_open_unix(const char *path, int timeout_ms, int quiet);
+
+/* vm:KVER.  On close, vm_close runs "stap-vm stop KVER" if vm_open had
+ * to start the guest. */
+struct remote *vm_open(const char *kver, int timeout_ms, int quiet);
+void vm_close(const char *kver);
+
+/* remote_close calls vm_close(kver) when this is set (malloc'd). */
+void remote_set_vm_owned(struct remote *r, const char *kver);
+
+/* Prints "stap: " + message on stderr. */
+void remote_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

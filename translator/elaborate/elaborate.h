@@ -1,0 +1,74 @@
+/*
+ * Pass 2: from parsed files to a resolved program.
+ *
+ * Every probe point is matched against the probe family table
+ * (probes/table.c); every variable becomes a symbol (a probe's local or
+ * a global); every call is checked against the builtins; every
+ * expression gets a type.  Constructs the later passes cannot translate
+ * yet are rejected here, at their location, with "not supported yet".
+ */
+#ifndef STAP_ELABORATE_H
+#define STAP_ELABORATE_H
+
+#include <stdio.h>
+#include "parse/ast.h"
+
+struct session;
+struct probe_family;
+
+enum sym_kind { SYM_LOCAL, SYM_GLOBAL };
+
+/* A variable: a probe body's local or a script global. */
+struct sym {
+	enum sym_kind kind;
+	char *name;
+	enum type type;
+	struct srcloc decl;	/* first mention, for messages */
+	struct global *global;	/* SYM_GLOBAL */
+	int index;		/* position among its body's locals / globals */
+	bool written;		/* assigned anywhere (globals: lock mode) */
+};
+
+/* One probe handler body, shared by all points of `probe p1, p2 {}`. */
+struct pbody {
+	int id;
+	struct probe *probe;
+	struct vec locals;	/* struct sym * */
+	struct vec globals_used;	/* struct sym *, in global order */
+	int string_temps;	/* scratch string buffers emit needs */
+};
+
+/* One resolved probe point. */
+struct rprobe {
+	int id;
+	struct pbody *body;
+	struct probe_point *pp;
+	const struct probe_family *family;
+	char *text;		/* the probe point as written, for messages */
+	int64_t param[3];	/* family-specific: priority, period ns ... */
+};
+
+struct program {
+	struct vec rprobes;	/* struct rprobe * */
+	struct vec bodies;	/* struct pbody * */
+	struct vec globals;	/* struct sym * (SYM_GLOBAL), declaration order */
+};
+
+/* Builtin functions pass 2 knows; emit translates each. */
+enum builtin { BI_NONE, BI_PRINT, BI_PRINTLN, BI_PRINTF, BI_SPRINTF,
+	BI_EXIT, BI_ERROR };
+enum builtin builtin_lookup(const char *name);
+
+/* The pass-2 entry point; NULL after errors (already reported). */
+struct program *elaborate(struct session *s, struct file *user);
+
+/* types.c: infers the types of every expression of the program. */
+void infer_types(struct program *prog);
+
+/* print.c: -p2 listing. */
+void print_program(FILE *out, const struct program *prog);
+
+/* The printed form of a probe point, e.g. "timer.ms(200)". */
+char *probe_point_text(const struct probe_point *pp);
+
+#endif

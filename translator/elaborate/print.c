@@ -1,0 +1,49 @@
+/*
+ * The -p2 listing: the globals with their types, then every resolved
+ * probe point with the body it runs and that body's locals.
+ */
+#include <stdio.h>
+#include "elaborate.h"
+#include "parse/parse.h"
+
+char *probe_point_text(const struct probe_point *pp)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < pp->comps.len; i++) {
+		const struct pp_comp *c = vec_at(&pp->comps, i);
+		if (i)
+			sb_putc(&sb, '.');
+		sb_puts(&sb, c->name);
+		if (!c->arg)
+			continue;
+		if (c->arg->kind == E_NUM)
+			sb_printf(&sb, "(%lld)", (long long)c->arg->num);
+		else
+			sb_printf(&sb, "(\"%s\")", c->arg->str);
+	}
+	return sb_steal(&sb);
+}
+
+static void print_syms(FILE *out, const struct vec *syms, const char *prefix)
+{
+	for (size_t i = 0; i < syms->len; i++) {
+		const struct sym *s = vec_at(syms, i);
+		fprintf(out, "%s%s:%s\n", prefix, s->name, type_name(s->type));
+	}
+}
+
+void print_program(FILE *out, const struct program *prog)
+{
+	if (prog->globals.len) {
+		fputs("# globals\n", out);
+		print_syms(out, &prog->globals, "");
+	}
+	fputs("# probes\n", out);
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		fprintf(out, "%s /* <- %s */\n", rp->text, rp->text);
+		print_syms(out, &rp->body->locals, "  # local ");
+		print_stmt(out, rp->body->probe->body, 0);
+		fputc('\n', out);
+	}
+}

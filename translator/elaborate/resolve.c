@@ -1,0 +1,323 @@
+/*
+ * Pass 2 proper: resolves probe points through the family table, turns
+ * variable names into symbols (locals of each probe body, or globals),
+ * checks calls against the builtins, and rejects what passes 3 and 4
+ * cannot translate yet.  types.c then types every expression.
+ *
+ * The walk is one function per node class: resolve_stmt(), resolve_expr().
+ */
+#include <string.h>
+#include "elaborate.h"
+#include "probes/probes.h"
+#include "session.h"
+
+struct resolver {
+	struct program *prog;
+	struct hash globals;	/* name -> struct sym * */
+	struct pbody *body;	/* the body being walked */
+	struct hash locals;	/* of that body */
+	int loop_depth;
+};
+
+static void resolve_expr(struct resolver *r, struct expr *e);
+
+static const struct { const char *name; enum builtin bi; } builtins[] = {
+	{"print", BI_PRINT}, {"println", BI_PRINTLN}, {"printf", BI_PRINTF},
+	{"sprintf", BI_SPRINTF}, {"exit", BI_EXIT}, {"error", BI_ERROR},
+};
+
+enum builtin builtin_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return builtins[i].bi;
+	return BI_NONE;
+}
+
+static void unsupported(struct srcloc loc, const char *what)
+{
+	diag_error(loc, "not supported yet: %s", what);
+}
+
+static struct sym *sym_new(enum sym_kind kind, const char *name,
+			   struct srcloc loc, int index)
+{
+	struct sym *s = xcalloc(1, sizeof(*s));
+	s->kind = kind;
+	s->name = xstrdup(name);
+	s->decl = loc;
+	s->index = index;
+	return s;
+}
+
+/* A name in a probe body: a local, else a global, else a new local. */
+static struct sym *lookup_var(struct resolver *r, const char *name,
+			      struct srcloc loc)
+{
+	struct sym *s = hash_get(&r->locals, name);
+	if (s)
+		return s;
+	s = hash_get(&r->globals, name);
+	if (s) {
+		bool seen = false;
+		for (size_t i = 0; i < r->body->globals_used.len; i++)
+			seen |= vec_at(&r->body->globals_used, i) == s;
+		if (!seen)
+			vec_push(&r->body->globals_used, s);
+		return s;
+	}
+	s = sym_new(SYM_LOCAL, name, loc, (int)r->body->locals.len);
+	vec_push(&r->body->locals, s);
+	hash_put(&r->locals, s->name, s);
+	return s;
+}
+
+static void resolve_args(struct resolver *r, struct expr *e)
+{
+	for (size_t i = 0; i < e->args.len; i++)
+		resolve_expr(r, vec_at(&e->args, i));
+}
+
+static void resolve_call(struct resolver *r, struct expr *e)
+{
+	enum builtin bi = builtin_lookup(e->name);
+	size_t n = e->args.len;
+
+	resolve_args(r, e);
+	switch (bi) {
+	case BI_NONE:
+		diag_error(e->loc, "unresolved function call '%s'", e->name);
+		return;
+	case BI_PRINTF:
+	case BI_SPRINTF: {
+		struct expr *fmt = n ? vec_at(&e->args, 0) : NULL;
+		if (!fmt || fmt->kind != E_STR)
+			diag_error(e->loc, "'%s' needs a literal format string "
+				   "as its first argument", e->name);
+		return;
+	}
+	case BI_EXIT:
+		if (n != 0)
+			diag_error(e->loc, "'exit' takes no arguments");
+		return;
+	case BI_ERROR:
+		if (n != 1)
+			diag_error(e->loc, "'error' takes one argument (a message)");
+		return;
+	case BI_PRINT:
+	case BI_PRINTLN:
+		return;
+	}
+}
+
+/* Marks the symbol an assignment writes, checking it is assignable. */
+static void resolve_lvalue(struct resolver *r, struct expr *lv)
+{
+	resolve_expr(r, lv);
+	if (lv->kind != E_VAR) {
+		if (lv->kind != E_INDEX)	/* E_INDEX already reported */
+			diag_error(lv->loc, "cannot assign to this expression");
+		return;
+	}
+	if (lv->sym)
+		lv->sym->written = true;
+}
+
+static void resolve_expr(struct resolver *r, struct expr *e)
+{
+	switch (e->kind) {
+	case E_NUM:
+	case E_STR:
+		return;
+	case E_VAR:
+		e->sym = lookup_var(r, e->name, e->loc);
+		return;
+	case E_CALL:
+		resolve_call(r, e);
+		return;
+	case E_INCDEC:
+		resolve_lvalue(r, e->a);
+		return;
+	case E_ASSIGN:
+		resolve_lvalue(r, e->a);
+		resolve_expr(r, e->b);
+		return;
+	case E_UNARY:
+		resolve_expr(r, e->a);
+		return;
+	case E_BINARY:
+	case E_LOGICAL:
+	case E_COMPARE:
+	case E_CONCAT:
+		resolve_expr(r, e->a);
+		resolve_expr(r, e->b);
+		return;
+	case E_TERNARY:
+		resolve_expr(r, e->a);
+		resolve_expr(r, e->b);
+		resolve_expr(r, e->c);
+		return;
+	case E_INDEX: unsupported(e->loc, "arrays"); return;
+	case E_IN: unsupported(e->loc, "arrays ('in')"); return;
+	case E_STAT_ADD: unsupported(e->loc, "statistics ('<<<')"); return;
+	case E_STAT_OP: unsupported(e->loc, "statistics (@count, @sum ...)"); return;
+	case E_HIST: unsupported(e->loc, "histograms"); return;
+	case E_TARGET: unsupported(e->loc, "target variables ($var)"); return;
+	case E_CAST: unsupported(e->loc, "@cast"); return;
+	case E_ATVAR: unsupported(e->loc, "@var"); return;
+	case E_DEFINED: unsupported(e->loc, "@defined"); return;
+	case E_ENTRY: unsupported(e->loc, "@entry"); return;
+	case E_PERF: unsupported(e->loc, "@perf"); return;
+	case E_ADDROF: unsupported(e->loc, "address-of ('&')"); return;
+	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
+	default: unsupported(e->loc, "this expression"); return;
+	}
+}
+
+static void resolve_stmt(struct resolver *r, struct stmt *st)
+{
+	if (!st)
+		return;
+	switch (st->kind) {
+	case S_BLOCK:
+		for (size_t i = 0; i < st->stmts.len; i++)
+			resolve_stmt(r, vec_at(&st->stmts, i));
+		return;
+	case S_NULL:
+	case S_NEXT:
+		return;
+	case S_EXPR:
+		resolve_expr(r, st->e);
+		return;
+	case S_IF:
+		resolve_expr(r, st->e);
+		resolve_stmt(r, st->then);
+		resolve_stmt(r, st->els);
+		return;
+	case S_WHILE:
+	case S_FOR:
+		resolve_stmt(r, st->init);
+		if (st->e)
+			resolve_expr(r, st->e);
+		resolve_stmt(r, st->step);
+		r->loop_depth++;
+		resolve_stmt(r, st->body);
+		r->loop_depth--;
+		return;
+	case S_BREAK:
+	case S_CONTINUE:
+		if (!r->loop_depth)
+			diag_error(st->loc, "'%s' outside a loop",
+				   st->kind == S_BREAK ? "break" : "continue");
+		return;
+	case S_RETURN:
+		diag_error(st->loc, "'return' outside a function");
+		return;
+	case S_FOREACH: unsupported(st->loc, "foreach"); return;
+	case S_DELETE: unsupported(st->loc, "delete"); return;
+	case S_TRY: unsupported(st->loc, "try/catch"); return;
+	case S_EMBEDDED: unsupported(st->loc, "embedded C in a probe"); return;
+	}
+}
+
+static void resolve_points(struct resolver *r, struct pbody *body)
+{
+	struct probe *p = body->probe;
+	for (size_t i = 0; i < p->points.len; i++) {
+		struct probe_point *pp = vec_at(&p->points, i);
+		struct pp_comp *first = vec_at(&pp->comps, 0);
+		char *text = probe_point_text(pp);
+		if (pp->cond) {
+			unsupported(pp->cond->loc, "conditional probes ('if')");
+			continue;
+		}
+		if (strpbrk(text, "*")) {
+			unsupported(pp->loc, "wildcards in probe points");
+			continue;
+		}
+		const struct probe_family *f = probe_family_lookup(first->name);
+		if (!f) {
+			if (!pp->optional)
+				diag_error(pp->loc, "probe point '%s' not found "
+					   "(no probe family '%s')", text,
+					   first->name);
+			continue;
+		}
+		struct rprobe *rp = xcalloc(1, sizeof(*rp));
+		rp->id = (int)r->prog->rprobes.len;
+		rp->body = body;
+		rp->pp = pp;
+		rp->family = f;
+		rp->text = text;
+		if (f->resolve(rp))
+			vec_push(&r->prog->rprobes, rp);
+	}
+}
+
+static void resolve_globals(struct resolver *r, struct file *f)
+{
+	for (size_t i = 0; i < f->globals.len; i++) {
+		struct global *g = vec_at(&f->globals, i);
+		if (hash_get(&r->globals, g->name)) {
+			diag_error(g->loc, "duplicate global '%s'", g->name);
+			continue;
+		}
+		if (g->is_array || g->wrap) {
+			unsupported(g->loc, "global arrays");
+			continue;
+		}
+		struct sym *s = sym_new(SYM_GLOBAL, g->name, g->loc,
+					(int)r->prog->globals.len);
+		s->global = g;
+		if (g->init)
+			s->type = g->init->type =
+				g->init->kind == E_STR ? TYPE_STRING : TYPE_LONG;
+		vec_push(&r->prog->globals, s);
+		hash_put(&r->globals, s->name, s);
+	}
+}
+
+static void reject_unsupported_items(struct file *f)
+{
+	for (size_t i = 0; i < f->functions.len; i++) {
+		struct function *fn = vec_at(&f->functions, i);
+		diag_error(fn->loc, "not supported yet: function definitions "
+			   "('%s')", fn->name);
+	}
+	for (size_t i = 0; i < f->aliases.len; i++) {
+		struct alias *a = vec_at(&f->aliases, i);
+		unsupported(a->loc, "probe aliases");
+	}
+	for (size_t i = 0; i < f->embeds.len; i++) {
+		struct embed *em = vec_at(&f->embeds, i);
+		unsupported(em->loc, "embedded C blocks ('%{ %}')");
+	}
+}
+
+struct program *elaborate(struct session *s, struct file *user)
+{
+	struct program *prog = xcalloc(1, sizeof(*prog));
+	struct resolver r = { .prog = prog };
+	int errors = diag_errors;
+
+	resolve_globals(&r, user);
+	reject_unsupported_items(user);
+	for (size_t i = 0; i < user->probes.len; i++) {
+		struct pbody *body = xcalloc(1, sizeof(*body));
+		body->id = (int)prog->bodies.len;
+		body->probe = vec_at(&user->probes, i);
+		vec_push(&prog->bodies, body);
+		r.body = body;
+		memset(&r.locals, 0, sizeof(r.locals));
+		resolve_points(&r, body);
+		resolve_stmt(&r, body->probe->body);
+		hash_free(&r.locals);
+	}
+	hash_free(&r.globals);
+	if (diag_errors == errors && prog->rprobes.len == 0)
+		diag_error((struct srcloc){0}, "no probes found");
+	if (diag_errors != errors)
+		return NULL;
+	infer_types(prog);
+	return diag_errors == errors ? prog : NULL;
+}

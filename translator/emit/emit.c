@@ -1,0 +1,217 @@
+/*
+ * The layout of a generated module, top to bottom:
+ *
+ *   limits (-D), runtime_defs.h
+ *   struct of globals, one struct of locals per handler, their union
+ *   runtime_core.h
+ *   global locks and initializers
+ *   one handler function per probe body
+ *   the probe info table and one table per probe family
+ *   runtime_main.c (family runtimes, session core, transport)
+ *
+ * Handlers are written to a side buffer first: only then is it known
+ * how many string temporaries each needs for its locals struct.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "emit.h"
+#include "probes/probes.h"
+#include "session.h"
+
+static void emit_globals(FILE *out, const struct program *prog)
+{
+	fputs("static struct {\n", out);
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		const struct sym *g = vec_at(&prog->globals, i);
+		if (g->type == TYPE_STRING)
+			fprintf(out, "\tchar v_%s[MAXSTRINGLEN];\n", g->name);
+		else
+			fprintf(out, "\ts64 v_%s;\n", g->name);
+	}
+	fputs("\tchar unused_;\n} stap_g;\n\n", out);
+}
+
+static void emit_global_init(FILE *out, const struct program *prog)
+{
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		const struct sym *g = vec_at(&prog->globals, i);
+		fprintf(out, "static DEFINE_RAW_SPINLOCK(stap_lock_%s);\n",
+			g->name);
+	}
+	fputs("\nstatic void stap_globals_init(void)\n{\n", out);
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		const struct sym *g = vec_at(&prog->globals, i);
+		const struct expr *init = g->global->init;
+		if (g->type == TYPE_STRING) {
+			fprintf(out, "\tstap_strcpy(stap_g.v_%s, ", g->name);
+			if (init)
+				emit_cstring(out, init->str, init->len);
+			else
+				fputs("\"\"", out);
+			fputs(");\n", out);
+		} else {
+			fprintf(out, "\tstap_g.v_%s = %lldLL;\n", g->name,
+				init ? (long long)init->num : 0LL);
+		}
+	}
+	fputs("}\n\n", out);
+}
+
+static void emit_locals_struct(FILE *out, const struct pbody *b)
+{
+	fprintf(out, "struct stap_locals_%d {\n", b->id);
+	for (size_t i = 0; i < b->locals.len; i++) {
+		const struct sym *s = vec_at(&b->locals, i);
+		if (s->type == TYPE_STRING)
+			fprintf(out, "\tchar v_%s[MAXSTRINGLEN];\n", s->name);
+		else
+			fprintf(out, "\ts64 v_%s;\n", s->name);
+	}
+	if (b->string_temps)
+		fprintf(out, "\tchar tmp[%d][MAXSTRINGLEN];\n",
+			b->string_temps);
+	fputs("\tchar unused_;\n};\n", out);
+}
+
+/* Locks the globals the handler uses, in global order; on contention
+ * releases what it took and skips the probe. */
+static void emit_lock_globals(FILE *out, const struct pbody *b)
+{
+	for (size_t i = 0; i < b->globals_used.len; i++) {
+		const struct sym *g = vec_at(&b->globals_used, i);
+		fprintf(out, "\tif (!stap_lock_global(&stap_lock_%s)) {\n",
+			g->name);
+		for (size_t j = i; j-- > 0;)
+			fprintf(out, "\t\traw_spin_unlock(&stap_lock_%s);\n",
+				((struct sym *)vec_at(&b->globals_used, j))->name);
+		fputs("\t\tstap_skip_probe();\n\t\treturn;\n\t}\n", out);
+	}
+}
+
+static int by_global_index(const void *a, const void *b)
+{
+	const struct sym *x = *(struct sym *const *)a;
+	const struct sym *y = *(struct sym *const *)b;
+	return x->index - y->index;
+}
+
+static void emit_handler(struct emitter *em, struct pbody *b)
+{
+	FILE *out = em->out;
+
+	qsort(b->globals_used.items, b->globals_used.len, sizeof(void *),
+	      by_global_index);
+	em->body = b;
+	em->temps = 0;
+	fprintf(out, "static void stap_handler_%d(struct context *c)\n{\n",
+		b->id);
+	fprintf(out, "\tstruct stap_locals_%d *l = &c->locals.b%d;\n",
+		b->id, b->id);
+	fputs("\ts64 cond_ __maybe_unused;\n\n", out);
+	for (size_t i = 0; i < b->locals.len; i++) {
+		const struct sym *s = vec_at(&b->locals, i);
+		fprintf(out, s->type == TYPE_STRING ? "\tl->v_%s[0] = '\\0';\n"
+						    : "\tl->v_%s = 0;\n", s->name);
+	}
+	emit_lock_globals(out, b);
+	emit_stmt(em, b->probe->body);
+	fputs("out: __attribute__((unused));\n", out);
+	for (size_t i = b->globals_used.len; i-- > 0;)
+		fprintf(out, "\traw_spin_unlock(&stap_lock_%s);\n",
+			((struct sym *)vec_at(&b->globals_used, i))->name);
+	fputs("\t(void)l;\n}\n\n", out);
+	b->string_temps = em->temps;
+}
+
+static bool body_used(const struct program *prog, const struct pbody *b)
+{
+	for (size_t i = 0; i < prog->rprobes.len; i++)
+		if (((struct rprobe *)vec_at(&prog->rprobes, i))->body == b)
+			return true;
+	return false;
+}
+
+/* stap_probe_infos[], then each family's table. */
+static void emit_probe_tables(FILE *out, const struct program *prog)
+{
+	fputs("static const struct stap_probe_info stap_probe_infos[] = {\n",
+	      out);
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		fputs("\t{ ", out);
+		emit_cstring(out, rp->text, strlen(rp->text));
+		fprintf(out, ", stap_handler_%d },\n", rp->body->id);
+	}
+	fputs("};\n\n", out);
+
+	/* group the probes by family, in order of first appearance */
+	struct vec families = {0};
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		bool seen = false;
+		for (size_t j = 0; j < families.len; j++)
+			seen |= vec_at(&families, j) == rp->family;
+		if (!seen)
+			vec_push(&families, (void *)rp->family);
+	}
+	for (size_t j = 0; j < families.len; j++) {
+		const struct probe_family *f = vec_at(&families, j);
+		struct vec mine = {0};
+		for (size_t i = 0; i < prog->rprobes.len; i++) {
+			struct rprobe *rp = vec_at(&prog->rprobes, i);
+			if (rp->family == f)
+				vec_push(&mine, rp);
+		}
+		f->emit_table(out, &mine);
+		vec_free(&mine);
+	}
+	vec_free(&families);
+}
+
+static void emit_defines(FILE *out, const struct session *s)
+{
+	for (size_t i = 0; i < s->defines.len; i++) {
+		const char *d = vec_at(&s->defines, i);
+		const char *eq = strchr(d, '=');
+		if (eq)
+			fprintf(out, "#define %.*s %s\n", (int)(eq - d), d, eq + 1);
+		else
+			fprintf(out, "#define %s 1\n", d);
+	}
+}
+
+char *emit_program(struct session *s, struct program *prog)
+{
+	char *handlers = NULL, *text = NULL;
+	size_t hlen, tlen;
+	struct emitter em = {0};
+
+	em.out = open_memstream(&handlers, &hlen);
+	for (size_t i = 0; i < prog->bodies.len; i++) {
+		struct pbody *b = vec_at(&prog->bodies, i);
+		if (body_used(prog, b))
+			emit_handler(&em, b);
+	}
+	fclose(em.out);
+
+	FILE *out = open_memstream(&text, &tlen);
+	fprintf(out, "/* Generated by stap %s for kernel %s. */\n", STAP_VERSION,
+		s->kernel_release);
+	emit_defines(out, s);
+	fputs("#include \"runtime_defs.h\"\n\n", out);
+	emit_globals(out, prog);
+	for (size_t i = 0; i < prog->bodies.len; i++)
+		emit_locals_struct(out, vec_at(&prog->bodies, i));
+	fputs("\nunion stap_locals {\n", out);
+	for (size_t i = 0; i < prog->bodies.len; i++)
+		fprintf(out, "\tstruct stap_locals_%d b%d;\n", (int)i, (int)i);
+	fputs("};\n\n#include \"runtime_core.h\"\n\n", out);
+	emit_global_init(out, prog);
+	fputs(handlers, out);
+	emit_probe_tables(out, prog);
+	fputs("\n#include \"runtime_main.c\"\n", out);
+	fclose(out);
+	free(handlers);
+	vec_free(&em.loop_continue);
+	return text;
+}

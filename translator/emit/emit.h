@@ -1,0 +1,47 @@
+/*
+ * Pass 3: C generation.  emit.c lays out the module (globals, locals,
+ * handlers, probe tables); stmt.c and expr.c translate bodies; format.c
+ * compiles printf-style format strings.  The C produced calls only the
+ * runtime (runtime/runtime_core.h) and is built by kbuild in pass 4.
+ */
+#ifndef STAP_EMIT_H
+#define STAP_EMIT_H
+
+#include <stdio.h>
+#include "elaborate/elaborate.h"
+
+struct session;
+
+struct emitter {
+	FILE *out;
+	struct pbody *body;	/* the handler being written */
+	int temps;		/* string temporaries it needs so far */
+	int labels;		/* unique label / name counter */
+	struct vec loop_continue;	/* char *: label for `continue` */
+};
+
+/* The pass-3 entry point: the whole module's C source. */
+char *emit_program(struct session *s, struct program *prog);
+
+/* expr.c */
+void emit_expr(struct emitter *em, const struct expr *e);
+/* A C string literal for n bytes of s. */
+void emit_cstring(FILE *out, const char *s, size_t n);
+/* A C string literal describing loc for runtime errors:
+ * "<what> at file:line:col". */
+void emit_loc(FILE *out, const char *what, struct srcloc loc);
+/* The C lvalue of a variable symbol. */
+void emit_var(struct emitter *em, const struct sym *s);
+
+/* stmt.c */
+void emit_stmt(struct emitter *em, const struct stmt *st);
+
+/* format.c: writes code appending the formatted args to the stap_sb
+ * named by `sb` (a C expression of type struct stap_sb *).  args[first..]
+ * are the values; fmt is the E_STR format.  Returns false after
+ * reporting a format error. */
+bool check_format(const struct expr *call);
+void emit_format(struct emitter *em, const char *sb, const struct expr *fmt,
+		 const struct vec *args, size_t first);
+
+#endif

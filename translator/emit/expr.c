@@ -1,0 +1,267 @@
+/*
+ * Expressions to C.  Every script expression becomes one C expression
+ * of type s64 (long) or const char * (string), using GNU statement
+ * expressions where it needs scratch space, so that C's own evaluation
+ * order and short-circuiting are the script's.  Operations that can
+ * fail (division, error()) set the context's error; the enclosing
+ * statement checks it (stmt.c).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "emit.h"
+
+void emit_cstring(FILE *out, const char *s, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch == '?')	/* no trigraphs */
+			fputs("\\?", out);
+		else if (ch >= 0x20 && ch < 0x7f)
+			fputc(ch, out);
+		else
+			fprintf(out, "\\%03o", ch);
+	}
+	fputc('"', out);
+}
+
+void emit_loc(FILE *out, const char *what, struct srcloc loc)
+{
+	char *s = xasprintf("%s at %s:%d:%d", what,
+			    loc.src ? loc.src->name : "<input>", loc.line,
+			    loc.col);
+	emit_cstring(out, s, strlen(s));
+	free(s);
+}
+
+void emit_var(struct emitter *em, const struct sym *s)
+{
+	fprintf(em->out, s->kind == SYM_GLOBAL ? "stap_g.v_%s" : "l->v_%s",
+		s->name);
+}
+
+static int new_temp(struct emitter *em)
+{
+	return em->temps++;
+}
+
+static void emit_num(FILE *out, int64_t v)
+{
+	if (v == INT64_MIN)
+		fputs("((s64)(-9223372036854775807LL - 1))", out);
+	else
+		fprintf(out, "((s64)%" PRId64 "LL)", v);
+}
+
+/* An operator's location string, e.g. "operator '/' at f:1:2". */
+static void emit_op_loc(struct emitter *em, const struct expr *e)
+{
+	char *what = xasprintf("operator '%s'", e->op);
+	emit_loc(em->out, what, e->loc);
+	free(what);
+}
+
+/* Long binary arithmetic, wrapping like upstream's 64-bit longs. */
+static void emit_arith(struct emitter *em, const char *op,
+		       const struct expr *e, const struct expr *a,
+		       const struct expr *b)
+{
+	FILE *out = em->out;
+	if (!strcmp(op, "/") || !strcmp(op, "%")) {
+		fprintf(out, "stap_%s(c, ", op[0] == '/' ? "div" : "mod");
+		emit_expr(em, a);
+		fputs(", ", out);
+		emit_expr(em, b);
+		fputs(", ", out);
+		emit_op_loc(em, e);
+		fputc(')', out);
+	} else if (!strcmp(op, "<<") || !strcmp(op, ">>")) {
+		fprintf(out, "stap_sh%c(", op[0] == '<' ? 'l' : 'r');
+		emit_expr(em, a);
+		fputs(", ", out);
+		emit_expr(em, b);
+		fputc(')', out);
+	} else if (strchr("+-*", op[0])) {
+		fputs("((s64)((u64)(", out);
+		emit_expr(em, a);
+		fprintf(out, ") %c (u64)(", op[0]);
+		emit_expr(em, b);
+		fputs(")))", out);
+	} else {		/* & | ^ */
+		fputs("((", out);
+		emit_expr(em, a);
+		fprintf(out, ") %s (", op);
+		emit_expr(em, b);
+		fputs("))", out);
+	}
+}
+
+static void emit_assign(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+	const struct sym *v = e->a->sym;
+	const char *op = e->op;
+
+	if (e->a->type == TYPE_STRING) {
+		fputs(op[0] == '.' ? "stap_strcat(" : "stap_strcpy(", out);
+		emit_var(em, v);
+		fputs(", ", out);
+		emit_expr(em, e->b);
+		fputc(')', out);
+		return;
+	}
+	fputs("(", out);
+	emit_var(em, v);
+	fputs(" = ", out);
+	if (op[0] == '=' && !op[1]) {
+		emit_expr(em, e->b);
+	} else {
+		char binop[3] = { op[0], op[1] == '=' ? 0 : op[1], 0 };
+		emit_arith(em, binop, e, e->a, e->b);
+	}
+	fputc(')', out);
+}
+
+static void emit_compare(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+	bool strings = e->a->type == TYPE_STRING;
+	fputs(strings ? "((s64)(strcmp(" : "((s64)((", out);
+	emit_expr(em, e->a);
+	fputs(strings ? ", " : ") ", out);
+	if (!strings)
+		fprintf(out, "%s (", e->op);
+	emit_expr(em, e->b);
+	fprintf(out, strings ? ") %s 0))" : ")))", e->op);
+}
+
+/* print / println: each argument in its natural form. */
+static void emit_print(struct emitter *em, const struct expr *e, bool newline)
+{
+	FILE *out = em->out;
+	fputs("({ ", out);
+	for (size_t i = 0; i < e->args.len; i++) {
+		const struct expr *a = vec_at(&e->args, i);
+		fputs(a->type == TYPE_STRING ? "stap_out_str(&c->out, "
+					     : "stap_out_long(&c->out, ", out);
+		emit_expr(em, a);
+		fputs("); ", out);
+	}
+	if (newline)
+		fputs("stap_out_lit(&c->out, \"\\n\", 1); ", out);
+	fputs("(s64)0; })", out);
+}
+
+static void emit_call(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+	switch (builtin_lookup(e->name)) {
+	case BI_PRINT:
+	case BI_PRINTLN:
+		emit_print(em, e, builtin_lookup(e->name) == BI_PRINTLN);
+		return;
+	case BI_PRINTF:
+		fputs("({ ", out);
+		emit_format(em, "&c->out", vec_at(&e->args, 0), &e->args, 1);
+		fputs("(s64)0; })", out);
+		return;
+	case BI_SPRINTF: {
+		int t = new_temp(em), n = em->labels++;
+		fprintf(out, "({ struct stap_sb sb%d_; stap_sb_init_str(&sb%d_, "
+			"l->tmp[%d]); ", n, n, t);
+		char *sb = xasprintf("&sb%d_", n);
+		emit_format(em, sb, vec_at(&e->args, 0), &e->args, 1);
+		free(sb);
+		fprintf(out, "stap_sb_str(&sb%d_); })", n);
+		return;
+	}
+	case BI_EXIT:
+		fputs("({ stap_request_exit(); (s64)0; })", out);
+		return;
+	case BI_ERROR:
+		fputs("({ stap_strcpy(c->error_msg, ", out);
+		emit_expr(em, vec_at(&e->args, 0));
+		fputs("); stap_error(c, c->error_msg, ", out);
+		emit_loc(out, "identifier 'error'", e->loc);
+		fputs("); (s64)0; })", out);
+		return;
+	case BI_NONE:
+		break;
+	}
+	fputs("0", out);	/* pass 2 rejected it already */
+}
+
+void emit_expr(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+
+	switch (e->kind) {
+	case E_NUM:
+		emit_num(out, e->num);
+		return;
+	case E_STR:
+		emit_cstring(out, e->str, e->len);
+		return;
+	case E_VAR:
+		emit_var(em, e->sym);
+		return;
+	case E_ASSIGN:
+		emit_assign(em, e);
+		return;
+	case E_INCDEC:
+		fputc('(', out);
+		if (!e->postfix)
+			fputs(e->op, out);
+		emit_var(em, e->a->sym);
+		if (e->postfix)
+			fputs(e->op, out);
+		fputc(')', out);
+		return;
+	case E_UNARY:
+		if (e->op[0] == '-')
+			fputs("((s64)(-(u64)(", out);
+		else
+			fprintf(out, "((s64)(%s(", e->op[0] == '+' ? "" : e->op);
+		emit_expr(em, e->a);
+		fputs(")))", out);
+		return;
+	case E_BINARY:
+		emit_arith(em, e->op, e, e->a, e->b);
+		return;
+	case E_LOGICAL:
+		fputs("((s64)((", out);
+		emit_expr(em, e->a);
+		fprintf(out, ") %s (", e->op);
+		emit_expr(em, e->b);
+		fputs(")))", out);
+		return;
+	case E_COMPARE:
+		emit_compare(em, e);
+		return;
+	case E_CONCAT:
+		fprintf(out, "stap_concat(l->tmp[%d], ", new_temp(em));
+		emit_expr(em, e->a);
+		fputs(", ", out);
+		emit_expr(em, e->b);
+		fputc(')', out);
+		return;
+	case E_TERNARY:
+		fputs("((", out);
+		emit_expr(em, e->a);
+		fputs(") ? (", out);
+		emit_expr(em, e->b);
+		fputs(") : (", out);
+		emit_expr(em, e->c);
+		fputs("))", out);
+		return;
+	case E_CALL:
+		emit_call(em, e);
+		return;
+	default:
+		fputs("0", out);	/* pass 2 rejected it already */
+		return;
+	}
+}

@@ -1,0 +1,223 @@
+/*
+ * The abstract syntax tree of a SystemTap script, as pass 1 builds it
+ * and pass 2 annotates it.
+ *
+ * One `struct file` per parsed script or tapset.  Its top-level items
+ * are probes, probe aliases, functions, globals and embedded-C blocks.
+ * Statements and expressions are tagged unions; every node carries the
+ * location of its first token, which is what diagnostics point at.
+ *
+ * Invariants:
+ *  - every `struct vec` below holds pointers of the type named in its
+ *    comment, never NULL;
+ *  - strings are NUL-terminated; string literals keep their decoded
+ *    bytes in `str` with the length in `len` (they may hold NULs);
+ *  - the parser never leaves a node half built: on a syntax error the
+ *    enclosing item is dropped and parsing resumes at the next item.
+ */
+#ifndef STAP_AST_H
+#define STAP_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../util/util.h"
+#include "../util/diag.h"
+
+/* Types, as pass 2 infers them.  TYPE_UNKNOWN until then. */
+enum type { TYPE_UNKNOWN, TYPE_LONG, TYPE_STRING, TYPE_STATS };
+
+/* ---- expressions ---- */
+
+enum expr_kind {
+	E_NUM,		/* num */
+	E_STR,		/* str, len */
+	E_VAR,		/* name: a local, global or array name */
+	E_INDEX,	/* base (E_VAR array), args: index expressions */
+	E_CALL,		/* name(args) */
+	E_UNARY,	/* op in { '-', '+', '!', '~' } applied to a */
+	E_INCDEC,	/* op "++"/"--", postfix: a++ vs ++a; a is an lvalue */
+	E_BINARY,	/* a op b: * / % + - << >> & ^ | */
+	E_LOGICAL,	/* a && b, a || b */
+	E_COMPARE,	/* a op b: < > <= >= == != */
+	E_REGEX,	/* a =~ b, a !~ b (b is an E_STR) */
+	E_CONCAT,	/* a . b */
+	E_TERNARY,	/* a ? b : c */
+	E_ASSIGN,	/* a op b: = += -= *= /= %= <<= >>= &= ^= |= .= */
+	E_STAT_ADD,	/* a <<< b */
+	E_IN,		/* [args] in base, or args[0] in base */
+	E_STAT_OP,	/* @count/@sum/@min/@max/@avg/@variance(a [, b]) : name */
+	E_HIST,		/* @hist_linear(a, args...) / @hist_log(a) : name */
+	E_TARGET,	/* $name or $$vars/$$parms/$$locals/$$return: name,
+			 * comps, suffix ("$" / "$$" / NULL) */
+	E_CAST,		/* @cast(a, type_str, module_str?) comps */
+	E_ATVAR,	/* @var("name@file", module_str?) comps */
+	E_DEFINED,	/* @defined(a) */
+	E_ENTRY,	/* @entry(a) */
+	E_PERF,		/* @perf("name") */
+	E_ADDROF,	/* &a, a an E_TARGET/E_CAST/E_ATVAR */
+	E_PROBEFN,	/* @probewrite etc.: reserved, unused */
+};
+
+/* One component of a target-variable path: ->field, .field, [index]. */
+enum comp_kind { COMP_FIELD, COMP_INDEX_NUM, COMP_INDEX_EXPR };
+struct comp {
+	enum comp_kind kind;
+	struct srcloc loc;
+	char *field;		/* COMP_FIELD */
+	int64_t num;		/* COMP_INDEX_NUM */
+	struct expr *index;	/* COMP_INDEX_EXPR */
+};
+
+struct expr {
+	enum expr_kind kind;
+	struct srcloc loc;
+	enum type type;		/* pass 2 */
+	const char *op;		/* operator spelling, e.g. "+=", "<<" */
+	bool postfix;		/* E_INCDEC */
+	int64_t num;		/* E_NUM */
+	char *str;		/* E_STR bytes; also E_CAST's type string */
+	size_t len;		/* E_STR length */
+	char *name;		/* E_VAR, E_CALL, E_TARGET, E_STAT_OP, E_HIST */
+	char *suffix;		/* E_TARGET: "$", "$$" or NULL */
+	char *module;		/* E_CAST / E_ATVAR module string, or NULL */
+	struct expr *a, *b, *c;
+	struct expr *base;	/* E_INDEX, E_IN: the array */
+	struct vec args;	/* struct expr *: call args, indexes, hist args */
+	struct vec comps;	/* struct comp *: E_TARGET/E_CAST/E_ATVAR */
+	struct sym *sym;	/* pass 2: what E_VAR/E_INDEX/E_CALL names */
+};
+
+/* ---- statements ---- */
+
+enum stmt_kind {
+	S_BLOCK,	/* { body } */
+	S_NULL,		/* ; */
+	S_EXPR,		/* e ; */
+	S_IF,		/* if (e) then [else els] */
+	S_WHILE,	/* while (e) body */
+	S_FOR,		/* for (init; e; step) body ; each part optional */
+	S_FOREACH,	/* see struct foreach */
+	S_DELETE,	/* delete e */
+	S_NEXT, S_BREAK, S_CONTINUE,
+	S_RETURN,	/* return [e] */
+	S_TRY,		/* try body catch [(var)] handler */
+	S_EMBEDDED,	/* %{ code %} inside a function body */
+};
+
+/* foreach ([k1, k2] in a+ limit n), foreach (v = [k] in a), ... */
+struct foreach {
+	struct vec keys;	/* struct expr * (E_VAR) */
+	struct expr *value;	/* the "v =" variable, or NULL */
+	struct expr *array;	/* E_VAR, or E_HIST for foreach over a histogram */
+	int sort_key;		/* 0: no sort; 1..n: sort by key n; -1 by value */
+	int sort_dir;		/* +1 ascending, -1 descending, 0 none */
+	struct expr *limit;	/* or NULL */
+};
+
+struct stmt {
+	enum stmt_kind kind;
+	struct srcloc loc;
+	struct expr *e;		/* S_EXPR, S_IF/S_WHILE/S_FOR cond, S_DELETE,
+				 * S_RETURN value */
+	struct stmt *body;	/* S_WHILE, S_FOR, S_FOREACH, S_TRY */
+	struct stmt *then, *els;	/* S_IF */
+	struct stmt *init, *step;	/* S_FOR: S_EXPR or NULL */
+	struct stmt *handler;	/* S_TRY catch block */
+	struct expr *catch_var;	/* S_TRY: E_VAR or NULL */
+	struct foreach *fe;	/* S_FOREACH */
+	struct vec stmts;	/* S_BLOCK: struct stmt * */
+	char *code;		/* S_EMBEDDED */
+};
+
+/* ---- probe points ---- */
+
+/* One dotted component: name, name(arg), wildcard names like "sys*". */
+struct pp_comp {
+	struct srcloc loc;
+	char *name;
+	struct expr *arg;	/* E_NUM or E_STR literal, or NULL */
+};
+
+struct probe_point {
+	struct srcloc loc;
+	struct vec comps;	/* struct pp_comp * */
+	bool optional;		/* trailing ? */
+	bool sufficient;	/* trailing ! */
+	struct expr *cond;	/* if (cond), or NULL */
+};
+
+/* probe p1, p2 { body } */
+struct probe {
+	struct srcloc loc;
+	struct vec points;	/* struct probe_point * */
+	struct stmt *body;	/* S_BLOCK */
+	bool privileged;	/* declared in a tapset */
+};
+
+/* probe name = p1, p2 { prologue }   /   probe name += p { epilogue } */
+struct alias {
+	struct srcloc loc;
+	struct vec names;	/* struct probe_point *: the alias names */
+	struct vec points;	/* struct probe_point *: what they expand to */
+	bool epilogue;		/* += */
+	struct stmt *body;
+};
+
+/* ---- functions and globals ---- */
+
+struct param {
+	struct srcloc loc;
+	char *name;
+	enum type type;		/* declared :long / :string, else UNKNOWN */
+};
+
+/* Embedded-C pragmas found in comments of the function's code. */
+enum { PRAGMA_PURE = 1, PRAGMA_UNPRIVILEGED = 2,
+	PRAGMA_MYPROC_UNPRIVILEGED = 4, PRAGMA_GURU = 8,
+	PRAGMA_STABLE = 16, PRAGMA_UNMODIFIED_FNARGS = 32 };
+
+struct function {
+	struct srcloc loc;
+	char *name;
+	enum type ret;		/* declared return type, else UNKNOWN */
+	struct vec params;	/* struct param * */
+	struct stmt *body;	/* S_BLOCK, or NULL when embedded */
+	char *embedded;		/* %{ code %} body, or NULL */
+	unsigned pragmas;	/* PRAGMA_* */
+	bool private_;		/* "private function" in a tapset */
+};
+
+struct global {
+	struct srcloc loc;
+	char *name;
+	struct expr *init;	/* E_NUM / E_STR literal, or NULL */
+	bool is_array;		/* declared with [N] */
+	int64_t maxsize;	/* [N], 0 when not given */
+	bool wrap;		/* global a% or a[N]% */
+	bool private_;
+	enum type type;		/* pass 2 */
+};
+
+/* %{ ... %} at file level */
+struct embed {
+	struct srcloc loc;
+	char *code;
+};
+
+struct file {
+	struct source *src;
+	bool tapset;		/* from the tapset library: privileged */
+	struct vec probes;	/* struct probe * */
+	struct vec aliases;	/* struct alias * */
+	struct vec functions;	/* struct function * */
+	struct vec globals;	/* struct global * */
+	struct vec embeds;	/* struct embed * */
+};
+
+/* ast.c: constructors, so that nodes are never half initialised. */
+struct expr *expr_new(enum expr_kind kind, struct srcloc loc);
+struct stmt *stmt_new(enum stmt_kind kind, struct srcloc loc);
+struct file *file_new(struct source *src);
+const char *type_name(enum type t);
+
+#endif

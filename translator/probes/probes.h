@@ -1,0 +1,35 @@
+/*
+ * Probe families.  Each family lives in one file and contributes one
+ * entry to the table in table.c: how to recognise and check its probe
+ * points (pass 2) and how to declare its probes to the runtime (pass 3).
+ * Adding a family means one new file and one table line.
+ */
+#ifndef STAP_PROBES_H
+#define STAP_PROBES_H
+
+#include <stdio.h>
+#include "elaborate/elaborate.h"
+
+struct probe_family {
+	const char *name;	/* first component: "begin", "timer" ... */
+	/* Checks the components and arguments of rp->pp, filling rp->param;
+	 * reports errors itself and returns false. */
+	bool (*resolve)(struct rprobe *rp);
+	/* Emits the runtime's table for this family's probes (all of them
+	 * at once; the vector holds struct rprobe *).  Only called when the
+	 * vector is non-empty. */
+	void (*emit_table)(FILE *out, const struct vec *rprobes);
+};
+
+const struct probe_family *probe_family_lookup(const char *name);
+
+/* Helpers for families: the n-th component (or NULL), and its literal
+ * numeric argument with a range check. */
+struct pp_comp *pp_comp_at(const struct probe_point *pp, size_t n);
+bool pp_num_arg(const struct pp_comp *c, int64_t lo, int64_t hi, int64_t *out);
+bool pp_no_arg(const struct pp_comp *c);
+
+extern const struct probe_family begin_family, end_family, never_family,
+	timer_family;
+
+#endif

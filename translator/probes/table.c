@@ -1,0 +1,54 @@
+/*
+ * The probe family table: the one list of every probe family the
+ * translator knows, and the small checks the families share.
+ */
+#include <string.h>
+#include "probes.h"
+#include "util/diag.h"
+
+static const struct probe_family *const families[] = {
+	&begin_family,
+	&end_family,
+	&never_family,
+	&timer_family,
+};
+
+const struct probe_family *probe_family_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strcmp(families[i]->name, name) == 0)
+			return families[i];
+	return NULL;
+}
+
+struct pp_comp *pp_comp_at(const struct probe_point *pp, size_t n)
+{
+	return n < pp->comps.len ? vec_at(&pp->comps, n) : NULL;
+}
+
+bool pp_num_arg(const struct pp_comp *c, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!c->arg || c->arg->kind != E_NUM) {
+		diag_error(c->loc, "probe point '%s' needs a number argument",
+			   c->name);
+		return false;
+	}
+	if (c->arg->num < lo || c->arg->num > hi) {
+		diag_error(c->arg->loc, "argument %lld of '%s' is out of range "
+			   "(%lld to %lld)", (long long)c->arg->num, c->name,
+			   (long long)lo, (long long)hi);
+		return false;
+	}
+	*out = c->arg->num;
+	return true;
+}
+
+bool pp_no_arg(const struct pp_comp *c)
+{
+	if (c->arg) {
+		diag_error(c->arg->loc, "probe point '%s' takes no argument",
+			   c->name);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,60 @@
+/*
+ * All configuration of one stap run: the options as parsed, the target
+ * kernel, the paths found, and the results each pass hands to the next.
+ * main.c fills it in; every pass reads from it.
+ */
+#ifndef STAP_SESSION_H
+#define STAP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/util.h"
+
+struct file;
+struct program;
+
+struct session {
+	/* ---- options ---- */
+	const char *script_text;	/* -e */
+	const char *script_file;	/* FILE or "-" */
+	struct vec script_args;		/* char *: $1 $2 ... / @1 @2 ... */
+	int last_pass;			/* -p N, 5 by default */
+	int verbose;			/* -v count */
+	bool keep_tmpdir;		/* -k */
+	const char *module_name;	/* -m, or "stap_<hash>" */
+	const char *output_file;	/* -o */
+	struct vec include_dirs;	/* char *: -I */
+	struct vec defines;		/* char *: -D NAME[=VAL] */
+	struct vec remotes;		/* char *: --remote URL */
+	bool guru;			/* -g */
+	bool suppress_warnings;		/* -w */
+	bool warnings_are_errors;	/* -W */
+	bool unprivileged;		/* -u / --unprivileged */
+	const char *target_cmd;		/* -c */
+	int target_pid;			/* -x */
+
+	/* ---- target ---- */
+	const char *kernel_release;	/* -r, the remote's, or uname -r */
+	const char *kernel_build_tree;	/* /lib/modules/R/build or -r path */
+	const char *arch;		/* "x86_64" */
+
+	/* ---- paths ---- */
+	const char *runtime_dir;	/* runtime/ (build tree or installed) */
+	const char *tapset_dir;
+	const char *libexec_dir;	/* where stapio / stapsh live */
+	const char *bin_dir;		/* where staprun lives */
+	const char *cache_dir;		/* ~/.cache/stap */
+	char *tmpdir;			/* per-run work dir */
+
+	/* ---- pass results ---- */
+	struct file *user_file;		/* pass 1 */
+	struct program *prog;		/* pass 2 */
+	char *c_source;			/* pass 3 */
+	char *module_path;		/* pass 4: the .ko */
+	int exit_status;		/* pass 5 */
+
+	/* ---- timings, for -v ---- */
+	uint64_t pass_us[6];
+};
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * Diagnostics with script locations: the message, "at FILE:LINE:COL",
+ * the quoted source line and a caret under the column.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "diag.h"
+
+int diag_errors;
+int diag_warnings;
+bool diag_suppress_warnings;
+bool diag_warnings_are_errors;
+
+/* Prints the source line that loc points into, and a caret under it. */
+static void quote_line(struct srcloc loc)
+{
+	if (!loc.src || !loc.src->text || loc.line < 1)
+		return;
+	const char *p = loc.src->text, *end = p + loc.src->len;
+	for (int line = 1; line < loc.line && p < end; p++)
+		if (*p == '\n')
+			line++;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	fprintf(stderr, "        source: %.*s\n", (int)(eol - p), p);
+	fprintf(stderr, "                ");
+	for (int i = 1; i < loc.col && p + i - 1 < eol; i++)
+		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
+	fputs("^\n", stderr);
+}
+
+static void vdiag(const char *kind, struct srcloc loc, const char *fmt,
+		  va_list ap)
+{
+	fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (loc.src)
+		fprintf(stderr, "        at %s:%d:%d\n", loc.src->name,
+			loc.line, loc.col);
+	quote_line(loc);
+}
+
+void diag(const char *kind, struct srcloc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(kind, loc, fmt, ap);
+	va_end(ap);
+	diag_errors++;
+}
+
+void diag_error(struct srcloc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag("semantic error", loc, fmt, ap);
+	va_end(ap);
+	diag_errors++;
+}
+
+void diag_warn(struct srcloc loc, const char *fmt, ...)
+{
+	if (diag_suppress_warnings && !diag_warnings_are_errors)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(diag_warnings_are_errors ? "error" : "WARNING", loc, fmt, ap);
+	va_end(ap);
+	if (diag_warnings_are_errors)
+		diag_errors++;
+	else
+		diag_warnings++;
+}
+
+void fatal_msg(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("stap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
