@@ -279,6 +279,10 @@ static int stap_data_init(struct proc_dir_entry *dir)
 	unsigned long size = stap_data_buffer_size();
 	unsigned int cpu;
 
+	BUILD_BUG_ON(STAP_STREAM_STDOUT != STAP_DATA_STREAM_STDOUT ||
+		     STAP_STREAM_STDERR != STAP_DATA_STREAM_STDERR ||
+		     sizeof(struct stap_data_rec) != STAP_DATA_REC_SIZE);
+
 	stap_rings = kcalloc(nr_cpu_ids, sizeof(*stap_rings), GFP_KERNEL);
 	if (!stap_rings)
 		return -ENOMEM;

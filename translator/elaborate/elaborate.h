@@ -52,6 +52,7 @@ struct program {
 	struct vec rprobes;	/* struct rprobe * */
 	struct vec bodies;	/* struct pbody * */
 	struct vec globals;	/* struct sym * (SYM_GLOBAL), declaration order */
+	struct vec embeds;	/* struct embed *: file-level %{ %} (guru) */
 };
 
 /* Builtin functions pass 2 knows; emit translates each. */

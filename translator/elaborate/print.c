@@ -28,7 +28,13 @@ static void print_syms(FILE *out, const struct vec *syms, const char *prefix)
 {
 	for (size_t i = 0; i < syms->len; i++) {
 		const struct sym *s = vec_at(syms, i);
-		fprintf(out, "%s%s:%s\n", prefix, s->name, type_name(s->type));
+		const struct expr *init = s->global ? s->global->init : NULL;
+		fprintf(out, "%s%s:%s", prefix, s->name, type_name(s->type));
+		if (init) {
+			fputs(" = ", out);
+			print_expr(out, init);
+		}
+		fputc('\n', out);
 	}
 }
 
@@ -42,7 +48,10 @@ void print_program(FILE *out, const struct program *prog)
 	for (size_t i = 0; i < prog->rprobes.len; i++) {
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
 		fprintf(out, "%s /* <- %s */\n", rp->text, rp->text);
-		print_syms(out, &rp->body->locals, "  # local ");
+		if (rp->body->locals.len) {
+			fputs("  # locals\n", out);
+			print_syms(out, &rp->body->locals, "  ");
+		}
 		print_stmt(out, rp->body->probe->body, 0);
 		fputc('\n', out);
 	}

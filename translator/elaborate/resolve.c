@@ -277,7 +277,8 @@ static void resolve_globals(struct resolver *r, struct file *f)
 	}
 }
 
-static void reject_unsupported_items(struct file *f)
+static void reject_unsupported_items(struct session *s, struct program *prog,
+				     struct file *f)
 {
 	for (size_t i = 0; i < f->functions.len; i++) {
 		struct function *fn = vec_at(&f->functions, i);
@@ -290,7 +291,11 @@ static void reject_unsupported_items(struct file *f)
 	}
 	for (size_t i = 0; i < f->embeds.len; i++) {
 		struct embed *em = vec_at(&f->embeds, i);
-		unsupported(em->loc, "embedded C blocks ('%{ %}')");
+		if (s->guru || f->tapset)
+			vec_push(&prog->embeds, em);
+		else
+			diag_error(em->loc, "embedded C code in a script "
+				   "requires guru mode (-g)");
 	}
 }
 
@@ -301,7 +306,7 @@ struct program *elaborate(struct session *s, struct file *user)
 	int errors = diag_errors;
 
 	resolve_globals(&r, user);
-	reject_unsupported_items(user);
+	reject_unsupported_items(s, prog, user);
 	for (size_t i = 0; i < user->probes.len; i++) {
 		struct pbody *body = xcalloc(1, sizeof(*body));
 		body->id = (int)prog->bodies.len;

@@ -206,6 +206,8 @@ char *emit_program(struct session *s, struct program *prog)
 	for (size_t i = 0; i < prog->bodies.len; i++)
 		fprintf(out, "\tstruct stap_locals_%d b%d;\n", (int)i, (int)i);
 	fputs("};\n\n#include \"runtime_core.h\"\n\n", out);
+	for (size_t i = 0; i < prog->embeds.len; i++)
+		fprintf(out, "%s\n", ((struct embed *)vec_at(&prog->embeds, i))->code);
 	emit_global_init(out, prog);
 	fputs(handlers, out);
 	emit_probe_tables(out, prog);

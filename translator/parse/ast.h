@@ -32,7 +32,8 @@ enum expr_kind {
 	E_NUM,		/* num */
 	E_STR,		/* str, len */
 	E_VAR,		/* name: a local, global or array name */
-	E_INDEX,	/* base (E_VAR array), args: index expressions */
+	E_INDEX,	/* base (E_VAR array, or E_HIST for a bucket),
+			 * args: index expressions (E_WILDCARD allowed) */
 	E_CALL,		/* name(args) */
 	E_UNARY,	/* op in { '-', '+', '!', '~' } applied to a */
 	E_INCDEC,	/* op "++"/"--", postfix: a++ vs ++a; a is an lvalue */
@@ -44,18 +45,28 @@ enum expr_kind {
 	E_TERNARY,	/* a ? b : c */
 	E_ASSIGN,	/* a op b: = += -= *= /= %= <<= >>= &= ^= |= .= */
 	E_STAT_ADD,	/* a <<< b */
-	E_IN,		/* [args] in base, or args[0] in base */
+	E_IN,		/* [args] in base, or args[0] in base; base is an
+			 * E_VAR */
 	E_STAT_OP,	/* @count/@sum/@min/@max/@avg/@variance(a [, b]) : name */
 	E_HIST,		/* @hist_linear(a, args...) / @hist_log(a) : name */
-	E_TARGET,	/* $name or $$vars/$$parms/$$locals/$$return: name,
+	E_TARGET,	/* $name or $$vars/$$parms/$$locals/$$return: name
+			 * (spelled with its '$'s: "$fd", "$$parms"),
 			 * comps, suffix ("$" / "$$" / NULL) */
-	E_CAST,		/* @cast(a, type_str, module_str?) comps */
-	E_ATVAR,	/* @var("name@file", module_str?) comps */
+	E_CAST,		/* @cast(a, type_str, module_str?) comps suffix */
+	E_ATVAR,	/* @var("name@file", module_str?) comps suffix;
+			 * the name string is in str */
 	E_DEFINED,	/* @defined(a) */
 	E_ENTRY,	/* @entry(a) */
 	E_PERF,		/* @perf("name") */
 	E_ADDROF,	/* &a, a an E_TARGET/E_CAST/E_ATVAR */
-	E_PROBEFN,	/* @probewrite etc.: reserved, unused */
+	E_PROBEFN,	/* @probewrite/@const/@kderef/@uderef/@kregister/
+			 * @uregister(args): name (without '@'), args */
+	/* added by pass 1: */
+	E_AUTOCAST,	/* a->comps on any other expression, e.g.
+			 * task_current()->pid: a, comps, suffix */
+	E_EMBEDDED,	/* %{ code %} as an expression: str = code */
+	E_WILDCARD,	/* '*' as an index: delete a[*, 1], [*, 2] in a,
+			 * foreach ([k] in a[*, 1]) */
 };
 
 /* One component of a target-variable path: ->field, .field, [index]. */
@@ -78,7 +89,8 @@ struct expr {
 	char *str;		/* E_STR bytes; also E_CAST's type string */
 	size_t len;		/* E_STR length */
 	char *name;		/* E_VAR, E_CALL, E_TARGET, E_STAT_OP, E_HIST */
-	char *suffix;		/* E_TARGET: "$", "$$" or NULL */
+	char *suffix;		/* E_TARGET/E_CAST/E_ATVAR/E_AUTOCAST: "$",
+				 * "$$" or NULL */
 	char *module;		/* E_CAST / E_ATVAR module string, or NULL */
 	struct expr *a, *b, *c;
 	struct expr *base;	/* E_INDEX, E_IN: the array */
@@ -108,9 +120,13 @@ enum stmt_kind {
 struct foreach {
 	struct vec keys;	/* struct expr * (E_VAR) */
 	struct expr *value;	/* the "v =" variable, or NULL */
-	struct expr *array;	/* E_VAR, or E_HIST for foreach over a histogram */
+	struct expr *array;	/* E_VAR, or E_HIST for foreach over a histogram,
+				 * or E_INDEX of an E_VAR for a slice
+				 * (foreach ([k] in a[*, 3])) */
 	int sort_key;		/* 0: no sort; 1..n: sort by key n; -1 by value */
 	int sort_dir;		/* +1 ascending, -1 descending, 0 none */
+	char *sort_agg;		/* by value of a stats array: "count", "sum",
+				 * "min", "max", "avg" (a @sum-), else NULL */
 	struct expr *limit;	/* or NULL */
 };
 
@@ -161,6 +177,8 @@ struct alias {
 	struct vec points;	/* struct probe_point *: what they expand to */
 	bool epilogue;		/* += */
 	struct stmt *body;
+	struct stmt *epilogue_body;	/* "= p { prologue }, { epilogue }":
+					 * the second block, else NULL */
 };
 
 /* ---- functions and globals ---- */
@@ -184,6 +202,8 @@ struct function {
 	struct stmt *body;	/* S_BLOCK, or NULL when embedded */
 	char *embedded;		/* %{ code %} body, or NULL */
 	unsigned pragmas;	/* PRAGMA_* */
+	int64_t priority;	/* function f():N overload priority */
+	bool has_priority;	/* N was given */
 	bool private_;		/* "private function" in a tapset */
 };
 

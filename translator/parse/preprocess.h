@@ -69,6 +69,11 @@ void pp_free(struct pp *p);
  * parser's "saw X" says.  Returns a static buffer. */
 const char *token_describe(const struct token *t);
 
+/* print.c: appends s as a double-quoted, escaped string literal that
+ * the lexer reads back as the same bytes. */
+struct strbuf;
+void quote_string(struct strbuf *sb, const char *s, size_t len);
+
 /* Reads the @define's of a library macro file (tapset *.stpm) into a
  * table shared by every later parse.  src must live as long as the
  * process (macro bodies point into it). */
