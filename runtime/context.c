@@ -40,7 +40,7 @@ struct context {
 static atomic_t stap_session_state = ATOMIC_INIT(STAP_SESSION_LOADED);
 static atomic_t stap_error_count = ATOMIC_INIT(0);
 static atomic_t stap_skipped_count = ATOMIC_INIT(0);
-static atomic_t stap_exit_requested = ATOMIC_INIT(0);
+static atomic_t stap_exit_signalled = ATOMIC_INIT(0);
 static struct context **stap_contexts;	/* [nr_cpu_ids] */
 
 static void stap_print_flush(struct stap_sb *sb)
@@ -89,7 +89,7 @@ static void stap_request_exit(void)
 	int s = atomic_read(&stap_session_state);
 	if (s == STAP_SESSION_STARTING || s == STAP_SESSION_RUNNING)
 		atomic_cmpxchg(&stap_session_state, s, STAP_SESSION_STOPPING);
-	if (!atomic_xchg(&stap_exit_requested, 1))
+	if (!atomic_xchg(&stap_exit_signalled, 1))
 		stap_transport_request_exit();
 }
 

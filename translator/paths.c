@@ -49,8 +49,8 @@ void find_paths(struct session *s)
 	if (same_dir(dir, ABS_BUILDDIR)) {
 		s->runtime_dir = ABS_SRCDIR "/runtime";
 		s->tapset_dir = ABS_SRCDIR "/tapsets";
-		s->libexec_dir = ABS_BUILDDIR;
-		s->bin_dir = ABS_BUILDDIR;
+		s->libexec_dir = ABS_BUILDDIR "/bin";
+		s->bin_dir = ABS_BUILDDIR "/bin";
 	} else {
 		s->runtime_dir = xasprintf("%s/../share/stap/runtime", dir);
 		s->tapset_dir = xasprintf("%s/../share/stap/tapsets", dir);

@@ -42,6 +42,7 @@ static u64 stap_ctl_features;
 static int stap_exit_requested;
 static int stap_exit_sent;	/* tick only */
 static int stap_core_running;	/* under stap_ctl_mutex */
+static int stap_target_pid;	/* from START */
 
 /* ---- outgoing queue ---- */
 
@@ -143,14 +144,15 @@ static int stap_ctl_on_hello(struct stap_ctl_msg *m)
 
 static int stap_ctl_on_start(struct stap_ctl_msg *m)
 {
+	u64 pid = stap_ctl_word(m);
 	s64 core_rc;
 	u64 word;
 	int rc;
 
-	(void)stap_ctl_word(m);	/* target pid: the core will ask for it */
 	if (READ_ONCE(stap_session.started) || stap_session.stopped) {
 		core_rc = -EALREADY;
 	} else {
+		WRITE_ONCE(stap_target_pid, (int)pid);
 		core_rc = stap_core_start();
 		stap_core_running = (core_rc == 0);
 	}
@@ -396,6 +398,12 @@ static void stap_ctl_tick(struct work_struct *work)
 void stap_transport_request_exit(void)
 {
 	WRITE_ONCE(stap_exit_requested, 1);
+}
+
+/* Context: any. */
+int stap_transport_target_pid(void)
+{
+	return READ_ONCE(stap_target_pid);
 }
 
 /* ---- init and exit ---- */

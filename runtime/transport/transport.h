@@ -37,8 +37,21 @@ int stap_data_write(enum stap_stream stream, const char *buf, size_t len);
  * idempotent. */
 void stap_transport_request_exit(void);
 
-/* Provided by the runtime core, called by the transport from the
- * control file's write handler (process context, may sleep). */
+/* The target pid stapio sent with START (stap -x/-c), 0 if none.  Valid
+ * from stap_core_start() on.  Any context. */
+int stap_transport_target_pid(void);
+
+/*
+ * Provided by the runtime core, called by the transport from the control
+ * file's write or release handler (process context, may sleep), one at a
+ * time.  stap_core_start() is called at most once; stap_core_stop() at
+ * most once, and only if stap_core_start() returned 0 (a failing start
+ * must clean up after itself).  If stapio dies or the module is removed
+ * while the script runs, the transport calls stap_core_stop() itself, so
+ * after stap_transport_exit() returns no probe is armed.
+ * stap_core_exit_status() may be called even if the start failed.
+ * Per-CPU buffer size: #define STAP_BUFFER_SIZE (bytes, default 256 KiB).
+ */
 int stap_core_start(void);	/* run begin probes, arm the others; 0 or -errno */
 void stap_core_stop(void);	/* disarm, run end probes */
 int stap_core_exit_status(void);	/* 0, or 1 after error() / runtime error */

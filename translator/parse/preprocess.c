@@ -232,12 +232,15 @@ static const char *arg_text(struct pp *p, const struct token *t)
 	return vec_at(&p->s->script_args, t->num - 1);
 }
 
-/* $N: the argument's text, lexed as tokens in place of $N. */
-static void expand_arg_tokens(struct pp *p, const struct token *t)
+/* $N: the argument's text, lexed as tokens in place of $N.  Returns
+ * false (reported) if there is no such argument. */
+static bool expand_arg_tokens(struct pp *p, const struct token *t)
 {
 	const char *text = arg_text(p, t);
-	if (!text || too_deep(p, t->loc))
-		return;
+	if (!text)
+		return false;
+	if (too_deep(p, t->loc))
+		return true;
 	struct source *src = arena_alloc(p->arena, sizeof(*src));
 	src->name = arena_strndup(p->arena, t->text, strlen(t->text));
 	src->len = strlen(text);
@@ -247,6 +250,17 @@ static void expand_arg_tokens(struct pp *p, const struct token *t)
 	f->relocate = true;
 	f->at = t->loc;
 	push_frame(p, f);
+	return true;
+}
+
+/* After an error, something for the parser to read instead of what
+ * could not be expanded, so that one mistake gives one message. */
+static void placeholder(struct token *t)
+{
+	t->kind = NUMBER;
+	t->num = 0;
+	t->text = "0";
+	t->len = 1;
 }
 
 static void make_string(struct pp *p, struct token *t, const char *s)
@@ -380,7 +394,9 @@ static long macro_args(struct pp *p, const struct token *at,
 	return n;
 }
 
-static void expand_macro(struct pp *p, struct macro *m,
+/* Pushes the body of macro m; false (reported) if its arguments are
+ * wrong. */
+static bool expand_macro(struct pp *p, struct macro *m,
 			 const struct token *at, struct expansion *caller)
 {
 	struct expansion *e = arena_alloc(p->arena, sizeof(*e));
@@ -390,16 +406,17 @@ static void expand_macro(struct pp *p, struct macro *m,
 	if (m->has_parens) {
 		long n = macro_args(p, at, &e->args);
 		if (n < 0)
-			return;
+			return false;
 		if ((size_t)n != m->params.len) {
 			pp_error(at->loc, "macro @%s takes %zu argument%s, "
 				 "%ld given", m->name, m->params.len,
 				 m->params.len == 1 ? "" : "s", n);
-			return;
+			return false;
 		}
 	}
 	if (!too_deep(p, at->loc))
 		push_tokens(p, m->body.v, m->body.n, e);
+	return true;
 }
 
 /* If name is a parameter of the macro being expanded, pushes the
@@ -462,11 +479,12 @@ static bool at_name(struct pp *p, struct token *t, struct expansion *e)
 		return false;
 	}
 	struct macro *m = find_macro(p, t->text);
-	if (m)
-		expand_macro(p, m, t, e);
-	else
+	if (m && expand_macro(p, m, t, e))
+		return false;
+	if (!m)
 		pp_error(t->loc, "unknown macro or operator @%s", t->text);
-	return false;
+	placeholder(t);
+	return true;
 }
 
 static void expand_next(struct pp *p, struct token *t)
@@ -483,13 +501,13 @@ static void expand_next(struct pp *p, struct token *t)
 
 		switch (t->kind) {
 		case ARG_NUM:
-			expand_arg_tokens(p, t);
-			continue;
+			if (expand_arg_tokens(p, t))
+				continue;
+			placeholder(t);
+			return;
 		case ARG_STR:
 			text = arg_text(p, t);
-			if (!text)
-				continue;
-			make_string(p, t, text);
+			make_string(p, t, text ? text : "");
 			return;
 		case ARG_COUNT:
 			t->kind = NUMBER;
@@ -1032,6 +1050,7 @@ const char *token_describe(const struct token *t)
 		return "end of input";
 	case IDENT:
 	case TARGET:
+	case SUFFIX:
 		snprintf(buf, sizeof(buf), "identifier '%.100s'", t->text);
 		break;
 	case NUMBER:
