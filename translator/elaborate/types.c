@@ -23,10 +23,11 @@ static const char *describe(const struct expr *e)
 	return e->kind == E_VAR ? e->name : "expression";
 }
 
-/* Binds e (or the variable it names) to want, or reports a mismatch. */
-static void expect(struct typer *t, struct expr *e, enum type want)
+/* Binds e, whose type is already inferred as have, to want: an
+ * unknown variable takes the type, a known different one is an error. */
+static void bind(struct typer *t, struct expr *e, enum type have,
+		 enum type want)
 {
-	enum type have = infer(t, e);
 	if (want == TYPE_UNKNOWN || have == want)
 		return;
 	if (have == TYPE_UNKNOWN) {
@@ -40,6 +41,12 @@ static void expect(struct typer *t, struct expr *e, enum type want)
 	if (t->report)
 		diag_error(e->loc, "type mismatch: '%s' is %s here, %s expected",
 			   describe(e), type_name(have), type_name(want));
+}
+
+/* Infers e, then binds it to want. */
+static void expect(struct typer *t, struct expr *e, enum type want)
+{
+	bind(t, e, infer(t, e), want);
 }
 
 static enum type infer_call(struct typer *t, struct expr *e)
@@ -70,13 +77,11 @@ static enum type infer_assign(struct typer *t, struct expr *e)
 	const char *op = e->op;
 	if (op[0] == '=' && !op[1]) {
 		enum type lt = infer(t, e->a), rt = infer(t, e->b);
-		if (lt == TYPE_UNKNOWN && rt != TYPE_UNKNOWN)
-			expect(t, e->a, rt);
-		else if (rt == TYPE_UNKNOWN && lt != TYPE_UNKNOWN)
-			expect(t, e->b, lt);
+		if (lt == TYPE_UNKNOWN)
+			bind(t, e->a, lt, rt);
 		else
-			expect(t, e->b, lt);
-		return infer(t, e->a);
+			bind(t, e->b, rt, lt);
+		return lt != TYPE_UNKNOWN ? lt : rt;
 	}
 	enum type want = op[0] == '.' ? TYPE_STRING : TYPE_LONG;
 	expect(t, e->a, want);
@@ -112,16 +117,20 @@ static enum type infer(struct typer *t, struct expr *e)
 		break;
 	case E_COMPARE: {
 		enum type a = infer(t, e->a), b = infer(t, e->b);
-		expect(t, e->b, a);
-		expect(t, e->a, b);
+		if (a == TYPE_UNKNOWN)
+			bind(t, e->a, a, b);
+		else
+			bind(t, e->b, b, a);
 		ty = TYPE_LONG;
 		break;
 	}
 	case E_TERNARY: {
 		expect(t, e->a, TYPE_LONG);
 		enum type b = infer(t, e->b), c = infer(t, e->c);
-		expect(t, e->c, b);
-		expect(t, e->b, c);
+		if (b == TYPE_UNKNOWN)
+			bind(t, e->b, b, c);
+		else
+			bind(t, e->c, c, b);
 		ty = b != TYPE_UNKNOWN ? b : c;
 		break;
 	}

@@ -29,7 +29,7 @@ enum type { TYPE_UNKNOWN, TYPE_LONG, TYPE_STRING, TYPE_STATS };
 /* ---- expressions ---- */
 
 enum expr_kind {
-	E_NUM,		/* num */
+	E_NUM,		/* num; pass 1 folds a '-' before a literal in */
 	E_STR,		/* str, len */
 	E_VAR,		/* name: a local, global or array name */
 	E_INDEX,	/* base (E_VAR array, or E_HIST for a bucket),
@@ -113,7 +113,8 @@ enum stmt_kind {
 	S_NEXT, S_BREAK, S_CONTINUE,
 	S_RETURN,	/* return [e] */
 	S_TRY,		/* try body catch [(var)] handler */
-	S_EMBEDDED,	/* %{ code %} inside a function body */
+	S_EMBEDDED,	/* %{ code %} as a statement (probe or function
+			 * body) */
 };
 
 /* foreach ([k1, k2] in a+ limit n), foreach (v = [k] in a), ... */

@@ -205,9 +205,9 @@ static struct vec vec_add(struct vec v, void *item);
 %left '*' '/' '%'
 
 %precedence INC DEC
-%precedence '(' '[' SUFFIX
+%precedence '(' '['
 
-%type <expr> expr unary postfix primary index opt_expr pp_arg literal
+%type <expr> expr unary crement postfix primary index opt_expr pp_arg literal
 %type <expr> fe_array fe_limit hist
 %type <stmt> stmt simple block fbody_block
 %type <vec> stmts pp_list pp_comps params param_list global_list
@@ -504,20 +504,26 @@ assign_op:
 compare_op: '<' | '>' | LE | GE | EQ | NE ;
 
 unary:
-	  postfix %prec STMT_END
+	  crement
 	| '-' unary			{ $$ = unary(&$1, $2); }
 	| '+' unary			{ $$ = unary(&$1, $2); }
 	| '!' unary			{ $$ = unary(&$1, $2); }
 	| '~' unary			{ $$ = unary(&$1, $2); }
 	| '&' unary			{ $$ = expr_new(E_ADDROF, @1); $$->a = $2; }
-	| INC unary			{ $$ = incdec(&$1, $2, false); }
-	| DEC unary			{ $$ = incdec(&$1, $2, false); }
+	;
+
+/* one ++/-- at most, on a postfix expression: "i-- ++j" and
+ * "++i --j" are two statements each */
+crement:
+	  postfix %prec STMT_END
+	| postfix INC			{ $$ = incdec(&$2, $1, true); }
+	| postfix DEC			{ $$ = incdec(&$2, $1, true); }
+	| INC postfix			{ $$ = incdec(&$1, $2, false); }
+	| DEC postfix			{ $$ = incdec(&$1, $2, false); }
 	;
 
 postfix:
 	  primary
-	| postfix INC			{ $$ = incdec(&$2, $1, true); }
-	| postfix DEC			{ $$ = incdec(&$2, $1, true); }
 	| postfix ARROW any_word	{ $$ = add_field($1, &$3); }
 	| postfix '[' index_list ']'	{ $$ = add_index($1, $3, @2); }
 	| postfix SUFFIX		{ $$ = add_suffix($1, &$2); }
@@ -611,6 +617,10 @@ static const char *const operators[] = {
 	"'|='", "'.='", "'<<<'", "'++'", "'--'", "'->'", "'['", "'('", NULL
 };
 
+static const char *const item_starts[] = {
+	"'probe'", "'function'", "'global'", "'private'", "embedded C code",
+	NULL
+};
 static const char *const closers[] = {
 	"'{'", "'}'", "';'", "')'", "']'", "','", "end of input", NULL
 };
@@ -624,54 +634,66 @@ static bool in_list(const char *const *list, const char *name)
 }
 
 /* "';'", "expression or '}'", "'probe', 'global', ... or '%{'" */
+static bool has_name(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* "';'", "statement or '}'", "',', ';', 'probe', 'function' or 'global'":
+ * the expected tokens, with the long families said in one word. */
 static void describe_expected(struct strbuf *sb, const yypcontext_t *ctx)
 {
 	yysymbol_kind_t exp[YYNTOKENS];
-	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
-	const char *names[YYNTOKENS + 3];
-	int k = 0;
-	bool expr = false, stmt = false, op = false;
+	const char *all[YYNTOKENS], *names[YYNTOKENS + 4];
+	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS), k = 0;
 
-	/* markers: tokens that only ever start an expression or a
-	 * statement, or only ever follow an operand */
-	for (int i = 0; i < n; i++) {
-		const char *s = yysymbol_name(exp[i]);
-		if (strcmp(s, "'~'") == 0)
-			expr = true;
-		if (strcmp(s, "'while'") == 0)
-			stmt = true;
-		if (strcmp(s, "'/'") == 0)
-			op = true;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *s = yysymbol_name(exp[i]);
-		if ((expr && in_list(expr_starts, s)) ||
-		    (stmt && in_list(stmt_starts, s)) ||
-		    (op && in_list(operators, s)))
-			continue;
-		if (strcmp(s, "end of file") == 0)
-			s = "end of input";
-		names[k++] = s;
-	}
+	for (int i = 0; i < n; i++)
+		all[i] = yysymbol_name(exp[i]);
+	/* markers: tokens that only start a statement, an expression or a
+	 * top-level item, or only follow an operand */
+	bool stmt = has_name(all, n, "'while'");
+	bool expr = has_name(all, n, "'~'");
+	bool item = has_name(all, n, "'probe'");
+	bool op = has_name(all, n, "'/'");
+
 	if (stmt)
 		names[k++] = "statement";
 	else if (expr)
 		names[k++] = "expression";
-	if (op && k == 0)
-		names[k++] = "operator";
-	if (k == 0)
-		names[k++] = "something else";
-	if (k > 4) {
+	for (int i = 0; i < n; i++) {
+		const char *s = all[i];
+		if ((expr && in_list(expr_starts, s)) ||
+		    (stmt && in_list(stmt_starts, s)) ||
+		    (item && in_list(item_starts, s)) ||
+		    (op && in_list(operators, s)) || strcmp(s, "'$'") == 0)
+			continue;
+		if (strcmp(s, "end of file") == 0) {
+			if (item)
+				continue;
+			s = "end of input";
+		}
+		names[k++] = s;
+	}
+	if (k > 5) {
 		/* too many to be useful: keep what ends or opens a construct */
 		int j = 0;
 		for (int i = 0; i < k; i++)
 			if (in_list(closers, names[i]))
 				names[j++] = names[i];
-		if (j > 0)
-			k = j;
-		else
-			k = 4;
+		k = j ? j : 5;
 	}
+	if (item) {
+		names[k++] = "'probe'";
+		names[k++] = "'function'";
+		names[k++] = "'global'";
+	}
+	if (op && k == 0)
+		names[k++] = "operator";
+	if (k == 0)
+		names[k++] = "something else";
 	for (int i = 0; i < k; i++) {
 		if (i > 0)
 			sb_puts(sb, i == k - 1 ? " or " : ", ");

@@ -225,11 +225,13 @@ static void expr_text(FILE *out, const struct expr *e)
 		print_unary(out, "&", e->a);
 		break;
 	case E_INCDEC:
+		/* the operand of ++/-- is never itself a ++/-- */
 		if (e->postfix) {
-			expr_prec_print(out, e->a, P_POSTFIX);
+			expr_prec_print(out, e->a, P_PRIMARY);
 			fputs(e->op, out);
 		} else {
-			print_unary(out, e->op, e->a);
+			fputs(e->op, out);
+			expr_prec_print(out, e->a, P_PRIMARY);
 		}
 		break;
 	case E_BINARY:
