@@ -34,7 +34,9 @@ struct context {
 	char error_msg[MAXSTRINGLEN];	/* error()'s message */
 	struct stap_sb out;		/* print buffer, drains to stdout */
 	char out_buf[STAP_PRINT_BUF_SIZE];
-	union stap_locals locals;
+	int nesting;			/* function call depth, vs MAXNESTING */
+	union stap_locals locals[MAXNESTING + 1];	/* [0]: the handler's
+							 * frame, [n]: depth n */
 };
 
 static atomic_t stap_session_state = ATOMIC_INIT(STAP_SESSION_LOADED);
@@ -151,6 +153,7 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 	c->last_error = NULL;
 	c->last_loc = NULL;
 	c->actions = 0;
+	c->nesting = 0;
 	c->out.len = 0;
 	info->handler(c);
 	stap_print_flush(&c->out);

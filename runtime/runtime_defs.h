@@ -26,6 +26,9 @@
 #ifndef MAXACTION
 #define MAXACTION 1000		/* statements per probe hit */
 #endif
+#ifndef MAXNESTING
+#define MAXNESTING 10		/* nested function calls */
+#endif
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 512	/* bytes per string, NUL included */
 #endif

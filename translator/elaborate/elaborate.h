@@ -29,12 +29,22 @@ struct sym {
 	bool written;		/* assigned anywhere (globals: lock mode) */
 };
 
-/* One probe handler body, shared by all points of `probe p1, p2 {}`. */
+/*
+ * A body of code with its own frame of locals: a probe handler (shared
+ * by all points of `probe p1, p2 {}`) or a script function.  A
+ * function's parameters are its first nparams locals.
+ */
 struct pbody {
 	int id;
-	struct probe *probe;
+	struct probe *probe;	/* a probe's body, or NULL */
+	struct function *fn;	/* a function's, or NULL */
+	struct stmt *stmts;	/* the code (NULL: embedded-C function) */
 	struct vec locals;	/* struct sym * */
-	struct vec globals_used;	/* struct sym *, in global order */
+	size_t nparams;
+	enum type ret;		/* functions: the return type */
+	struct vec globals_used;	/* struct sym *; for handlers, also
+					 * those of every function called */
+	struct vec callees;	/* struct pbody *: functions called */
 	int string_temps;	/* scratch string buffers emit needs */
 };
 
@@ -50,7 +60,9 @@ struct rprobe {
 
 struct program {
 	struct vec rprobes;	/* struct rprobe * */
-	struct vec bodies;	/* struct pbody * */
+	struct vec bodies;	/* struct pbody *: probe handlers */
+	struct vec functions;	/* struct pbody *: functions called, in
+				 * order of first call */
 	struct vec globals;	/* struct sym * (SYM_GLOBAL), declaration order */
 	struct vec embeds;	/* struct embed *: file-level %{ %} (guru) */
 };

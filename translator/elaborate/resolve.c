@@ -12,8 +12,11 @@
 #include "session.h"
 
 struct resolver {
+	struct session *s;
 	struct program *prog;
 	struct hash globals;	/* name -> struct sym * */
+	struct hash functions;	/* name -> struct function * */
+	struct hash fn_bodies;	/* name -> struct pbody *, once called */
 	struct pbody *body;	/* the body being walked */
 	struct hash locals;	/* of that body */
 	int loop_depth;
@@ -78,12 +81,54 @@ static void resolve_args(struct resolver *r, struct expr *e)
 		resolve_expr(r, vec_at(&e->args, i));
 }
 
+static void vec_add_unique(struct vec *v, void *item)
+{
+	for (size_t i = 0; i < v->len; i++)
+		if (vec_at(v, i) == item)
+			return;
+	vec_push(v, item);
+}
+
+/* The body of script function fn, queued for resolution on first use. */
+static struct pbody *function_body(struct resolver *r, struct function *fn)
+{
+	struct pbody *b = hash_get(&r->fn_bodies, fn->name);
+	if (b)
+		return b;
+	b = xcalloc(1, sizeof(*b));
+	b->id = -1;	/* numbered after the handlers, below */
+	b->fn = fn;
+	b->stmts = fn->body;
+	b->ret = fn->ret;
+	vec_push(&r->prog->functions, b);
+	hash_put(&r->fn_bodies, fn->name, b);
+	return b;
+}
+
+static bool resolve_user_call(struct resolver *r, struct expr *e)
+{
+	struct function *fn = hash_get(&r->functions, e->name);
+	if (!fn)
+		return false;
+	if (e->args.len != fn->params.len) {
+		diag_error(e->loc, "function '%s' takes %zu argument%s, "
+			   "called with %zu", fn->name, fn->params.len,
+			   fn->params.len == 1 ? "" : "s", e->args.len);
+		return true;
+	}
+	e->callee = function_body(r, fn);
+	vec_add_unique(&r->body->callees, e->callee);
+	return true;
+}
+
 static void resolve_call(struct resolver *r, struct expr *e)
 {
 	enum builtin bi = builtin_lookup(e->name);
 	size_t n = e->args.len;
 
 	resolve_args(r, e);
+	if (resolve_user_call(r, e))
+		return;
 	switch (bi) {
 	case BI_NONE:
 		diag_error(e->loc, "unresolved function call '%s'", e->name);
@@ -211,7 +256,10 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 				   st->kind == S_BREAK ? "break" : "continue");
 		return;
 	case S_RETURN:
-		diag_error(st->loc, "'return' outside a function");
+		if (!r->body->fn)
+			diag_error(st->loc, "'return' outside a function");
+		else if (st->e)
+			resolve_expr(r, st->e);
 		return;
 	case S_FOREACH: unsupported(st->loc, "foreach"); return;
 	case S_DELETE: unsupported(st->loc, "delete"); return;
@@ -277,14 +325,28 @@ static void resolve_globals(struct resolver *r, struct file *f)
 	}
 }
 
-static void reject_unsupported_items(struct session *s, struct program *prog,
-				     struct file *f)
+static void register_functions(struct resolver *r, struct file *f)
 {
 	for (size_t i = 0; i < f->functions.len; i++) {
 		struct function *fn = vec_at(&f->functions, i);
-		diag_error(fn->loc, "not supported yet: function definitions "
-			   "('%s')", fn->name);
+		struct function *old = hash_get(&r->functions, fn->name);
+		if (old) {
+			diag_error(fn->loc, "duplicate function '%s' (first "
+				   "defined at %s:%d)", fn->name,
+				   old->loc.src ? old->loc.src->name : "?",
+				   old->loc.line);
+			continue;
+		}
+		if (fn->embedded && !r->s->guru && !f->tapset)
+			diag_error(fn->loc, "embedded C function '%s' requires "
+				   "guru mode (-g)", fn->name);
+		hash_put(&r->functions, fn->name, fn);
 	}
+}
+
+static void reject_unsupported_items(struct session *s, struct program *prog,
+				     struct file *f)
+{
 	for (size_t i = 0; i < f->aliases.len; i++) {
 		struct alias *a = vec_at(&f->aliases, i);
 		unsupported(a->loc, "probe aliases");
@@ -299,26 +361,77 @@ static void reject_unsupported_items(struct session *s, struct program *prog,
 	}
 }
 
+/* Walks one body; a function's parameters are its first locals. */
+static void resolve_body(struct resolver *r, struct pbody *body)
+{
+	r->body = body;
+	memset(&r->locals, 0, sizeof(r->locals));
+	if (body->fn) {
+		struct function *fn = body->fn;
+		for (size_t i = 0; i < fn->params.len; i++) {
+			struct param *p = vec_at(&fn->params, i);
+			struct sym *s = sym_new(SYM_LOCAL, p->name, p->loc,
+						(int)i);
+			s->type = p->type;
+			s->written = true;
+			vec_push(&body->locals, s);
+			hash_put(&r->locals, s->name, s);
+		}
+		body->nparams = fn->params.len;
+	}
+	resolve_stmt(r, body->stmts);
+	hash_free(&r->locals);
+}
+
+/* A handler locks every global it or any function it calls uses. */
+static void collect_globals(struct pbody *handler, struct pbody *b,
+			    struct vec *seen)
+{
+	for (size_t i = 0; i < seen->len; i++)
+		if (vec_at(seen, i) == b)
+			return;
+	vec_push(seen, b);
+	for (size_t i = 0; i < b->globals_used.len; i++)
+		vec_add_unique(&handler->globals_used,
+			       vec_at(&b->globals_used, i));
+	for (size_t i = 0; i < b->callees.len; i++)
+		collect_globals(handler, vec_at(&b->callees, i), seen);
+}
+
 struct program *elaborate(struct session *s, struct file *user)
 {
 	struct program *prog = xcalloc(1, sizeof(*prog));
-	struct resolver r = { .prog = prog };
+	struct resolver r = { .s = s, .prog = prog };
 	int errors = diag_errors;
 
 	resolve_globals(&r, user);
+	register_functions(&r, user);
 	reject_unsupported_items(s, prog, user);
 	for (size_t i = 0; i < user->probes.len; i++) {
 		struct pbody *body = xcalloc(1, sizeof(*body));
 		body->id = (int)prog->bodies.len;
 		body->probe = vec_at(&user->probes, i);
+		body->stmts = body->probe->body;
 		vec_push(&prog->bodies, body);
-		r.body = body;
-		memset(&r.locals, 0, sizeof(r.locals));
 		resolve_points(&r, body);
-		resolve_stmt(&r, body->probe->body);
-		hash_free(&r.locals);
+		resolve_body(&r, body);
+	}
+	/* functions called so far may call others: a worklist */
+	for (size_t i = 0; i < prog->functions.len; i++)
+		resolve_body(&r, vec_at(&prog->functions, i));
+	for (size_t i = 0; i < prog->functions.len; i++)
+		((struct pbody *)vec_at(&prog->functions, i))->id =
+			(int)(prog->bodies.len + i);
+	for (size_t i = 0; i < prog->bodies.len; i++) {
+		struct pbody *b = vec_at(&prog->bodies, i);
+		struct vec seen = {0};
+		for (size_t j = 0; j < b->callees.len; j++)
+			collect_globals(b, vec_at(&b->callees, j), &seen);
+		vec_free(&seen);
 	}
 	hash_free(&r.globals);
+	hash_free(&r.functions);
+	hash_free(&r.fn_bodies);
 	if (diag_errors == errors && prog->rprobes.len == 0)
 		diag_error((struct srcloc){0}, "no probes found");
 	if (diag_errors != errors)

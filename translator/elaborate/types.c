@@ -8,19 +8,28 @@
  * infer() returns the type of an expression and records it; expect()
  * pushes a wanted type down, binding unknown variables.
  */
+#include <stdlib.h>
 #include "elaborate.h"
 #include "emit/emit.h"
 
 struct typer {
 	bool changed;
 	bool report;		/* last round: report conflicts */
+	struct pbody *body;	/* the body being walked */
 };
 
 static enum type infer(struct typer *t, struct expr *e);
 
-static const char *describe(const struct expr *e)
+/* "'x'" for a variable, else what kind of expression it is. */
+static char *describe(const struct expr *e)
 {
-	return e->kind == E_VAR ? e->name : "expression";
+	if (e->kind == E_VAR)
+		return xasprintf("'%s'", e->name);
+	if (e->kind == E_STR || e->kind == E_NUM)
+		return xstrdup("the literal");
+	if (e->kind == E_CALL)
+		return xasprintf("the result of '%s'", e->name);
+	return xstrdup("the expression");
 }
 
 /* Binds e, whose type is already inferred as have, to want: an
@@ -38,9 +47,27 @@ static void bind(struct typer *t, struct expr *e, enum type have,
 		}
 		return;
 	}
-	if (t->report)
-		diag_error(e->loc, "type mismatch: '%s' is %s here, %s expected",
-			   describe(e), type_name(have), type_name(want));
+	if (t->report) {
+		char *what = describe(e);
+		diag_error(e->loc, "type mismatch: %s is %s here, %s expected",
+			   what, type_name(have), type_name(want));
+		free(what);
+	}
+}
+
+/* Binds a symbol or a function's return type (*slot) to want. */
+static void bind_slot(struct typer *t, enum type *slot, enum type want,
+		      struct srcloc loc, const char *what)
+{
+	if (want == TYPE_UNKNOWN || *slot == want)
+		return;
+	if (*slot == TYPE_UNKNOWN) {
+		*slot = want;
+		t->changed = true;
+	} else if (t->report) {
+		diag_error(loc, "type mismatch: %s is %s, %s given", what,
+			   type_name(*slot), type_name(want));
+	}
 }
 
 /* Infers e, then binds it to want. */
@@ -49,9 +76,31 @@ static void expect(struct typer *t, struct expr *e, enum type want)
 	bind(t, e, infer(t, e), want);
 }
 
+/* A script function call: arguments and parameters agree. */
+static enum type infer_user_call(struct typer *t, struct expr *e)
+{
+	struct pbody *f = e->callee;
+	for (size_t i = 0; i < e->args.len && i < f->nparams; i++) {
+		struct expr *a = vec_at(&e->args, i);
+		struct sym *p = vec_at(&f->locals, i);
+		enum type have = infer(t, a);
+		if (p->type == TYPE_UNKNOWN) {
+			char *what = xasprintf("parameter '%s' of '%s'",
+					       p->name, e->name);
+			bind_slot(t, &p->type, have, a->loc, what);
+			free(what);
+		} else {
+			bind(t, a, have, p->type);
+		}
+	}
+	return f->ret;
+}
+
 static enum type infer_call(struct typer *t, struct expr *e)
 {
 	size_t n = e->args.len;
+	if (e->callee)
+		return infer_user_call(t, e);
 	switch (builtin_lookup(e->name)) {
 	case BI_PRINTF:
 	case BI_SPRINTF:
@@ -158,6 +207,19 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 		infer_stmt(t, st->then);
 		infer_stmt(t, st->els);
 		return;
+	case S_RETURN:
+		if (st->e && t->body->fn) {
+			enum type have = infer(t, st->e);
+			char *what = xasprintf("the return value of '%s'",
+					       t->body->fn->name);
+			if (t->body->ret == TYPE_UNKNOWN)
+				bind_slot(t, &t->body->ret, have, st->e->loc,
+					  what);
+			else
+				bind(t, st->e, have, t->body->ret);
+			free(what);
+		}
+		return;
 	case S_WHILE:
 	case S_FOR:
 		infer_stmt(t, st->init);
@@ -171,12 +233,18 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 	}
 }
 
+static void infer_bodies(struct typer *t, struct vec *bodies)
+{
+	for (size_t i = 0; i < bodies->len; i++) {
+		t->body = vec_at(bodies, i);
+		infer_stmt(t, t->body->stmts);
+	}
+}
+
 static void infer_round(struct typer *t, struct program *prog)
 {
-	for (size_t i = 0; i < prog->bodies.len; i++) {
-		struct pbody *b = vec_at(&prog->bodies, i);
-		infer_stmt(t, b->probe->body);
-	}
+	infer_bodies(t, &prog->bodies);
+	infer_bodies(t, &prog->functions);
 }
 
 /* Variables never bound to a type are longs. */
@@ -205,6 +273,14 @@ void infer_types(struct program *prog)
 		for (size_t i = 0; i < prog->bodies.len; i++) {
 			struct pbody *b = vec_at(&prog->bodies, i);
 			defaulted |= default_to_long(&b->locals);
+		}
+		for (size_t i = 0; i < prog->functions.len; i++) {
+			struct pbody *b = vec_at(&prog->functions, i);
+			defaulted |= default_to_long(&b->locals);
+			if (b->ret == TYPE_UNKNOWN) {
+				b->ret = TYPE_LONG;
+				defaulted = true;
+			}
 		}
 		if (!defaulted)
 			break;

@@ -67,6 +67,9 @@ static void emit_locals_struct(FILE *out, const struct pbody *b)
 		else
 			fprintf(out, "\ts64 v_%s;\n", s->name);
 	}
+	if (b->fn)
+		fputs(b->ret == TYPE_STRING ? "\tchar retval[MAXSTRINGLEN];\n"
+					    : "\ts64 retval;\n", out);
 	if (b->string_temps)
 		fprintf(out, "\tchar tmp[%d][MAXSTRINGLEN];\n",
 			b->string_temps);
@@ -95,30 +98,75 @@ static int by_global_index(const void *a, const void *b)
 	return x->index - y->index;
 }
 
-static void emit_handler(struct emitter *em, struct pbody *b)
+/* Zeroes the locals that are not parameters (and a function's
+ * return value): every run of a body starts from 0 and "". */
+static void emit_locals_init(FILE *out, const struct pbody *b)
 {
-	FILE *out = em->out;
-
-	qsort(b->globals_used.items, b->globals_used.len, sizeof(void *),
-	      by_global_index);
-	em->body = b;
-	em->temps = 0;
-	fprintf(out, "static void stap_handler_%d(struct context *c)\n{\n",
-		b->id);
-	fprintf(out, "\tstruct stap_locals_%d *l = &c->locals.b%d;\n",
-		b->id, b->id);
-	fputs("\ts64 cond_ __maybe_unused;\n\n", out);
-	for (size_t i = 0; i < b->locals.len; i++) {
+	for (size_t i = b->nparams; i < b->locals.len; i++) {
 		const struct sym *s = vec_at(&b->locals, i);
 		fprintf(out, s->type == TYPE_STRING ? "\tl->v_%s[0] = '\\0';\n"
 						    : "\tl->v_%s = 0;\n", s->name);
 	}
-	emit_lock_globals(out, b);
-	emit_stmt(em, b->probe->body);
+	if (b->fn)
+		fputs(b->ret == TYPE_STRING ? "\tl->retval[0] = '\\0';\n"
+					    : "\tl->retval = 0;\n", out);
+}
+
+/* An embedded-C function's code, with upstream's STAP_ARG_ and
+ * STAP_RETVALUE conventions. */
+static void emit_embedded_fn(FILE *out, const struct pbody *b)
+{
+	for (size_t i = 0; i < b->nparams; i++) {
+		const struct sym *s = vec_at(&b->locals, i);
+		fprintf(out, "#define STAP_ARG_%s (l->v_%s)\n", s->name, s->name);
+	}
+	fputs("#define STAP_RETVALUE (l->retval)\n"
+	      "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n"
+	      "#define CONTEXT c\n", out);
+	fprintf(out, "\t{\n%s\n\t}\n", b->fn->embedded);
+	for (size_t i = 0; i < b->nparams; i++)
+		fprintf(out, "#undef STAP_ARG_%s\n",
+			((struct sym *)vec_at(&b->locals, i))->name);
+	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef CONTEXT\n", out);
+}
+
+/*
+ * One body as a C function.  A handler runs in frame 0 and holds the
+ * global locks; a script function runs in the frame of its depth (the
+ * caller filled in the parameters) and takes no locks.
+ */
+static void emit_body_fn(struct emitter *em, struct pbody *b)
+{
+	FILE *out = em->out;
+
+	em->body = b;
+	em->temps = 0;
+	if (b->fn) {
+		fprintf(out, "static void stap_fn_%d(struct context *c)\n{\n",
+			b->id);
+		fprintf(out, "\tstruct stap_locals_%d *l = "
+			"&c->locals[c->nesting].b%d;\n", b->id, b->id);
+	} else {
+		qsort(b->globals_used.items, b->globals_used.len,
+		      sizeof(void *), by_global_index);
+		fprintf(out, "static void stap_handler_%d(struct context *c)\n{\n",
+			b->id);
+		fprintf(out, "\tstruct stap_locals_%d *l = &c->locals[0].b%d;\n",
+			b->id, b->id);
+	}
+	fputs("\ts64 cond_ __maybe_unused;\n\n", out);
+	emit_locals_init(out, b);
+	if (!b->fn)
+		emit_lock_globals(out, b);
+	if (b->fn && b->fn->embedded)
+		emit_embedded_fn(out, b);
+	else
+		emit_stmt(em, b->stmts);
 	fputs("out: __attribute__((unused));\n", out);
-	for (size_t i = b->globals_used.len; i-- > 0;)
-		fprintf(out, "\traw_spin_unlock(&stap_lock_%s);\n",
-			((struct sym *)vec_at(&b->globals_used, i))->name);
+	if (!b->fn)
+		for (size_t i = b->globals_used.len; i-- > 0;)
+			fprintf(out, "\traw_spin_unlock(&stap_lock_%s);\n",
+				((struct sym *)vec_at(&b->globals_used, i))->name);
 	fputs("\t(void)l;\n}\n\n", out);
 	b->string_temps = em->temps;
 }
@@ -187,10 +235,15 @@ char *emit_program(struct session *s, struct program *prog)
 	struct emitter em = {0};
 
 	em.out = open_memstream(&handlers, &hlen);
+	for (size_t i = 0; i < prog->functions.len; i++)
+		fprintf(em.out, "static void stap_fn_%d(struct context *c);\n",
+			((struct pbody *)vec_at(&prog->functions, i))->id);
+	for (size_t i = 0; i < prog->functions.len; i++)
+		emit_body_fn(&em, vec_at(&prog->functions, i));
 	for (size_t i = 0; i < prog->bodies.len; i++) {
 		struct pbody *b = vec_at(&prog->bodies, i);
 		if (body_used(prog, b))
-			emit_handler(&em, b);
+			emit_body_fn(&em, b);
 	}
 	fclose(em.out);
 
@@ -202,8 +255,11 @@ char *emit_program(struct session *s, struct program *prog)
 	emit_globals(out, prog);
 	for (size_t i = 0; i < prog->bodies.len; i++)
 		emit_locals_struct(out, vec_at(&prog->bodies, i));
+	for (size_t i = 0; i < prog->functions.len; i++)
+		emit_locals_struct(out, vec_at(&prog->functions, i));
 	fputs("\nunion stap_locals {\n", out);
-	for (size_t i = 0; i < prog->bodies.len; i++)
+	size_t nbodies = prog->bodies.len + prog->functions.len;
+	for (size_t i = 0; i < nbodies; i++)
 		fprintf(out, "\tstruct stap_locals_%d b%d;\n", (int)i, (int)i);
 	fputs("};\n\n#include \"runtime_core.h\"\n\n", out);
 	for (size_t i = 0; i < prog->embeds.len; i++)

@@ -71,13 +71,14 @@ static void emit_arith(struct emitter *em, const char *op,
 {
 	FILE *out = em->out;
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
-		fprintf(out, "stap_%s(c, ", op[0] == '/' ? "div" : "mod");
+		/* a failed division ends the statement at once */
+		fprintf(out, "({ s64 q_ = stap_%s(c, ", op[0] == '/' ? "div" : "mod");
 		emit_expr(em, a);
 		fputs(", ", out);
 		emit_expr(em, b);
 		fputs(", ", out);
 		emit_op_loc(em, e);
-		fputc(')', out);
+		fputs("); if (unlikely(c->last_error)) goto out; q_; })", out);
 	} else if (!strcmp(op, "<<") || !strcmp(op, ">>")) {
 		fprintf(out, "stap_sh%c(", op[0] == '<' ? 'l' : 'r');
 		emit_expr(em, a);
@@ -155,9 +156,63 @@ static void emit_print(struct emitter *em, const struct expr *e, bool newline)
 	fputs("(s64)0; })", out);
 }
 
+/*
+ * A script function call.  The arguments are evaluated first, in the
+ * caller's frame (they may call functions themselves), then copied into
+ * the callee's frame one level deeper; a string result is copied back
+ * into a caller's temporary before the frame can be reused.
+ */
+static void emit_user_call(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+	const struct pbody *f = e->callee;
+	int n = em->labels++;
+	bool str = f->ret == TYPE_STRING;
+
+	fputs("({ ", out);
+	for (size_t i = 0; i < e->args.len; i++) {
+		const struct expr *a = vec_at(&e->args, i);
+		fprintf(out, a->type == TYPE_STRING ? "const char *a%d_%zu = "
+						    : "s64 a%d_%zu = ", n, i);
+		emit_expr(em, a);
+		fputs("; ", out);
+	}
+	if (str)
+		fprintf(out, "char *r%d_ = l->tmp[%d]; r%d_[0] = '\\0'; ",
+			n, new_temp(em), n);
+	else
+		fprintf(out, "s64 r%d_ = 0; ", n);
+	fputs("if (unlikely(c->nesting >= MAXNESTING)) stap_error(c, "
+	      "\"MAXNESTING exceeded (raise it with -D MAXNESTING=N)\", ", out);
+	char *what = xasprintf("identifier '%s'", e->name);
+	emit_loc(out, what, e->loc);
+	free(what);
+	fprintf(out, "); else if (!c->last_error) { struct stap_locals_%d *f%d_ = "
+		"&c->locals[c->nesting + 1].b%d; ", f->id, n, f->id);
+	for (size_t i = 0; i < e->args.len; i++) {
+		const struct sym *p = vec_at(&f->locals, i);
+		if (p->type == TYPE_STRING)
+			fprintf(out, "stap_strcpy(f%d_->v_%s, a%d_%zu); ", n,
+				p->name, n, i);
+		else
+			fprintf(out, "f%d_->v_%s = a%d_%zu; ", n, p->name, n, i);
+	}
+	fprintf(out, "c->nesting++; stap_fn_%d(c); c->nesting--; ", f->id);
+	fputs("if (unlikely(c->last_error)) goto out; ", out);
+	if (str)
+		fprintf(out, "stap_strcpy(r%d_, f%d_->retval); ", n, n);
+	else
+		fprintf(out, "r%d_ = f%d_->retval; ", n, n);
+	fprintf(out, "} r%d_; })", n);
+}
+
 static void emit_call(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
+	if (e->callee) {
+		emit_user_call(em, e);
+		return;
+	}
 	switch (builtin_lookup(e->name)) {
 	case BI_PRINT:
 	case BI_PRINTLN:
@@ -186,7 +241,7 @@ static void emit_call(struct emitter *em, const struct expr *e)
 		emit_expr(em, vec_at(&e->args, 0));
 		fputs("); stap_error(c, c->error_msg, ", out);
 		emit_loc(out, "identifier 'error'", e->loc);
-		fputs("); (s64)0; })", out);
+		fputs("); goto out; (s64)0; })", out);
 		return;
 	case BI_NONE:
 		break;

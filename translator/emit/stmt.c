@@ -52,6 +52,21 @@ static void emit_cond(struct emitter *em, const struct expr *e, int d)
 
 static void emit_body(struct emitter *em, const struct stmt *st, int d);
 
+/* A sub-statement of if/else: always braced, since one script statement
+ * becomes several C statements. */
+static void emit_braced(struct emitter *em, const struct stmt *st, int d)
+{
+	if (st && st->kind == S_BLOCK) {
+		emit_body(em, st, d);
+		return;
+	}
+	indent(em, d);
+	fputs("{\n", em->out);
+	emit_body(em, st, d + 1);
+	indent(em, d);
+	fputs("}\n", em->out);
+}
+
 static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 {
 	FILE *out = em->out;
@@ -115,18 +130,33 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 		emit_cond(em, st->e, d);
 		indent(em, d);
 		fputs("if (cond_)\n", out);
-		emit_body(em, st->then, d + 1);
+		emit_braced(em, st->then, d);
 		if (st->els) {
 			indent(em, d);
 			fputs("else\n", out);
-			emit_body(em, st->els, d + 1);
+			emit_braced(em, st->els, d);
 		}
-		indent(em, d);
-		fputs(";\n", out);
 		return;
 	case S_WHILE:
 	case S_FOR:
 		emit_loop(em, st, d);
+		return;
+	case S_RETURN:
+		emit_action(em, st, d);
+		if (st->e) {
+			indent(em, d);
+			if (em->body->ret == TYPE_STRING) {
+				fputs("stap_strcpy(l->retval, ", out);
+				emit_expr(em, st->e);
+				fputs(");\n", out);
+			} else {
+				fputs("l->retval = (", out);
+				emit_expr(em, st->e);
+				fputs(");\n", out);
+			}
+		}
+		indent(em, d);
+		fputs("goto out;\n", out);
 		return;
 	case S_NEXT:
 		emit_action(em, st, d);

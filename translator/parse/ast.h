@@ -96,7 +96,8 @@ struct expr {
 	struct expr *base;	/* E_INDEX, E_IN: the array */
 	struct vec args;	/* struct expr *: call args, indexes, hist args */
 	struct vec comps;	/* struct comp *: E_TARGET/E_CAST/E_ATVAR */
-	struct sym *sym;	/* pass 2: what E_VAR/E_INDEX/E_CALL names */
+	struct sym *sym;	/* pass 2: what E_VAR/E_INDEX names */
+	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
 };
 
 /* ---- statements ---- */
