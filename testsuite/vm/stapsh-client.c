@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	if (optind == argc) {
 		printf("stapsh %d %s %s\n", remote_version(r),
 		       remote_machine(r), remote_release(r));
+		fflush(stdout);	/* before remote_close may stop a VM */
 	} else if (strcmp(argv[optind], "run") == 0 && optind + 1 < argc) {
 		/* staprun's arguments come before the module. */
 		status = remote_run(r, argv[optind + 1], argc - optind - 2,

@@ -219,7 +219,6 @@ static struct remote *remote_open_exec(const char *cmd, int timeout_ms,
 struct remote *remote_open_timeout(const char *url, int timeout_ms,
 				   int quiet)
 {
-	signal(SIGPIPE, SIG_IGN);	/* a dead peer is an error, not death */
 	if (timeout_ms < 0)
 		timeout_ms = default_timeout_ms();
 	if (strncmp(url, "unix:", 5) == 0)

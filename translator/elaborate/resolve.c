@@ -7,9 +7,11 @@
  * The walk is one function per node class: resolve_stmt(), resolve_expr().
  */
 #include <string.h>
+#include "aliases.h"
 #include "elaborate.h"
 #include "probes/probes.h"
 #include "session.h"
+#include "tapsets.h"
 
 struct resolver {
 	struct session *s;
@@ -17,12 +19,29 @@ struct resolver {
 	struct hash globals;	/* name -> struct sym * */
 	struct hash functions;	/* name -> struct function * */
 	struct hash fn_bodies;	/* name -> struct pbody *, once called */
+	struct vec aliases;	/* struct alias *, of every file loaded */
+	struct tapsets *ts;	/* the library, loaded as names need it */
+	struct vec tapset_probes;	/* struct probe *: resolved last, as
+					 * a body may be mid-walk when its
+					 * tapset is loaded */
+	size_t tapset_probes_done;
 	struct pbody *body;	/* the body being walked */
 	struct hash locals;	/* of that body */
 	int loop_depth;
 };
 
 static void resolve_expr(struct resolver *r, struct expr *e);
+static void register_file(struct resolver *r, struct file *f);
+static void add_probe(struct resolver *r, struct probe *p, int depth);
+static void resolve_body(struct resolver *r, struct pbody *body);
+
+/* Registers whatever the tapset files in v (struct file *) define. */
+static void register_files(struct resolver *r, struct vec *v)
+{
+	for (size_t i = 0; i < v->len; i++)
+		register_file(r, vec_at(v, i));
+	vec_free(v);
+}
 
 static const struct { const char *name; enum builtin bi; } builtins[] = {
 	{"print", BI_PRINT}, {"println", BI_PRINTLN}, {"printf", BI_PRINTF},
@@ -108,6 +127,12 @@ static struct pbody *function_body(struct resolver *r, struct function *fn)
 static bool resolve_user_call(struct resolver *r, struct expr *e)
 {
 	struct function *fn = hash_get(&r->functions, e->name);
+	if (!fn && builtin_lookup(e->name) == BI_NONE) {
+		struct vec files = {0};
+		tapsets_for_function(r->ts, e->name, &files);
+		register_files(r, &files);
+		fn = hash_get(&r->functions, e->name);
+	}
 	if (!fn)
 		return false;
 	if (e->args.len != fn->params.len) {
@@ -268,12 +293,42 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 	}
 }
 
-static void resolve_points(struct resolver *r, struct pbody *body)
+/* Expands pp through every alias that matches it; false if none. */
+static bool expand_aliases(struct resolver *r, struct probe *p,
+			   struct probe_point *pp, int depth)
+{
+	struct pp_comp *first = vec_at(&pp->comps, 0);
+	struct vec files = {0};
+	bool any = false;
+
+	tapsets_for_alias(r->ts, first->name, &files);
+	register_files(r, &files);
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			if (!alias_matches(vec_at(&a->names, j), pp))
+				continue;
+			if (depth > 16) {
+				diag_error(pp->loc, "probe alias expansion too "
+					   "deep (an alias that refers to itself?)");
+				return true;
+			}
+			add_probe(r, alias_expand(a, pp, p), depth + 1);
+			any = true;
+			break;
+		}
+	}
+	return any;
+}
+
+static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 {
 	struct probe *p = body->probe;
 	for (size_t i = 0; i < p->points.len; i++) {
 		struct probe_point *pp = vec_at(&p->points, i);
 		struct pp_comp *first = vec_at(&pp->comps, 0);
+		if (expand_aliases(r, p, pp, depth))
+			continue;
 		char *text = probe_point_text(pp);
 		if (pp->cond) {
 			unsupported(pp->cond->loc, "conditional probes ('if')");
@@ -344,21 +399,42 @@ static void register_functions(struct resolver *r, struct file *f)
 	}
 }
 
-static void reject_unsupported_items(struct session *s, struct program *prog,
-				     struct file *f)
+/* Makes what f defines known: globals, functions, aliases, embedded
+ * C (tapsets only, or -g) and the probes a tapset itself holds. */
+static void register_file(struct resolver *r, struct file *f)
 {
-	for (size_t i = 0; i < f->aliases.len; i++) {
-		struct alias *a = vec_at(&f->aliases, i);
-		unsupported(a->loc, "probe aliases");
-	}
+	resolve_globals(r, f);
+	register_functions(r, f);
+	for (size_t i = 0; i < f->aliases.len; i++)
+		vec_push(&r->aliases, vec_at(&f->aliases, i));
 	for (size_t i = 0; i < f->embeds.len; i++) {
 		struct embed *em = vec_at(&f->embeds, i);
-		if (s->guru || f->tapset)
-			vec_push(&prog->embeds, em);
+		if (r->s->guru || f->tapset)
+			vec_push(&r->prog->embeds, em);
 		else
 			diag_error(em->loc, "embedded C code in a script "
 				   "requires guru mode (-g)");
 	}
+	if (f->tapset)
+		for (size_t i = 0; i < f->probes.len; i++)
+			vec_push(&r->tapset_probes, vec_at(&f->probes, i));
+}
+
+static void reject_unsupported_items(struct session *s, struct program *prog,
+				     struct file *f)
+{
+}
+
+/* A probe's handler body: its points, then its statements. */
+static void add_probe(struct resolver *r, struct probe *p, int depth)
+{
+	struct pbody *body = xcalloc(1, sizeof(*body));
+	body->id = (int)r->prog->bodies.len;
+	body->probe = p;
+	body->stmts = p->body;
+	vec_push(&r->prog->bodies, body);
+	resolve_points(r, body, depth);
+	resolve_body(r, body);
 }
 
 /* Walks one body; a function's parameters are its first locals. */
@@ -404,21 +480,23 @@ struct program *elaborate(struct session *s, struct file *user)
 	struct resolver r = { .s = s, .prog = prog };
 	int errors = diag_errors;
 
-	resolve_globals(&r, user);
-	register_functions(&r, user);
+	r.ts = tapsets_open(s);
+	register_file(&r, user);
 	reject_unsupported_items(s, prog, user);
-	for (size_t i = 0; i < user->probes.len; i++) {
-		struct pbody *body = xcalloc(1, sizeof(*body));
-		body->id = (int)prog->bodies.len;
-		body->probe = vec_at(&user->probes, i);
-		body->stmts = body->probe->body;
-		vec_push(&prog->bodies, body);
-		resolve_points(&r, body);
-		resolve_body(&r, body);
-	}
+	for (size_t i = 0; i < user->probes.len; i++)
+		add_probe(&r, vec_at(&user->probes, i), 0);
+	for (; r.tapset_probes_done < r.tapset_probes.len;
+	     r.tapset_probes_done++)
+		add_probe(&r, vec_at(&r.tapset_probes, r.tapset_probes_done), 0);
 	/* functions called so far may call others: a worklist */
-	for (size_t i = 0; i < prog->functions.len; i++)
+	for (size_t i = 0; i < prog->functions.len; i++) {
 		resolve_body(&r, vec_at(&prog->functions, i));
+		/* functions may load tapsets with probes of their own */
+		for (; r.tapset_probes_done < r.tapset_probes.len;
+		     r.tapset_probes_done++)
+			add_probe(&r, vec_at(&r.tapset_probes,
+					     r.tapset_probes_done), 0);
+	}
 	for (size_t i = 0; i < prog->functions.len; i++)
 		((struct pbody *)vec_at(&prog->functions, i))->id =
 			(int)(prog->bodies.len + i);
@@ -429,6 +507,12 @@ struct program *elaborate(struct session *s, struct file *user)
 			collect_globals(b, vec_at(&b->callees, j), &seen);
 		vec_free(&seen);
 	}
+	if (s->verbose)
+		fprintf(stderr, "Pass 2: %d tapset files indexed, %d parsed\n",
+			tapsets_indexed(r.ts), tapsets_parsed(r.ts));
+	tapsets_close(r.ts);
+	vec_free(&r.aliases);
+	vec_free(&r.tapset_probes);
 	hash_free(&r.globals);
 	hash_free(&r.functions);
 	hash_free(&r.fn_bodies);

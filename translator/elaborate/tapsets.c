@@ -1,0 +1,216 @@
+/*
+ * Lazy tapset loading: the search path, the name index and on-demand
+ * parsing.  The index is built by scanning each file's lines for
+ * `function NAME` and `probe NAME... =` / `+=` at the start of a line;
+ * it may over-approximate (a name in a comment) but a file is then
+ * merely parsed without need.  Directories are searched most specific
+ * first: <dir>/<kernel version>, <dir>/<arch>, <dir>/linux, <dir>; the
+ * first file defining a name wins.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "parse/parse.h"
+#include "parse/preprocess.h"
+#include "session.h"
+#include "tapsets.h"
+
+struct tapset_file {
+	char *path;
+	struct file *parsed;	/* NULL until needed */
+};
+
+struct tapsets {
+	struct session *s;
+	struct vec files;	/* struct tapset_file *, search order */
+	struct hash functions;	/* name -> struct vec * of tapset_file */
+	struct hash aliases;	/* first component -> struct vec * */
+	int parsed;
+};
+
+static void index_name(struct hash *h, char *name, struct tapset_file *f)
+{
+	struct vec *v = hash_get(h, name);
+	if (!v) {
+		v = xcalloc(1, sizeof(*v));
+		hash_put(h, name, v);
+	} else {
+		free(name);	/* the key already in the table is kept */
+	}
+	for (size_t i = 0; i < v->len; i++)
+		if (vec_at(v, i) == f)
+			return;
+	vec_push(v, f);
+}
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static size_t ident_len(const char *p)
+{
+	size_t n = 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n;
+}
+
+/* `probe a.b, c.d = ...`: indexes first components a and c. */
+static void scan_probe_line(struct tapsets *t, const char *p,
+			    struct tapset_file *f)
+{
+	const char *eq = strchr(p, '=');
+	const char *brace = strchr(p, '{');
+	if (!eq || eq[1] == '=' || (brace && brace < eq))
+		return;
+	while (p < eq) {
+		p = skip_space(p);
+		size_t n = ident_len(p);
+		if (n)
+			index_name(&t->aliases, xstrndup(p, n), f);
+		const char *comma = memchr(p, ',', (size_t)(eq - p));
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+}
+
+static void scan_file(struct tapsets *t, struct tapset_file *f)
+{
+	char *text = read_file(f->path, NULL);
+	if (!text)
+		return;
+	for (char *line = text; line && *line;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		const char *p = skip_space(line);
+		if (strncmp(p, "private", 7) == 0 && isspace((unsigned char)p[7]))
+			p = skip_space(p + 7);
+		if (strncmp(p, "function", 8) == 0 && isspace((unsigned char)p[8])) {
+			p = skip_space(p + 8);
+			size_t n = ident_len(p);
+			if (n)
+				index_name(&t->functions, xstrndup(p, n), f);
+		} else if (strncmp(p, "probe", 5) == 0 &&
+			   isspace((unsigned char)p[5])) {
+			scan_probe_line(t, p + 5, f);
+		}
+		line = next;
+	}
+	free(text);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Adds dir's *.stp files; loads its *.stpm macro files at once. */
+static void add_dir(struct tapsets *t, const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, by_name);
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+		char *path = xasprintf("%s/%s", dir, name);
+		if (len > 4 && strcmp(name + len - 4, ".stp") == 0) {
+			struct tapset_file *f = xcalloc(1, sizeof(*f));
+			f->path = path;
+			vec_push(&t->files, f);
+			scan_file(t, f);
+		} else if (len > 5 && strcmp(name + len - 5, ".stpm") == 0) {
+			struct source *src = xcalloc(1, sizeof(*src));
+			src->name = path;
+			src->text = read_file(path, &src->len);
+			if (src->text)
+				pp_load_library_macros(t->s, src);
+		} else {
+			free(path);
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+}
+
+/* <dir>/6.12.117, <dir>/6.12, <dir>/6, <dir>/x86_64, <dir>/linux, <dir> */
+static void add_search_dir(struct tapsets *t, const char *dir)
+{
+	const char *rel = t->s->kernel_release ? t->s->kernel_release : "";
+	size_t vlen = strspn(rel, "0123456789.");
+	while (vlen > 0) {
+		char *sub = xasprintf("%s/%.*s", dir, (int)vlen, rel);
+		add_dir(t, sub);
+		free(sub);
+		while (vlen > 0 && rel[vlen - 1] != '.')
+			vlen--;
+		if (vlen > 0)
+			vlen--;
+	}
+	if (t->s->arch) {
+		char *sub = xasprintf("%s/%s", dir, t->s->arch);
+		add_dir(t, sub);
+		free(sub);
+	}
+	char *linux_dir = xasprintf("%s/linux", dir);
+	add_dir(t, linux_dir);
+	free(linux_dir);
+	add_dir(t, dir);
+}
+
+struct tapsets *tapsets_open(struct session *s)
+{
+	struct tapsets *t = xcalloc(1, sizeof(*t));
+	t->s = s;
+	if (s->tapset_dir)
+		add_search_dir(t, s->tapset_dir);
+	for (size_t i = 0; i < s->include_dirs.len; i++)
+		add_search_dir(t, vec_at(&s->include_dirs, i));
+	return t;
+}
+
+static void load(struct tapsets *t, struct vec *files, struct vec *out)
+{
+	for (size_t i = 0; files && i < files->len; i++) {
+		struct tapset_file *f = vec_at(files, i);
+		if (f->parsed)
+			continue;
+		f->parsed = parse_path(t->s, f->path, true);
+		if (!f->parsed)
+			continue;
+		t->parsed++;
+		vec_push(out, f->parsed);
+	}
+}
+
+void tapsets_for_function(struct tapsets *t, const char *name, struct vec *out)
+{
+	load(t, hash_get(&t->functions, name), out);
+}
+
+void tapsets_for_alias(struct tapsets *t, const char *first, struct vec *out)
+{
+	load(t, hash_get(&t->aliases, first), out);
+}
+
+int tapsets_indexed(const struct tapsets *t)
+{
+	return (int)t->files.len;
+}
+
+int tapsets_parsed(const struct tapsets *t)
+{
+	return t->parsed;
+}
+
+void tapsets_close(struct tapsets *t)
+{
+	free(t);	/* parsed files stay: the program points into them */
+}
