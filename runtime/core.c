@@ -20,6 +20,9 @@ static const struct stap_family_ops stap_families[] = {
 #ifdef STAP_HAVE_TIMER_PROBES
 	{ stap_timer_probes_register, stap_timer_probes_unregister },
 #endif
+#ifdef STAP_HAVE_KPROBE_PROBES
+	{ stap_kprobes_register, stap_kprobes_unregister },
+#endif
 	{ NULL, NULL },
 };
 

@@ -7,6 +7,9 @@
 #ifdef STAP_HAVE_TIMER_PROBES
 #include "linux/timer.c"
 #endif
+#ifdef STAP_HAVE_KPROBE_PROBES
+#include "linux/kprobe.c"
+#endif
 #include "core.c"
 #include "transport/ctl.c"
 #include "transport/data.c"

@@ -5,6 +5,8 @@
 #ifndef STAP_PROBE_TYPES_H
 #define STAP_PROBE_TYPES_H
 
+#include <linux/kprobes.h>
+
 /* begin / end: run once, in table order. */
 struct stap_once_probe {
 	const struct stap_probe_info *info;
@@ -16,6 +18,16 @@ struct stap_timer_probe {
 	u64 period_ns;
 	struct hrtimer timer;
 	bool armed;
+};
+
+/* kprobe.function("sym")[.return] */
+struct stap_kprobe {
+	const struct stap_probe_info *info;
+	const char *symbol;
+	bool is_return;
+	bool armed;
+	struct kprobe kp;
+	struct kretprobe krp;
 };
 
 #endif

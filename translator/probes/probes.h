@@ -30,6 +30,6 @@ bool pp_num_arg(const struct pp_comp *c, int64_t lo, int64_t hi, int64_t *out);
 bool pp_no_arg(const struct pp_comp *c);
 
 extern const struct probe_family begin_family, end_family, never_family,
-	timer_family;
+	timer_family, kprobe_family;
 
 #endif

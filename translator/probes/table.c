@@ -11,6 +11,7 @@ static const struct probe_family *const families[] = {
 	&end_family,
 	&never_family,
 	&timer_family,
+	&kprobe_family,
 };
 
 const struct probe_family *probe_family_lookup(const char *name)

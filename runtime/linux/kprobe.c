@@ -1,0 +1,90 @@
+/*
+ * kprobe.function probes: a kprobe (or kretprobe for .return) on a
+ * symbol name.  Handlers run in the kprobe's exception context with
+ * preemption disabled; stap_run_probe() handles the rest.
+ */
+
+static int stap_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct stap_kprobe *p = container_of(kp, struct stap_kprobe, kp);
+
+	stap_run_probe(p->info, STAP_SESSION_RUNNING);
+	return 0;
+}
+
+static int stap_kretprobe_ret(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct stap_kprobe *p;
+
+	if (!krp)
+		return 0;
+	p = container_of(krp, struct stap_kprobe, krp);
+	stap_run_probe(p->info, STAP_SESSION_RUNNING);
+	return 0;
+}
+
+/* Writes why a probe could not be armed to stderr. */
+static void stap_kprobe_report(const struct stap_kprobe *p, int rc)
+{
+	char line[200];
+	int n = scnprintf(line, sizeof(line),
+			  "ERROR: cannot probe kernel function '%s' (%s): "
+			  "error %d%s\n", p->symbol, p->info->pp, rc,
+			  rc == -ENOENT ? ", no such symbol in this kernel"
+			  : rc == -EINVAL ? ", the kernel does not allow "
+			  "probing it" : "");
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+}
+
+static void stap_kprobes_unregister(void);
+
+/* Process context.  All or nothing: a probe that fails undoes the rest. */
+static int stap_kprobes_register(void)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(stap_kprobes); i++) {
+		struct stap_kprobe *p = &stap_kprobes[i];
+
+		if (p->is_return) {
+			memset(&p->krp, 0, sizeof(p->krp));
+			p->krp.kp.symbol_name = p->symbol;
+			p->krp.handler = stap_kretprobe_ret;
+			p->krp.maxactive = 0;	/* the kernel's default */
+			rc = register_kretprobe(&p->krp);
+		} else {
+			memset(&p->kp, 0, sizeof(p->kp));
+			p->kp.symbol_name = p->symbol;
+			p->kp.pre_handler = stap_kprobe_pre;
+			rc = register_kprobe(&p->kp);
+		}
+		if (rc) {
+			stap_kprobe_report(p, rc);
+			stap_kprobes_unregister();
+			return rc;
+		}
+		p->armed = true;
+	}
+	return 0;
+}
+
+/* Process context; waits for running handlers. */
+static void stap_kprobes_unregister(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stap_kprobes); i++) {
+		struct stap_kprobe *p = &stap_kprobes[i];
+
+		if (!p->armed)
+			continue;
+		if (p->is_return)
+			unregister_kretprobe(&p->krp);
+		else
+			unregister_kprobe(&p->kp);
+		p->armed = false;
+	}
+}
