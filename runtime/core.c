@@ -106,9 +106,13 @@ static int __init stap_module_init(void)
 	int rc = stap_contexts_alloc();
 
 	if (!rc)
+		rc = stap_globals_alloc();
+	if (!rc)
 		rc = stap_transport_init();
-	if (rc)
+	if (rc) {
+		stap_globals_free();
 		stap_contexts_free();
+	}
 	return rc;
 }
 
@@ -116,6 +120,7 @@ static void __exit stap_module_exit(void)
 {
 	stap_core_stop();	/* stapio died without STOP: disarm */
 	stap_transport_exit();
+	stap_globals_free();
 	stap_contexts_free();
 }
 

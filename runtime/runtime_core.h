@@ -10,8 +10,15 @@
 #include "print.c"
 #include "context.c"
 #include "linux/probe_types.h"
+#include "hist.c"
+#include "stat.c"
+#include "map.c"
 
-/* Provided by the generated code. */
+/* Provided by the generated code: array and statistics globals are
+ * allocated at module init and freed at exit (process context); scalar
+ * globals get their initial values at START. */
+static int stap_globals_alloc(void);
+static void stap_globals_free(void);
 static void stap_globals_init(void);
 
 #endif

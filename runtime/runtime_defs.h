@@ -25,25 +25,41 @@
 
 #ifndef MAXACTION
 #define MAXACTION 1000		/* statements per probe hit */
+#include "map.h"
+
 #endif
 #ifndef MAXNESTING
 #define MAXNESTING 10		/* nested function calls */
+#include "map.h"
+
 #endif
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 512	/* bytes per string, NUL included */
+#include "map.h"
+
 #endif
 #ifndef MAXTRYLOCK
 #define MAXTRYLOCK 1000		/* spins before a contended global lock
 				 * makes the probe a skipped one */
+#include "map.h"
+
 #endif
 #ifndef MAXSKIPPED
 #define MAXSKIPPED 100		/* skipped probes before the run ends */
+#include "map.h"
+
 #endif
 #ifndef MAXERRORS
 #define MAXERRORS 0		/* errors tolerated before the run ends */
+#include "map.h"
+
 #endif
 #ifndef STAP_PRINT_BUF_SIZE
 #define STAP_PRINT_BUF_SIZE 8192	/* per-CPU output staged per probe */
+#include "map.h"
+
 #endif
+
+#include "map.h"
 
 #endif

@@ -27,6 +27,16 @@ struct sym {
 	struct global *global;	/* SYM_GLOBAL */
 	int index;		/* position among its body's locals / globals */
 	bool written;		/* assigned anywhere (globals: lock mode) */
+
+	/* globals that are arrays or statistics */
+	int nkeys;		/* -1 not yet known, 0 scalar, 1..9 indexes */
+	enum type key_types[9];
+	int foreach_sites;	/* foreach statements over this array */
+	int sites_emitted;	/* pass 3: the next site number */
+	int hist;		/* histogram read: 0 none, 1 log, 2 linear */
+	int64_t hist_start, hist_stop, hist_interval;
+	bool variance;		/* @variance read */
+	int bit_shift;		/* @variance(x, N) */
 };
 
 /*
@@ -46,6 +56,7 @@ struct pbody {
 					 * those of every function called */
 	struct vec callees;	/* struct pbody *: functions called */
 	int string_temps;	/* scratch string buffers emit needs */
+	int iters;		/* foreach iterators emit needs */
 };
 
 /* One resolved probe point. */

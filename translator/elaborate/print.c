@@ -30,6 +30,11 @@ static void print_syms(FILE *out, const struct vec *syms, const char *prefix)
 		const struct sym *s = vec_at(syms, i);
 		const struct expr *init = s->global ? s->global->init : NULL;
 		fprintf(out, "%s%s:%s", prefix, s->name, type_name(s->type));
+		for (int k = 0; k < s->nkeys; k++)
+			fprintf(out, "%s%s", k ? ", " : " [",
+				type_name(s->key_types[k]));
+		if (s->nkeys > 0)
+			fputc(']', out);
 		if (init) {
 			fputs(" = ", out);
 			print_expr(out, init);

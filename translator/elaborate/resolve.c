@@ -69,6 +69,7 @@ static struct sym *sym_new(enum sym_kind kind, const char *name,
 	s->name = xstrdup(name);
 	s->decl = loc;
 	s->index = index;
+	s->nkeys = -1;
 	return s;
 }
 
@@ -92,6 +93,86 @@ static struct sym *lookup_var(struct resolver *r, const char *name,
 	vec_push(&r->body->locals, s);
 	hash_put(&r->locals, s->name, s);
 	return s;
+}
+
+/* Records how a global is used: as a scalar (0) or with n indexes. */
+static void note_arity(struct sym *s, int n, struct srcloc loc)
+{
+	if (s->nkeys == -1) {
+		s->nkeys = n;
+		return;
+	}
+	if (s->nkeys == n)
+		return;
+	if (n == 0 || s->nkeys == 0)
+		diag_error(loc, "'%s' is used as %s here but as %s elsewhere",
+			   s->name, n ? "an array" : "a scalar",
+			   n ? "a scalar" : "an array");
+	else
+		diag_error(loc, "array '%s' is indexed with %d values here but "
+			   "%d elsewhere", s->name, n, s->nkeys);
+}
+
+/*
+ * The global that e (an E_VAR naming a whole array or statistic) names.
+ * Arrays and statistics live only in globals.  lock: the handler must
+ * lock it (everything but `<<<`).
+ */
+static struct sym *resolve_aggregate(struct resolver *r, struct expr *e,
+				     bool lock)
+{
+	if (e->kind != E_VAR) {
+		diag_error(e->loc, "expected the name of a global array or "
+			   "statistic here");
+		return NULL;
+	}
+	struct sym *s = hash_get(&r->globals, e->name);
+	if (!s) {
+		diag_error(e->loc, "'%s' is not a global: arrays and "
+			   "statistics must be declared global", e->name);
+		return NULL;
+	}
+	if (lock)
+		lookup_var(r, e->name, e->loc);	/* records the use */
+	e->sym = s;
+	return s;
+}
+
+static void resolve_args(struct resolver *r, struct expr *e);
+
+/* base[args] on a global array: the element's value. */
+static void resolve_index(struct resolver *r, struct expr *e, bool lock)
+{
+	resolve_args(r, e);
+	if (e->base->kind == E_HIST) {	/* a histogram bucket */
+		resolve_expr(r, e->base);
+		if (e->args.len != 1)
+			diag_error(e->loc, "a histogram bucket takes one index");
+		return;
+	}
+	if (e->args.len > 9) {
+		diag_error(e->loc, "arrays take at most 9 indexes");
+		return;
+	}
+	for (size_t i = 0; i < e->args.len; i++)
+		if (((struct expr *)vec_at(&e->args, i))->kind == E_WILDCARD)
+			diag_error(e->loc, "not supported yet: '*' in an "
+				   "array index");
+	e->sym = resolve_aggregate(r, e->base, lock);
+	if (e->sym)
+		note_arity(e->sym, (int)e->args.len, e->loc);
+}
+
+/* The operand of <<<, @count(...), @hist_log(...): a statistic. */
+static void resolve_stat_operand(struct resolver *r, struct expr *e, bool lock)
+{
+	if (e->kind == E_INDEX) {
+		resolve_index(r, e, lock);
+		return;
+	}
+	struct sym *s = resolve_aggregate(r, e, lock);
+	if (s)
+		note_arity(s, 0, e->loc);
 }
 
 static void resolve_args(struct resolver *r, struct expr *e)
@@ -184,9 +265,12 @@ static void resolve_call(struct resolver *r, struct expr *e)
 static void resolve_lvalue(struct resolver *r, struct expr *lv)
 {
 	resolve_expr(r, lv);
-	if (lv->kind != E_VAR) {
-		if (lv->kind != E_INDEX)	/* E_INDEX already reported */
-			diag_error(lv->loc, "cannot assign to this expression");
+	if (lv->kind == E_INDEX && lv->base->kind == E_HIST) {
+		diag_error(lv->loc, "cannot assign to a histogram bucket");
+		return;
+	}
+	if (lv->kind != E_VAR && lv->kind != E_INDEX) {
+		diag_error(lv->loc, "cannot assign to this expression");
 		return;
 	}
 	if (lv->sym)
@@ -201,6 +285,8 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		return;
 	case E_VAR:
 		e->sym = lookup_var(r, e->name, e->loc);
+		if (e->sym->kind == SYM_GLOBAL)
+			note_arity(e->sym, 0, e->loc);
 		return;
 	case E_CALL:
 		resolve_call(r, e);
@@ -227,11 +313,36 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		resolve_expr(r, e->b);
 		resolve_expr(r, e->c);
 		return;
-	case E_INDEX: unsupported(e->loc, "arrays"); return;
-	case E_IN: unsupported(e->loc, "arrays ('in')"); return;
-	case E_STAT_ADD: unsupported(e->loc, "statistics ('<<<')"); return;
-	case E_STAT_OP: unsupported(e->loc, "statistics (@count, @sum ...)"); return;
-	case E_HIST: unsupported(e->loc, "histograms"); return;
+	case E_INDEX:
+		resolve_index(r, e, true);
+		return;
+	case E_IN:
+		resolve_args(r, e);
+		for (size_t i = 0; i < e->args.len; i++)
+			if (((struct expr *)vec_at(&e->args, i))->kind == E_WILDCARD)
+				diag_error(e->loc, "not supported yet: '*' in "
+					   "an 'in' test");
+		e->sym = resolve_aggregate(r, e->base, true);
+		if (e->sym)
+			note_arity(e->sym, (int)e->args.len, e->loc);
+		return;
+	case E_STAT_ADD:
+		resolve_stat_operand(r, e->a, false);
+		resolve_expr(r, e->b);
+		return;
+	case E_STAT_OP:
+		resolve_stat_operand(r, e->a, true);
+		if (e->b && e->b->kind != E_NUM)
+			diag_error(e->b->loc, "the bit shift of @variance must "
+				   "be a number literal");
+		return;
+	case E_HIST:
+		resolve_stat_operand(r, e->a, true);
+		for (size_t i = 0; i < e->args.len; i++)
+			if (((struct expr *)vec_at(&e->args, i))->kind != E_NUM)
+				diag_error(e->loc, "@hist_linear's start, stop "
+					   "and interval must be number literals");
+		return;
 	case E_TARGET: unsupported(e->loc, "target variables ($var)"); return;
 	case E_CAST: unsupported(e->loc, "@cast"); return;
 	case E_ATVAR: unsupported(e->loc, "@var"); return;
@@ -242,6 +353,39 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
 	default: unsupported(e->loc, "this expression"); return;
 	}
+}
+
+static void resolve_stmt(struct resolver *r, struct stmt *st);
+
+/* foreach ([k...] in a [sort] limit n) body: the keys and value are
+ * locals; each foreach over an array gets its own snapshot site. */
+static void resolve_foreach(struct resolver *r, struct stmt *st)
+{
+	struct foreach *fe = st->fe;
+	if (fe->array->kind != E_VAR) {
+		unsupported(fe->array->loc, fe->array->kind == E_HIST
+			    ? "foreach over a histogram"
+			    : "foreach over an array slice");
+		return;
+	}
+	struct sym *a = resolve_aggregate(r, fe->array, true);
+	if (!a)
+		return;
+	note_arity(a, (int)fe->keys.len, fe->array->loc);
+	fe->array->sym = a;
+	a->foreach_sites++;
+	for (size_t i = 0; i < fe->keys.len; i++)
+		resolve_expr(r, vec_at(&fe->keys, i));
+	if (fe->value)
+		resolve_expr(r, fe->value);
+	if (fe->limit)
+		resolve_expr(r, fe->limit);
+	if (fe->sort_key > (int)fe->keys.len)
+		diag_error(st->loc, "sort by index %d, but the array has %zu",
+			   fe->sort_key, fe->keys.len);
+	r->loop_depth++;
+	resolve_stmt(r, st->body);
+	r->loop_depth--;
 }
 
 static void resolve_stmt(struct resolver *r, struct stmt *st)
@@ -286,8 +430,23 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		else if (st->e)
 			resolve_expr(r, st->e);
 		return;
-	case S_FOREACH: unsupported(st->loc, "foreach"); return;
-	case S_DELETE: unsupported(st->loc, "delete"); return;
+	case S_FOREACH:
+		resolve_foreach(r, st);
+		return;
+	case S_DELETE:
+		if (st->e->kind == E_INDEX) {
+			resolve_index(r, st->e, true);
+			if (st->e->sym)
+				st->e->sym->written = true;
+		} else if (st->e->kind == E_VAR) {
+			struct sym *g = resolve_aggregate(r, st->e, true);
+			if (g)
+				g->written = true;
+		} else {
+			diag_error(st->e->loc, "delete takes an array, an "
+				   "array element or a statistic");
+		}
+		return;
 	case S_TRY: unsupported(st->loc, "try/catch"); return;
 	case S_EMBEDDED: unsupported(st->loc, "embedded C in a probe"); return;
 	}
@@ -365,13 +524,12 @@ static void resolve_globals(struct resolver *r, struct file *f)
 			diag_error(g->loc, "duplicate global '%s'", g->name);
 			continue;
 		}
-		if (g->is_array || g->wrap) {
-			unsupported(g->loc, "global arrays");
-			continue;
-		}
 		struct sym *s = sym_new(SYM_GLOBAL, g->name, g->loc,
 					(int)r->prog->globals.len);
 		s->global = g;
+		if (g->is_array && g->init)
+			diag_error(g->loc, "array '%s' cannot have an initializer",
+				   g->name);
 		if (g->init)
 			s->type = g->init->type =
 				g->init->kind == E_STR ? TYPE_STRING : TYPE_LONG;
@@ -516,6 +674,16 @@ struct program *elaborate(struct session *s, struct file *user)
 	hash_free(&r.globals);
 	hash_free(&r.functions);
 	hash_free(&r.fn_bodies);
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		struct sym *g = vec_at(&prog->globals, i);
+		if (g->global->is_array && g->nkeys == 0)
+			diag_error(g->decl, "'%s' is declared as an array but "
+				   "used as a scalar", g->name);
+		else if (g->nkeys == -1 && (g->global->is_array ||
+					    g->foreach_sites || g->written))
+			diag_error(g->decl, "array '%s' is never indexed, so "
+				   "its number of indexes is unknown", g->name);
+	}
 	if (diag_errors == errors && prog->rprobes.len == 0)
 		diag_error((struct srcloc){0}, "no probes found");
 	if (diag_errors != errors)

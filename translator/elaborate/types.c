@@ -9,6 +9,7 @@
  * pushes a wanted type down, binding unknown variables.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "elaborate.h"
 #include "emit/emit.h"
 
@@ -40,7 +41,7 @@ static void bind(struct typer *t, struct expr *e, enum type have,
 	if (want == TYPE_UNKNOWN || have == want)
 		return;
 	if (have == TYPE_UNKNOWN) {
-		if (e->kind == E_VAR && e->sym) {
+		if ((e->kind == E_VAR || e->kind == E_INDEX) && e->sym) {
 			e->sym->type = want;
 			e->type = want;
 			t->changed = true;
@@ -96,6 +97,75 @@ static enum type infer_user_call(struct typer *t, struct expr *e)
 	return f->ret;
 }
 
+/* The index expressions of array a agree with its key types. */
+static void infer_keys(struct typer *t, struct sym *a, struct vec *args)
+{
+	for (size_t i = 0; a && i < args->len && i < 9; i++) {
+		struct expr *k = vec_at(args, i);
+		enum type have = infer(t, k);
+		if (a->key_types[i] == TYPE_UNKNOWN) {
+			char *what = xasprintf("index %zu of '%s'", i + 1, a->name);
+			bind_slot(t, &a->key_types[i], have, k->loc, what);
+			free(what);
+		} else {
+			bind(t, k, have, a->key_types[i]);
+		}
+	}
+}
+
+/* The operand of <<< / @count / @hist_*: a statistic, scalar or element. */
+static void infer_stat(struct typer *t, struct expr *e)
+{
+	struct sym *s = e->sym;
+	if (e->kind == E_INDEX)
+		infer_keys(t, s, &e->args);
+	if (!s)
+		return;
+	char *what = xasprintf("'%s'", s->name);
+	bind_slot(t, &s->type, TYPE_STATS, e->loc, what);
+	free(what);
+	e->type = TYPE_STATS;
+}
+
+/* Records which statistics readers a global needs (histogram shape,
+ * variance) and checks upstream's one-shape-per-global rule. */
+static void note_stat_reader(struct typer *t, struct expr *e)
+{
+	struct sym *s = e->a->sym;
+	if (!s || !t->report)
+		return;
+	if (e->kind == E_STAT_OP && strcmp(e->name, "variance") == 0) {
+		int shift = e->b ? (int)e->b->num : 0;
+		if (s->variance && s->bit_shift != shift)
+			diag_error(e->loc, "conflicting @variance bit shifts "
+				   "for '%s'", s->name);
+		s->variance = true;
+		s->bit_shift = shift;
+		return;
+	}
+	if (e->kind != E_HIST)
+		return;
+	int kind = strcmp(e->name, "hist_log") == 0 ? 1 : 2;
+	int64_t a = 0, b = 0, c = 0;
+	if (kind == 2 && e->args.len == 3) {
+		a = ((struct expr *)vec_at(&e->args, 0))->num;
+		b = ((struct expr *)vec_at(&e->args, 1))->num;
+		c = ((struct expr *)vec_at(&e->args, 2))->num;
+		if (c <= 0 || b <= a || (b - a) / c + 3 > 128)
+			diag_error(e->loc, "bad @hist_linear range: interval "
+				   "must be > 0, stop > start, and at most 125 "
+				   "buckets");
+	}
+	if (s->hist && (s->hist != kind || s->hist_start != a ||
+			s->hist_stop != b || s->hist_interval != c))
+		diag_error(e->loc, "multiple histogram types declared on '%s'",
+			   s->name);
+	s->hist = kind;
+	s->hist_start = a;
+	s->hist_stop = b;
+	s->hist_interval = c;
+}
+
 static enum type infer_call(struct typer *t, struct expr *e)
 {
 	size_t n = e->args.len;
@@ -106,8 +176,13 @@ static enum type infer_call(struct typer *t, struct expr *e)
 	case BI_SPRINTF:
 	case BI_PRINT:
 	case BI_PRINTLN:
-		for (size_t i = 0; i < n; i++)
-			infer(t, vec_at(&e->args, i));
+		for (size_t i = 0; i < n; i++) {
+			struct expr *a = vec_at(&e->args, i);
+			if (infer(t, a) == TYPE_STATS && t->report)
+				diag_error(a->loc, "a statistic cannot be printed "
+					   "itself: print @count(...), @sum(...) "
+					   "or a histogram");
+		}
 		if (t->report && (builtin_lookup(e->name) == BI_PRINTF ||
 				  builtin_lookup(e->name) == BI_SPRINTF))
 			check_format(e);
@@ -173,6 +248,31 @@ static enum type infer(struct typer *t, struct expr *e)
 		ty = TYPE_LONG;
 		break;
 	}
+	case E_INDEX:
+		if (e->base->kind == E_HIST) {
+			infer(t, e->base);
+			expect(t, vec_at(&e->args, 0), TYPE_LONG);
+			ty = TYPE_LONG;
+			break;
+		}
+		infer_keys(t, e->sym, &e->args);
+		ty = e->sym ? e->sym->type : TYPE_UNKNOWN;
+		break;
+	case E_IN:
+		infer_keys(t, e->sym, &e->args);
+		ty = TYPE_LONG;
+		break;
+	case E_STAT_ADD:
+		infer_stat(t, e->a);
+		expect(t, e->b, TYPE_LONG);
+		ty = TYPE_LONG;
+		break;
+	case E_STAT_OP:
+	case E_HIST:
+		infer_stat(t, e->a);
+		note_stat_reader(t, e);
+		ty = e->kind == E_STAT_OP ? TYPE_LONG : TYPE_UNKNOWN;
+		break;
 	case E_TERNARY: {
 		expect(t, e->a, TYPE_LONG);
 		enum type b = infer(t, e->b), c = infer(t, e->c);
@@ -206,6 +306,45 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 		expect(t, st->e, TYPE_LONG);
 		infer_stmt(t, st->then);
 		infer_stmt(t, st->els);
+		return;
+	case S_FOREACH: {
+		struct foreach *fe = st->fe;
+		struct sym *a = fe->array->sym;
+		if (!a)
+			return;
+		for (size_t i = 0; i < fe->keys.len && i < 9; i++) {
+			struct expr *k = vec_at(&fe->keys, i);
+			enum type have = infer(t, k);
+			if (have == TYPE_UNKNOWN)
+				bind(t, k, have, a->key_types[i]);
+			else if (a->key_types[i] == TYPE_UNKNOWN)
+				bind_slot(t, &a->key_types[i], have, k->loc,
+					  "an array index");
+			else
+				bind(t, k, have, a->key_types[i]);
+		}
+		if (fe->value) {
+			enum type have = infer(t, fe->value);
+			if (a->type == TYPE_STATS) {
+				if (t->report)
+					diag_error(fe->value->loc, "not supported "
+						   "yet: a value variable in "
+						   "foreach over statistics");
+			} else if (have == TYPE_UNKNOWN) {
+				bind(t, fe->value, have, a->type);
+			} else {
+				bind_slot(t, &a->type, have, fe->value->loc,
+					  "the array's values");
+			}
+		}
+		if (fe->limit)
+			expect(t, fe->limit, TYPE_LONG);
+		infer_stmt(t, st->body);
+		return;
+	}
+	case S_DELETE:
+		if (st->e->kind == E_INDEX)
+			infer_keys(t, st->e->sym, &st->e->args);
 		return;
 	case S_RETURN:
 		if (st->e && t->body->fn) {
@@ -257,6 +396,11 @@ static bool default_to_long(struct vec *syms)
 			s->type = TYPE_LONG;
 			any = true;
 		}
+		for (int k = 0; k < s->nkeys && k < 9; k++)
+			if (s->key_types[k] == TYPE_UNKNOWN) {
+				s->key_types[k] = TYPE_LONG;
+				any = true;
+			}
 	}
 	return any;
 }

@@ -23,6 +23,8 @@ static void emit_globals(FILE *out, const struct program *prog)
 	fputs("static struct {\n", out);
 	for (size_t i = 0; i < prog->globals.len; i++) {
 		const struct sym *g = vec_at(&prog->globals, i);
+		if (agg_kind(g) != AGG_NONE)
+			continue;
 		if (g->type == TYPE_STRING)
 			fprintf(out, "\tchar v_%s[MAXSTRINGLEN];\n", g->name);
 		else
@@ -42,6 +44,8 @@ static void emit_global_init(FILE *out, const struct program *prog)
 	for (size_t i = 0; i < prog->globals.len; i++) {
 		const struct sym *g = vec_at(&prog->globals, i);
 		const struct expr *init = g->global->init;
+		if (agg_kind(g) != AGG_NONE)
+			continue;
 		if (g->type == TYPE_STRING) {
 			fprintf(out, "\tstap_strcpy(stap_g.v_%s, ", g->name);
 			if (init)
@@ -73,6 +77,8 @@ static void emit_locals_struct(FILE *out, const struct pbody *b)
 	if (b->string_temps)
 		fprintf(out, "\tchar tmp[%d][MAXSTRINGLEN];\n",
 			b->string_temps);
+	if (b->iters)
+		fprintf(out, "\tstruct stap_map_iter it[%d];\n", b->iters);
 	fputs("\tchar unused_;\n};\n", out);
 }
 
@@ -141,6 +147,7 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 
 	em->body = b;
 	em->temps = 0;
+	em->iters = 0;
 	if (b->fn) {
 		fprintf(out, "static void stap_fn_%d(struct context *c)\n{\n",
 			b->id);
@@ -169,6 +176,7 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 				((struct sym *)vec_at(&b->globals_used, i))->name);
 	fputs("\t(void)l;\n}\n\n", out);
 	b->string_temps = em->temps;
+	b->iters = em->iters;
 }
 
 static bool body_used(const struct program *prog, const struct pbody *b)
@@ -262,6 +270,7 @@ char *emit_program(struct session *s, struct program *prog)
 	for (size_t i = 0; i < nbodies; i++)
 		fprintf(out, "\tstruct stap_locals_%d b%d;\n", (int)i, (int)i);
 	fputs("};\n\n#include \"runtime_core.h\"\n\n", out);
+	emit_aggregate_globals(out, prog);
 	for (size_t i = 0; i < prog->embeds.len; i++)
 		fprintf(out, "%s\n", ((struct embed *)vec_at(&prog->embeds, i))->code);
 	emit_global_init(out, prog);

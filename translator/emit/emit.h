@@ -17,6 +17,7 @@ struct emitter {
 	struct pbody *body;	/* the handler being written */
 	int temps;		/* string temporaries it needs so far */
 	int labels;		/* unique label / name counter */
+	int iters;		/* foreach iterators the handler needs */
 	struct vec loop_continue;	/* char *: label for `continue` */
 };
 
@@ -32,6 +33,24 @@ void emit_cstring(FILE *out, const char *s, size_t n);
 void emit_loc(FILE *out, const char *what, struct srcloc loc);
 /* The C lvalue of a variable symbol. */
 void emit_var(struct emitter *em, const struct sym *s);
+
+/* The C for `a_text op b`, a_text being C code of type s64. */
+void emit_arith_text(struct emitter *em, const char *op, const struct expr *e,
+		     const char *a_text, const struct expr *b);
+
+/* arrays.c: arrays and statistics */
+enum agg_kind { AGG_NONE, AGG_MAP, AGG_STAT, AGG_PMAP };
+enum agg_kind agg_kind(const struct sym *g);
+void emit_aggregate_globals(FILE *out, const struct program *prog);
+void emit_keys(struct emitter *em, const struct sym *g, const struct vec *args);
+void emit_index_read(struct emitter *em, const struct expr *e);
+void emit_index_assign(struct emitter *em, const struct expr *e);
+void emit_index_incdec(struct emitter *em, const struct expr *e);
+void emit_in(struct emitter *em, const struct expr *e);
+void emit_stat_add(struct emitter *em, const struct expr *e);
+void emit_stat_op(struct emitter *em, const struct expr *e);
+void emit_hist_print(struct emitter *em, const char *sb, const struct expr *h);
+void emit_delete(struct emitter *em, const struct expr *x);
 
 /* stmt.c */
 void emit_stmt(struct emitter *em, const struct stmt *st);

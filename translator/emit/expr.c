@@ -64,16 +64,25 @@ static void emit_op_loc(struct emitter *em, const struct expr *e)
 	free(what);
 }
 
-/* Long binary arithmetic, wrapping like upstream's 64-bit longs. */
-static void emit_arith(struct emitter *em, const char *op,
-		       const struct expr *e, const struct expr *a,
-		       const struct expr *b)
+/* The left operand of an arithmetic operator: an expression, or C text
+ * (the value an array compound assignment read). */
+static void emit_lhs(struct emitter *em, const struct expr *a, const char *text)
+{
+	if (text)
+		fputs(text, em->out);
+	else
+		emit_expr(em, a);
+}
+
+static void emit_arith_any(struct emitter *em, const char *op,
+			   const struct expr *e, const struct expr *a,
+			   const char *a_text, const struct expr *b)
 {
 	FILE *out = em->out;
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
 		/* a failed division ends the statement at once */
 		fprintf(out, "({ s64 q_ = stap_%s(c, ", op[0] == '/' ? "div" : "mod");
-		emit_expr(em, a);
+		emit_lhs(em, a, a_text);
 		fputs(", ", out);
 		emit_expr(em, b);
 		fputs(", ", out);
@@ -81,28 +90,46 @@ static void emit_arith(struct emitter *em, const char *op,
 		fputs("); if (unlikely(c->last_error)) goto out; q_; })", out);
 	} else if (!strcmp(op, "<<") || !strcmp(op, ">>")) {
 		fprintf(out, "stap_sh%c(", op[0] == '<' ? 'l' : 'r');
-		emit_expr(em, a);
+		emit_lhs(em, a, a_text);
 		fputs(", ", out);
 		emit_expr(em, b);
 		fputc(')', out);
 	} else if (strchr("+-*", op[0])) {
 		fputs("((s64)((u64)(", out);
-		emit_expr(em, a);
+		emit_lhs(em, a, a_text);
 		fprintf(out, ") %c (u64)(", op[0]);
 		emit_expr(em, b);
 		fputs(")))", out);
 	} else {		/* & | ^ */
 		fputs("((", out);
-		emit_expr(em, a);
+		emit_lhs(em, a, a_text);
 		fprintf(out, ") %s (", op);
 		emit_expr(em, b);
 		fputs("))", out);
 	}
 }
 
+/* Long binary arithmetic, wrapping like upstream's 64-bit longs. */
+static void emit_arith(struct emitter *em, const char *op,
+		       const struct expr *e, const struct expr *a,
+		       const struct expr *b)
+{
+	emit_arith_any(em, op, e, a, NULL, b);
+}
+
+void emit_arith_text(struct emitter *em, const char *op, const struct expr *e,
+		     const char *a_text, const struct expr *b)
+{
+	emit_arith_any(em, op, e, NULL, a_text, b);
+}
+
 static void emit_assign(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
+	if (e->a->kind == E_INDEX) {
+		emit_index_assign(em, e);
+		return;
+	}
 	const struct sym *v = e->a->sym;
 	const char *op = e->op;
 
@@ -146,6 +173,10 @@ static void emit_print(struct emitter *em, const struct expr *e, bool newline)
 	fputs("({ ", out);
 	for (size_t i = 0; i < e->args.len; i++) {
 		const struct expr *a = vec_at(&e->args, i);
+		if (a->kind == E_HIST) {
+			emit_hist_print(em, "&c->out", a);
+			continue;
+		}
 		fputs(a->type == TYPE_STRING ? "stap_out_str(&c->out, "
 					     : "stap_out_long(&c->out, ", out);
 		emit_expr(em, a);
@@ -267,6 +298,10 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		emit_assign(em, e);
 		return;
 	case E_INCDEC:
+		if (e->a->kind == E_INDEX) {
+			emit_index_incdec(em, e);
+			return;
+		}
 		fputc('(', out);
 		if (!e->postfix)
 			fputs(e->op, out);
@@ -314,6 +349,18 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		return;
 	case E_CALL:
 		emit_call(em, e);
+		return;
+	case E_INDEX:
+		emit_index_read(em, e);
+		return;
+	case E_IN:
+		emit_in(em, e);
+		return;
+	case E_STAT_ADD:
+		emit_stat_add(em, e);
+		return;
+	case E_STAT_OP:
+		emit_stat_op(em, e);
 		return;
 	default:
 		fputs("0", out);	/* pass 2 rejected it already */

@@ -5,6 +5,7 @@
  * count every iteration, so no script loops forever.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "emit.h"
 
 static void indent(struct emitter *em, int depth)
@@ -100,6 +101,108 @@ static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 	free(cont);
 }
 
+static int sort_column(const struct foreach *fe)
+{
+	static const char *const aggs[][2] = {
+		{"count", "STAP_SORT_COUNT"}, {"sum", "STAP_SORT_SUM"},
+		{"min", "STAP_SORT_MIN"}, {"max", "STAP_SORT_MAX"},
+		{"avg", "STAP_SORT_AVG"},
+	};
+	if (fe->sort_agg)
+		for (int i = 0; i < 5; i++)
+			if (!strcmp(fe->sort_agg, aggs[i][0]))
+				return -2 - i;
+	return fe->sort_key > 0 ? fe->sort_key : fe->sort_key < 0 ? -1 : 0;
+}
+
+/*
+ * foreach over an array: a snapshot iterator in the handler's locals
+ * (one per foreach statement), sorted and limited by the runtime; the
+ * keys and value are copied into their variables each iteration.  An
+ * array of statistics is aggregated first and the aggregate iterated.
+ */
+static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
+{
+	FILE *out = em->out;
+	const struct foreach *fe = st->fe;
+	struct sym *a = fe->array->sym;
+	int it = em->iters++, site = a->sites_emitted++;
+	char *cont = xasprintf("cont%d_", em->labels++);
+	char *loc = xasprintf("identifier '%s'", a->name);
+
+	indent(em, d);
+	fputs("{\n", out);
+	indent(em, d + 1);
+	if (agg_kind(a) == AGG_PMAP) {
+		fprintf(out, "struct stap_map *fm_ = stap_pmap_aggregate(c, "
+			"&stap_pmap_%s, ", a->name);
+		emit_loc(out, loc, fe->array->loc);
+		fputs(");\n", out);
+		emit_error_check(em, d + 1);
+	} else {
+		fprintf(out, "struct stap_map *fm_ = &stap_map_%s;\n", a->name);
+	}
+	indent(em, d + 1);
+	if (fe->limit) {
+		fputs("s64 lim_ = (", out);
+		emit_expr(em, fe->limit);
+		fputs(");\n", out);
+		emit_error_check(em, d + 1);
+	} else {
+		fputs("s64 lim_ = STAP_MAP_NOLIMIT;\n", out);
+	}
+	indent(em, d + 1);
+	fprintf(out, "stap_map_foreach_start(c, fm_, &l->it[%d], %d, %d, %d, "
+		"lim_, ", it, site, sort_column(fe), fe->sort_dir ? fe->sort_dir : 1);
+	emit_loc(out, loc, fe->array->loc);
+	fputs(");\n", out);
+	emit_error_check(em, d + 1);
+	indent(em, d + 1);
+	fprintf(out, "while (stap_map_foreach_next(c, &l->it[%d], ", it);
+	emit_loc(out, loc, fe->array->loc);
+	fputs(")) {\n", out);
+	emit_action(em, st, d + 2);
+	for (size_t i = 0; i < fe->keys.len; i++) {
+		const struct expr *k = vec_at(&fe->keys, i);
+		indent(em, d + 2);
+		if (k->sym->type == TYPE_STRING) {
+			fputs("stap_strcpy(", out);
+			emit_var(em, k->sym);
+			fprintf(out, ", stap_map_iter_key_str(&l->it[%d], %zu));\n",
+				it, i + 1);
+		} else {
+			emit_var(em, k->sym);
+			fprintf(out, " = stap_map_iter_key_long(&l->it[%d], %zu);\n",
+				it, i + 1);
+		}
+	}
+	if (fe->value) {
+		indent(em, d + 2);
+		if (fe->value->sym->type == TYPE_STRING) {
+			fputs("stap_strcpy(", out);
+			emit_var(em, fe->value->sym);
+			fprintf(out, ", stap_map_iter_str(&l->it[%d]));\n", it);
+		} else {
+			emit_var(em, fe->value->sym);
+			fprintf(out, " = stap_map_iter_long(&l->it[%d]);\n", it);
+		}
+	}
+	vec_push(&em->loop_continue, cont);
+	emit_body(em, st->body, d + 2);
+	em->loop_continue.len--;
+	indent(em, d + 1);
+	fprintf(out, "%s:\n", cont);
+	indent(em, d + 2);
+	fputs(";\n", out);
+	indent(em, d + 1);
+	fputs("}\n", out);
+	emit_error_check(em, d + 1);
+	indent(em, d);
+	fputs("}\n", out);
+	free(cont);
+	free(loc);
+}
+
 static void emit_body(struct emitter *em, const struct stmt *st, int d)
 {
 	FILE *out = em->out;
@@ -140,6 +243,15 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 	case S_WHILE:
 	case S_FOR:
 		emit_loop(em, st, d);
+		return;
+	case S_FOREACH:
+		emit_action(em, st, d);
+		emit_foreach(em, st, d);
+		return;
+	case S_DELETE:
+		emit_action(em, st, d);
+		indent(em, d);
+		emit_delete(em, st->e);
 		return;
 	case S_RETURN:
 		emit_action(em, st, d);
