@@ -447,7 +447,15 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 				   "array element or a statistic");
 		}
 		return;
-	case S_TRY: unsupported(st->loc, "try/catch"); return;
+	case S_TRY:
+		resolve_stmt(r, st->body);
+		if (st->catch_var) {
+			resolve_expr(r, st->catch_var);
+			if (st->catch_var->sym)
+				st->catch_var->sym->written = true;
+		}
+		resolve_stmt(r, st->handler);
+		return;
 	case S_EMBEDDED: unsupported(st->loc, "embedded C in a probe"); return;
 	}
 }

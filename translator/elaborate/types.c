@@ -342,6 +342,12 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 		infer_stmt(t, st->body);
 		return;
 	}
+	case S_TRY:
+		infer_stmt(t, st->body);
+		if (st->catch_var)
+			expect(t, st->catch_var, TYPE_STRING);
+		infer_stmt(t, st->handler);
+		return;
 	case S_DELETE:
 		if (st->e->kind == E_INDEX)
 			infer_keys(t, st->e->sym, &st->e->args);

@@ -169,6 +169,7 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 		emit_embedded_fn(out, b);
 	else
 		emit_stmt(em, b->stmts);
+	fputs("leave_: __attribute__((unused));\n", out);
 	fputs("out: __attribute__((unused));\n", out);
 	if (!b->fn)
 		for (size_t i = b->globals_used.len; i-- > 0;)

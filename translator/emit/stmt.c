@@ -203,6 +203,47 @@ static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 	free(loc);
 }
 
+/*
+ * try { body } catch (msg) { handler }.  Errors jump to `out`; inside
+ * the body a GNU local label `out` shadows the handler's, so they land
+ * here instead, where the message is taken and the error cleared.
+ * `next` and `return` jump to `leave_`, which no try shadows.
+ */
+static void emit_try(struct emitter *em, const struct stmt *st, int d)
+{
+	FILE *out = em->out;
+	int n = em->labels++;
+
+	indent(em, d);
+	fputs("{\n", out);
+	indent(em, d + 1);
+	fputs("__label__ out;\n", out);
+	emit_body(em, st->body, d + 1);
+	indent(em, d + 1);
+	fprintf(out, "goto tryend%d_;\n", n);
+	indent(em, d);
+	fputs("out: __attribute__((unused));\n", out);
+	indent(em, d + 1);
+	fputs(";\n", out);
+	indent(em, d);
+	fputs("}\n", out);
+	if (st->catch_var) {
+		indent(em, d);
+		fputs("stap_strcpy(", out);
+		emit_var(em, st->catch_var->sym);
+		fputs(", c->last_error);\n", out);
+	}
+	indent(em, d);
+	fputs("c->last_error = NULL;\n", out);
+	indent(em, d);
+	fputs("c->last_loc = NULL;\n", out);
+	emit_body(em, st->handler, d);
+	indent(em, d);
+	fprintf(out, "tryend%d_:\n", n);
+	indent(em, d + 1);
+	fputs(";\n", out);
+}
+
 static void emit_body(struct emitter *em, const struct stmt *st, int d)
 {
 	FILE *out = em->out;
@@ -268,12 +309,16 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 			}
 		}
 		indent(em, d);
-		fputs("goto out;\n", out);
+		fputs("goto leave_;\n", out);
 		return;
 	case S_NEXT:
 		emit_action(em, st, d);
 		indent(em, d);
-		fputs("goto out;\n", out);
+		fputs("goto leave_;\n", out);	/* not an error: no catch */
+		return;
+	case S_TRY:
+		emit_action(em, st, d);
+		emit_try(em, st, d);
 		return;
 	case S_BREAK:
 		emit_action(em, st, d);
