@@ -4,8 +4,9 @@
  * record layout is struct stap_data_rec (staprun/ctl_proto.h); the prose
  * is in doc/protocol-data.md.
  *
- * Each possible CPU owns one ring of STAP_BUFFER_SIZE bytes (a power of
- * two).  There is exactly one writer per ring, the probe running on that
+ * Each possible CPU owns one ring of stap_data_buffer_size() bytes (a
+ * power of two): the module parameter _stp_bufsize (megabytes, set by
+ * staprun -b / stap -s) when given, else STAP_BUFFER_SIZE (-D, bytes).  There is exactly one writer per ring, the probe running on that
  * CPU with preemption disabled (the core's per-CPU busy flag forbids
  * nesting), and one reader, the read() handler under stap_data_mutex.
  * head and tail are free-running byte counts: the writer owns head and
@@ -19,6 +20,7 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/log2.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -28,8 +30,20 @@
 #include "internal.h"
 
 #ifndef STAP_BUFFER_SIZE
-#define STAP_BUFFER_SIZE (256 * 1024)	/* bytes per CPU; stap -s sets it */
+#define STAP_BUFFER_SIZE (256 * 1024)	/* bytes per CPU; -D or _stp_bufsize */
 #endif
+
+/* Largest _stp_bufsize, in megabytes (as upstream's staprun -b). */
+#define STAP_BUFSIZE_MAX_MB 4095
+
+/*
+ * Per-CPU buffer size in megabytes, from staprun -b MB (stap -s MB); 0
+ * means STAP_BUFFER_SIZE.  Read once, at module init.  The name is
+ * upstream's, so that its staprun's -b works too.
+ */
+static unsigned int _stp_bufsize;
+module_param(_stp_bufsize, uint, 0444);
+MODULE_PARM_DESC(_stp_bufsize, "per-CPU output buffer size in MB (1-4095)");
 
 struct stap_ring {
 	char *buf;
@@ -156,6 +170,8 @@ static u64 stap_data_last_seq(void)
 /* Bytes per CPU buffer; also the largest record a probe can write. */
 static unsigned long stap_data_buffer_size(void)
 {
+	if (_stp_bufsize)
+		return roundup_pow_of_two((unsigned long)_stp_bufsize << 20);
 	return roundup_pow_of_two(STAP_BUFFER_SIZE);
 }
 
@@ -283,11 +299,20 @@ static int stap_data_init(struct proc_dir_entry *dir)
 		     STAP_STREAM_STDERR != STAP_DATA_STREAM_STDERR ||
 		     sizeof(struct stap_data_rec) != STAP_DATA_REC_SIZE);
 
+	if (_stp_bufsize > STAP_BUFSIZE_MAX_MB) {
+		pr_err("%s: _stp_bufsize=%u: the per-CPU buffer size must be "
+		       "1-%u MB\n", KBUILD_MODNAME, _stp_bufsize,
+		       STAP_BUFSIZE_MAX_MB);
+		return -EINVAL;
+	}
 	stap_rings = kcalloc(nr_cpu_ids, sizeof(*stap_rings), GFP_KERNEL);
 	if (!stap_rings)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		stap_rings[cpu].buf = vzalloc_node(size, cpu_to_node(cpu));
+		if (!stap_rings[cpu].buf)
+			pr_err("%s: cannot allocate the %lu MB output buffer "
+			       "of CPU %u\n", KBUILD_MODNAME, size >> 20, cpu);
 		if (!stap_rings[cpu].buf)
 			goto out_free;
 		stap_rings[cpu].size = size;

@@ -50,7 +50,8 @@ int stap_transport_target_pid(void);
  * while the script runs, the transport calls stap_core_stop() itself, so
  * after stap_transport_exit() returns no probe is armed.
  * stap_core_exit_status() may be called even if the start failed.
- * Per-CPU buffer size: #define STAP_BUFFER_SIZE (bytes, default 256 KiB).
+ * Per-CPU buffer size: module parameter _stp_bufsize (MB, from staprun -b),
+ * else #define STAP_BUFFER_SIZE (bytes, default 256 KiB).
  */
 int stap_core_start(void);	/* run begin probes, arm the others; 0 or -errno */
 void stap_core_stop(void);	/* disarm, run end probes */

@@ -86,6 +86,9 @@ enum builtin builtin_lookup(const char *name);
 /* The pass-2 entry point; NULL after errors (already reported). */
 struct program *elaborate(struct session *s, struct file *user);
 
+/* warnings.c: never-assigned variables, unused functions and globals. */
+void warn_unused(struct program *prog, struct file *user);
+
 /* types.c: infers the types of every expression of the program. */
 void infer_types(struct program *prog);
 

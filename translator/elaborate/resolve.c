@@ -11,6 +11,7 @@
 #include "elaborate.h"
 #include "probes/probes.h"
 #include "session.h"
+#include "suggest.h"
 #include "tapsets.h"
 
 struct resolver {
@@ -227,6 +228,24 @@ static bool resolve_user_call(struct resolver *r, struct expr *e)
 	return true;
 }
 
+static void unknown_function(struct resolver *r, struct expr *e)
+{
+	struct vec names = {0};
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		vec_push(&names, (void *)builtins[i].name);
+	for (size_t i = 0; i < r->functions.cap; i++)
+		if (r->functions.keys[i])
+			vec_push(&names, (void *)r->functions.keys[i]);
+	tapsets_names(r->ts, true, &names);
+	const char *near = suggest(e->name, &names);
+	if (near)
+		diag_error(e->loc, "unresolved function call '%s' (did you "
+			   "mean '%s'?)", e->name, near);
+	else
+		diag_error(e->loc, "unresolved function call '%s'", e->name);
+	vec_free(&names);
+}
+
 static void resolve_call(struct resolver *r, struct expr *e)
 {
 	enum builtin bi = builtin_lookup(e->name);
@@ -237,7 +256,7 @@ static void resolve_call(struct resolver *r, struct expr *e)
 		return;
 	switch (bi) {
 	case BI_NONE:
-		diag_error(e->loc, "unresolved function call '%s'", e->name);
+		unknown_function(r, e);
 		return;
 	case BI_PRINTF:
 	case BI_SPRINTF: {
@@ -374,10 +393,17 @@ static void resolve_foreach(struct resolver *r, struct stmt *st)
 	note_arity(a, (int)fe->keys.len, fe->array->loc);
 	fe->array->sym = a;
 	a->foreach_sites++;
-	for (size_t i = 0; i < fe->keys.len; i++)
-		resolve_expr(r, vec_at(&fe->keys, i));
-	if (fe->value)
+	for (size_t i = 0; i < fe->keys.len; i++) {
+		struct expr *k = vec_at(&fe->keys, i);
+		resolve_expr(r, k);
+		if (k->sym)
+			k->sym->written = true;
+	}
+	if (fe->value) {
 		resolve_expr(r, fe->value);
+		if (fe->value->sym)
+			fe->value->sym->written = true;
+	}
 	if (fe->limit)
 		resolve_expr(r, fe->limit);
 	if (fe->sort_key > (int)fe->keys.len)
@@ -488,6 +514,31 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 	return any;
 }
 
+static void unknown_probe_point(struct resolver *r, struct probe_point *pp,
+				const char *text)
+{
+	struct pp_comp *first = vec_at(&pp->comps, 0);
+	struct vec names = {0};
+	probe_family_names(&names);
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			struct probe_point *n = vec_at(&a->names, j);
+			vec_push(&names, ((struct pp_comp *)vec_at(&n->comps, 0))->name);
+		}
+	}
+	tapsets_names(r->ts, false, &names);
+	const char *near = suggest(first->name, &names);
+	if (near)
+		diag_error(pp->loc, "probe point '%s' not found (no probe "
+			   "family or alias '%s'; did you mean '%s'?)", text,
+			   first->name, near);
+	else
+		diag_error(pp->loc, "probe point '%s' not found (no probe "
+			   "family or alias '%s')", text, first->name);
+	vec_free(&names);
+}
+
 static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 {
 	struct probe *p = body->probe;
@@ -508,9 +559,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 		const struct probe_family *f = probe_family_lookup(first->name);
 		if (!f) {
 			if (!pp->optional)
-				diag_error(pp->loc, "probe point '%s' not found "
-					   "(no probe family '%s')", text,
-					   first->name);
+				unknown_probe_point(r, pp, text);
 			continue;
 		}
 		struct rprobe *rp = xcalloc(1, sizeof(*rp));
@@ -697,5 +746,7 @@ struct program *elaborate(struct session *s, struct file *user)
 	if (diag_errors != errors)
 		return NULL;
 	infer_types(prog);
+	if (diag_errors == errors)
+		warn_unused(prog, user);
 	return diag_errors == errors ? prog : NULL;
 }

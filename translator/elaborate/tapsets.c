@@ -200,6 +200,14 @@ void tapsets_for_alias(struct tapsets *t, const char *first, struct vec *out)
 	load(t, hash_get(&t->aliases, first), out);
 }
 
+void tapsets_names(const struct tapsets *t, bool functions, struct vec *out)
+{
+	const struct hash *h = functions ? &t->functions : &t->aliases;
+	for (size_t i = 0; i < h->cap; i++)
+		if (h->keys[i])
+			vec_push(out, (void *)h->keys[i]);
+}
+
 int tapsets_indexed(const struct tapsets *t)
 {
 	return (int)t->files.len;

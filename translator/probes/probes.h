@@ -22,6 +22,8 @@ struct probe_family {
 };
 
 const struct probe_family *probe_family_lookup(const char *name);
+/* Every family name, for "did you mean". */
+void probe_family_names(struct vec *out);
 
 /* Helpers for families: the n-th component (or NULL), and its literal
  * numeric argument with a range check. */

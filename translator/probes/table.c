@@ -22,6 +22,12 @@ const struct probe_family *probe_family_lookup(const char *name)
 	return NULL;
 }
 
+void probe_family_names(struct vec *out)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		vec_push(out, (void *)families[i]->name);
+}
+
 struct pp_comp *pp_comp_at(const struct probe_point *pp, size_t n)
 {
 	return n < pp->comps.len ? vec_at(&pp->comps, n) : NULL;

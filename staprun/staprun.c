@@ -1,0 +1,375 @@
+/*
+ * staprun: loads a stap module, runs stapio on it, unloads it.
+ *
+ *   staprun [-v] [-o FILE] MODULE.ko [name=value ...]
+ *
+ * The steps are the functions below, in order: find stapio (so that a
+ * missing stapio fails before anything is loaded), load the module with
+ * finit_module(2) passing the name=value pairs as module parameters, run
+ * stapio with SIGINT/SIGTERM/SIGHUP forwarded to it, and unload the
+ * module with delete_module(2) whatever happened.  The exit status is
+ * stapio's, which is the script's.  No NSS calls: this is linked
+ * statically for the test VM's initramfs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/local/libexec/stap"
+#endif
+
+static int verbose;
+static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t pending_sig;
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("staprun: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ---- finding stapio ---- */
+
+static int executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+/*
+ * $STAPIO, else next to our own executable, else ../libexec/stap/ from
+ * there, else PKGLIBEXECDIR.  Returns a malloc'd path or NULL.
+ */
+static char *find_stapio(void)
+{
+	char self[PATH_MAX], path[PATH_MAX + 64];
+	const char *env = getenv("STAPIO");
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		if (executable(env))
+			return strdup(env);
+		fprintf(stderr, "ERROR: $STAPIO=%s is not an executable file\n",
+			env);
+		return NULL;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/stapio", self);
+			if (executable(path))
+				return strdup(path);
+			snprintf(path, sizeof(path),
+				 "%s/../libexec/stap/stapio", self);
+			if (executable(path))
+				return strdup(path);
+		}
+	}
+	if (executable(PKGLIBEXECDIR "/stapio"))
+		return strdup(PKGLIBEXECDIR "/stapio");
+	fprintf(stderr, "ERROR: cannot find stapio: looked next to staprun "
+		"(%s), in ../libexec/stap/ from there and in %s; set $STAPIO "
+		"to its path\n", n > 0 ? self : "?", PKGLIBEXECDIR);
+	return NULL;
+}
+
+/* ---- loading ---- */
+
+/* The kernel's name for the module: basename without .ko, '-' -> '_'. */
+static char *module_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+	char *name, *p;
+
+	base = base ? base + 1 : path;
+	name = strdup(base);
+	if (!name)
+		return NULL;
+	len = strlen(name);
+	if (len > 3 && strcmp(name + len - 3, ".ko") == 0)
+		name[len - 3] = '\0';
+	for (p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
+}
+
+/* Joins argv into "a=1 b=2"; every argument must be name=value. */
+static char *module_params(char **argv, int argc)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strchr(argv[i], '=') || argv[i][0] == '=') {
+			fprintf(stderr, "ERROR: module parameter '%s' is not "
+				"of the form name=value\n", argv[i]);
+			return NULL;
+		}
+		len += strlen(argv[i]) + 1;
+	}
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Opens path and checks that it looks like a relocatable ELF file. */
+static int open_module(const char *path)
+{
+	unsigned char ehdr[18];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			fprintf(stderr, "ERROR: module file %s does not "
+				"exist\n", path);
+		else
+			fprintf(stderr, "ERROR: cannot open module %s: %s\n",
+				path, strerror(errno));
+		return -1;
+	}
+	/* ELF magic, and e_type (offset 16) == ET_REL (1) either endian */
+	if (read(fd, ehdr, sizeof(ehdr)) != sizeof(ehdr) ||
+	    memcmp(ehdr, "\177ELF", 4) != 0 ||
+	    !((ehdr[16] == 1 && ehdr[17] == 0) ||
+	      (ehdr[16] == 0 && ehdr[17] == 1))) {
+		fprintf(stderr, "ERROR: %s is not a kernel module (not a "
+			"relocatable ELF file)\n", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int load_module(const char *path, const char *name,
+		       const char *params)
+{
+	int fd = open_module(path);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	note("loading %s as %s (parameters '%s')", path, name, params);
+	rc = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	if (rc == 0)
+		return 0;
+	switch (errno) {
+	case EEXIST:
+		fprintf(stderr, "ERROR: module %s is already loaded; unload "
+			"it with 'rmmod %s'\n", name, name);
+		break;
+	case EPERM:
+		fprintf(stderr, "ERROR: cannot load module %s: permission "
+			"denied (root or CAP_SYS_MODULE needed, or the kernel "
+			"forbids loading modules: modules_disabled, "
+			"lockdown)\n", name);
+		break;
+	case ENOSYS:
+		fprintf(stderr, "ERROR: cannot load module %s: this kernel "
+			"cannot load modules (built without module "
+			"support)\n", name);
+		break;
+	case ENOEXEC:
+		fprintf(stderr, "ERROR: cannot load %s: not a valid module "
+			"for this kernel (built for another kernel or "
+			"architecture?)\n", path);
+		break;
+	case EKEYREJECTED:
+	case ENOKEY:
+		fprintf(stderr, "ERROR: cannot load module %s: the kernel "
+			"requires signed modules (%s)\n", name,
+			strerror(errno));
+		break;
+	default:
+		fprintf(stderr, "ERROR: cannot load module %s: %s (the "
+			"kernel log, dmesg, may say more)\n", name,
+			strerror(errno));
+	}
+	return -1;
+}
+
+/* Unloads name, retrying for a few seconds while it is busy. */
+static void unload_module(const char *name)
+{
+	struct timespec wait = { 0, 50 * 1000 * 1000 };
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0) {
+			note("unloaded %s", name);
+			return;
+		}
+		if (errno == ENOENT)
+			return;
+		if (errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			break;
+		nanosleep(&wait, NULL);
+	}
+	fprintf(stderr, "WARNING: cannot unload module %s: %s; unload it "
+		"with 'rmmod %s'\n", name, strerror(errno), name);
+}
+
+/* ---- running stapio ---- */
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+	else
+		pending_sig = sig;
+}
+
+static int run_stapio(const char *stapio, const char *name,
+		      const char *out)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	sigset_t block, old;
+	char *argv[8];
+	int argc = 0, status;
+	unsigned i;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (i = 0; i < 3; i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	argv[argc++] = (char *)stapio;
+	if (verbose)
+		argv[argc++] = "-v";
+	if (out) {
+		argv[argc++] = "-o";
+		argv[argc++] = (char *)out;
+	}
+	argv[argc++] = (char *)name;
+	argv[argc] = NULL;
+
+	sigprocmask(SIG_BLOCK, &block, &old);
+	pid = fork();
+	if (pid == 0) {
+		sa.sa_handler = SIG_DFL;
+		for (i = 0; i < 3; i++)
+			sigaction(sigs[i], &sa, NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execv(stapio, argv);
+		fprintf(stderr, "ERROR: cannot run %s: %s\n", stapio,
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		fprintf(stderr, "ERROR: cannot start stapio: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	child_pid = pid;
+	if (pending_sig)
+		kill(pid, pending_sig);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	note("running %s %s (pid %d)", stapio, name, (int)pid);
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "ERROR: waiting for stapio: %s\n",
+				strerror(errno));
+			status = 1 << 8;
+			break;
+		}
+	}
+	child_pid = -1;
+	if (WIFEXITED(status)) {
+		note("stapio exited with status %d", WEXITSTATUS(status));
+		return WEXITSTATUS(status);
+	}
+	fprintf(stderr, "ERROR: stapio was killed by signal %d (%s)\n",
+		WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: staprun [-v] [-o FILE] MODULE.ko "
+		"[name=value ...]\n"
+		"Loads a stap module, relays its output through stapio, "
+		"unloads it.\n"
+		"  -v       report each step (stapio too)\n"
+		"  -o FILE  write the script's output to FILE\n");
+}
+
+int main(int argc, char **argv)
+{
+	char *stapio, *name, *params;
+	const char *out = NULL;
+	int opt, status;
+
+	while ((opt = getopt(argc, argv, "+vo:h")) != -1) {
+		switch (opt) {
+		case 'v':
+			verbose++;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	stapio = find_stapio();
+	if (!stapio)
+		return 1;
+	name = module_name(argv[optind]);
+	params = module_params(argv + optind + 1, argc - optind - 1);
+	if (!name || !params)
+		return 1;
+	if (load_module(argv[optind], name, params) < 0)
+		return 1;
+	status = run_stapio(stapio, name, out);
+	unload_module(name);
+	return status;
+}
