@@ -76,6 +76,53 @@ static int relay_append(struct relay_cpu *c, const void *p, size_t n)
 	return 0;
 }
 
+/*
+ * Checks the record at p[off..len) (header in *rec) and accounts it to
+ * its CPU.  Returns its size with padding, or 0 with r->error set.
+ */
+static size_t relay_check(struct relay *r, const unsigned char *p,
+			  size_t off, size_t len, struct stap_data_rec *rec,
+			  struct relay_cpu **cp)
+{
+	struct relay_cpu *c;
+	size_t need;
+
+	if (len - off < STAP_DATA_REC_SIZE) {
+		r->error = "truncated record header";
+		return 0;
+	}
+	memcpy(rec, p + off, STAP_DATA_REC_SIZE);
+	need = STAP_DATA_REC_SIZE + STAP_DATA_ALIGN((size_t)rec->len);
+	if (need > len - off) {
+		r->error = "record longer than the data read";
+		return 0;
+	}
+	/* seq 2^64-1 would wrap next_seq to 0 once emitted */
+	if (rec->seq == 0 || rec->seq == UINT64_MAX) {
+		r->error = "record with seq 0 or 2^64-1";
+		return 0;
+	}
+	c = relay_cpu(r, rec->cpu);
+	if (!c) {
+		r->error = "out of memory";
+		return 0;
+	}
+	if (rec->seq <= c->last_seq || rec->cpu_seq <= c->last_cpu_seq) {
+		r->error = "record out of order on its cpu";
+		return 0;
+	}
+	*cp = c;
+	return need;
+}
+
+/* The record checked by relay_check() is taken: count it. */
+static void relay_account(struct relay_cpu *c, const struct stap_data_rec *rec)
+{
+	c->lost += rec->cpu_seq - c->last_cpu_seq - 1;
+	c->last_seq = rec->seq;
+	c->last_cpu_seq = rec->cpu_seq;
+}
+
 int relay_feed(struct relay *r, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -84,28 +131,10 @@ int relay_feed(struct relay *r, const void *buf, size_t len)
 	size_t off = 0, need;
 
 	while (off < len) {
-		if (len - off < STAP_DATA_REC_SIZE) {
-			r->error = "truncated record header";
+		need = relay_check(r, p, off, len, &rec, &c);
+		if (!need)
 			return -1;
-		}
-		memcpy(&rec, p + off, STAP_DATA_REC_SIZE);
-		need = STAP_DATA_REC_SIZE + STAP_DATA_ALIGN((size_t)rec.len);
-		if (need > len - off) {
-			r->error = "record longer than the data read";
-			return -1;
-		}
-		/* seq 2^64-1 would wrap next_seq to 0 once emitted */
-		if (rec.seq == 0 || rec.seq == UINT64_MAX) {
-			r->error = "record with seq 0 or 2^64-1";
-			return -1;
-		}
-		c = relay_cpu(r, rec.cpu);
-		if (!c) {
-			r->error = "out of memory";
-			return -1;
-		}
-		if (rec.seq <= c->last_seq || rec.cpu_seq <= c->last_cpu_seq ||
-		    rec.seq < r->next_seq) {
+		if (rec.seq < r->next_seq) {
 			r->error = "record out of order on its cpu";
 			return -1;
 		}
@@ -113,10 +142,29 @@ int relay_feed(struct relay *r, const void *buf, size_t len)
 			r->error = "out of memory";
 			return -1;
 		}
-		c->lost += rec.cpu_seq - c->last_cpu_seq - 1;
-		c->last_seq = rec.seq;
-		c->last_cpu_seq = rec.cpu_seq;
+		relay_account(c, &rec);
 		r->pending += need;
+		off += need;
+	}
+	return 0;
+}
+
+int relay_split(struct relay *r, const void *buf, size_t len,
+		relay_rec_fn fn, void *ctx)
+{
+	const unsigned char *p = buf;
+	struct stap_data_rec rec;
+	struct relay_cpu *c;
+	size_t off = 0, need;
+
+	while (off < len) {
+		need = relay_check(r, p, off, len, &rec, &c);
+		if (!need)
+			return -1;
+		relay_account(c, &rec);
+		r->emitted++;
+		if (fn(ctx, &rec, p + off, need))
+			return -1;
 		off += need;
 	}
 	return 0;

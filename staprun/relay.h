@@ -52,6 +52,19 @@ int relay_feed(struct relay *r, const void *buf, size_t len);
  */
 long relay_emit(struct relay *r, int flush, relay_emit_fn fn, void *ctx);
 
+/*
+ * Bulk mode: checks the records in buf[0..len) as relay_feed() does and
+ * hands each one, whole (header, bytes, padding: size bytes at rec),
+ * to fn in the order given, without merging; losses are counted as by
+ * relay_feed() and every record in emitted.  0, or -1 with r->error set
+ * or if fn returned nonzero.
+ */
+struct stap_data_rec;
+typedef int (*relay_rec_fn)(void *ctx, const struct stap_data_rec *hdr,
+			    const void *rec, size_t size);
+int relay_split(struct relay *r, const void *buf, size_t len,
+		relay_rec_fn fn, void *ctx);
+
 /* Records lost on cpu according to the cpu_seq jumps seen so far. */
 uint64_t relay_lost(const struct relay *r, unsigned cpu);
 

@@ -1,7 +1,7 @@
 /*
  * stapio: talks to a loaded stap module and relays its output.
  *
- *   stapio [-v] [-o FILE] MODNAME
+ *   stapio [-v] [-o FILE] [-B] [-c CMD | -x PID] [-t SECONDS] MODNAME
  *
  * It opens /proc/MODNAME/ctl and /proc/MODNAME/data, says HELLO, sends
  * START, and then waits in one poll() loop for three things: control
@@ -12,6 +12,14 @@
  * carries the exit status and loss counts; then it drains the data
  * channel to its end, reports any loss and exits with the script's
  * status.  doc/protocol-control.md describes the exchange.
+ *
+ * The session can also end with its target: -c CMD starts CMD (through
+ * /bin/sh -c) held before exec until STARTED, its pid being the target
+ * in START, and STOP follows its exit (SIGCHLD, through the same
+ * self-pipe); -x PID watches PID with a pidfd (or kill(PID, 0) every
+ * 100 ms where pidfd_open is missing).  -t SECONDS sends STOP that long
+ * after STARTED.  -B (bulk mode) writes each CPU's records unmerged to
+ * its own file (outfile.h) instead of merging them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,11 +27,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "outfile.h"
 #include "relay.h"
 
 #ifndef STAP_VERSION
@@ -56,6 +68,26 @@ struct stapio {
 	unsigned nlost;
 	int out_broken;
 	uint64_t bad_stream;
+
+	/* Bulk mode (-B): per-CPU files, or one raw stream on stdout. */
+	int bulk;
+	int bulk_stdout;
+	struct bulk_out bulk_out;
+
+	/* The target: -c CMD (our child, held on a pipe until STARTED) or
+	 * -x PID (watched through pidfd, or polled when pidfd is -1). */
+	const char *cmd;
+	int cmd_stdout_to_stderr;	/* -o -: CMD's stdout goes to stderr */
+	pid_t target;
+	int cmd_gate;			/* write end; -1 once released */
+	int cmd_running;
+	int pidfd;
+	int target_gone;
+
+	/* -t SECONDS: STOP at deadline (CLOCK_MONOTONIC), armed by STARTED */
+	long timeout;
+	struct timespec deadline;
+	int deadline_armed;
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -131,6 +163,33 @@ static int emit(void *ctx, unsigned stream, const unsigned char *bytes,
 	return 0;
 }
 
+/* relay_split() callback in bulk mode: stream 1 whole to its CPU's
+ * file (or the raw stream on stdout), stream 2's bytes to stderr. */
+static int emit_bulk(void *ctx, const struct stap_data_rec *h,
+		     const void *rec, size_t size)
+{
+	struct stapio *s = ctx;
+	const unsigned char *bytes = (const unsigned char *)rec +
+		STAP_DATA_REC_SIZE;
+
+	if (h->stream == STAP_DATA_STREAM_STDERR)
+		return emit(s, h->stream, bytes, h->len);
+	if (h->stream != STAP_DATA_STREAM_STDOUT) {
+		s->bad_stream++;
+		return 0;
+	}
+	if (s->out_broken)
+		return 0;
+	if (s->bulk_stdout ? write_all(s->out_fd, rec, size) < 0 :
+	    bulk_write(&s->bulk_out, h->cpu, rec, size) < 0) {
+		fprintf(stderr, "ERROR: %s\n", s->bulk_stdout ?
+			"cannot write the bulk output stream" :
+			s->bulk_out.error);
+		s->out_broken = 1;
+	}
+	return 0;
+}
+
 /* ---- sending ---- */
 
 static void send_msg(struct stapio *s, uint32_t type, const uint64_t *w,
@@ -184,6 +243,8 @@ static void on_hello(struct stapio *s, struct stap_ctl_msg *m)
 	size_t n;
 	uint64_t start[2] = { 0, 0 };	/* target pid, flags */
 
+	start[0] = (uint64_t)s->target;
+
 	s->ncpus = stap_ctl_word(m);
 	s->bufsize = stap_ctl_word(m);
 	n = stap_ctl_blob(m, &name);
@@ -206,13 +267,46 @@ static void on_hello(struct stapio *s, struct stap_ctl_msg *m)
 	send_msg(s, STAP_CTL_START, start, 2);
 }
 
+static int read_data(struct stapio *s);
+
+/* -t: the session ends s->timeout seconds after STARTED. */
+static void arm_timeout(struct stapio *s)
+{
+	if (s->timeout <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += s->timeout;
+	s->deadline_armed = 1;
+}
+
+/*
+ * -c: the probes are armed, so let CMD exec.  What the begin probes
+ * printed is relayed first, so that it comes before CMD's output.
+ */
+static void release_cmd(struct stapio *s)
+{
+	if (s->cmd_gate < 0)
+		return;
+	while (read_data(s) > 0)
+		;
+	if (write(s->cmd_gate, "x", 1) != 1)
+		fail(s, "cannot start the command '%s': %s", s->cmd,
+		     strerror(errno));
+	close(s->cmd_gate);
+	s->cmd_gate = -1;
+	verbose(s, "command %d released", (int)s->target);
+}
+
 static void on_started(struct stapio *s, struct stap_ctl_msg *m)
 {
 	int64_t rc = (int64_t)stap_ctl_word(m);
 
 	verbose(s, "module started: rc %" PRId64, rc);
-	if (rc == 0)
+	if (rc == 0) {
+		arm_timeout(s);
+		release_cmd(s);
 		return;
+	}
 	fprintf(stderr, "ERROR: module %s failed to start: %s\n",
 		s->modname, strerror((int)-rc));
 	s->start_failed = 1;
@@ -345,13 +439,15 @@ static int read_data(struct stapio *s)
 		s->data_eof = 1;
 		return -1;
 	}
-	if (relay_feed(&s->relay, s->data_buf, n) < 0) {
+	if (s->bulk ? relay_split(&s->relay, s->data_buf, n, emit_bulk, s) :
+	    relay_feed(&s->relay, s->data_buf, n)) {
 		fail(s, "malformed data from module %s: %s", s->modname,
-		     s->relay.error);
+		     s->relay.error ? s->relay.error : "?");
 		s->data_eof = 1;
 		return -1;
 	}
-	relay_emit(&s->relay, 0, emit, s);
+	if (!s->bulk)
+		relay_emit(&s->relay, 0, emit, s);
 	return 1;
 }
 
@@ -404,47 +500,231 @@ static int setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0;
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
 }
 
+/* ---- the target process (-c, -x) ---- */
+
+/*
+ * -c: forks the child that becomes CMD.  It waits for a byte on a pipe
+ * (release_cmd(), after STARTED) before it execs /bin/sh -c CMD; end of
+ * file instead means the session never started: it exits unrun.
+ */
+static int spawn_cmd(struct stapio *s)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE,
+				    SIGCHLD };
+	int gate[2];
+	unsigned i;
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	if (pipe(gate) < 0) {
+		fprintf(stderr, "ERROR: cannot start '%s': %s\n", s->cmd,
+			strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "ERROR: cannot start '%s': %s\n", s->cmd,
+			strerror(errno));
+		close(gate[0]);
+		close(gate[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			signal(sigs[i], SIG_DFL);
+		close(gate[1]);
+		if (s->cmd_stdout_to_stderr)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		do
+			n = read(gate[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(126);
+		close(gate[0]);
+		execl("/bin/sh", "sh", "-c", s->cmd, (char *)NULL);
+		fprintf(stderr, "ERROR: cannot run /bin/sh for '%s': %s\n",
+			s->cmd, strerror(errno));
+		_exit(127);
+	}
+	close(gate[0]);
+	fcntl(gate[1], F_SETFD, FD_CLOEXEC);
+	s->cmd_gate = gate[1];
+	s->cmd_running = 1;
+	s->target = pid;
+	verbose(s, "command '%s' is pid %d, waiting for STARTED", s->cmd,
+		(int)pid);
+	return 0;
+}
+
+/* The target is gone: the session ends as if the script called exit(). */
+static void target_gone(struct stapio *s, const char *how)
+{
+	if (s->target_gone)
+		return;
+	s->target_gone = 1;
+	verbose(s, "target %d %s: stopping", (int)s->target, how);
+	send_stop(s);
+}
+
+/* SIGCHLD: reaps CMD if it ended. */
+static void reap_cmd(struct stapio *s)
+{
+	int status;
+
+	if (!s->cmd_running || waitpid(s->target, &status, WNOHANG) <= 0)
+		return;
+	s->cmd_running = 0;
+	target_gone(s, "exited");
+}
+
+/* -x without a pidfd: does the target still exist? */
+static void poll_target(struct stapio *s)
+{
+	if (s->cmd || s->target <= 0 || s->pidfd >= 0)
+		return;
+	if (kill(s->target, 0) < 0 && errno == ESRCH)
+		target_gone(s, "exited");
+}
+
+/*
+ * -x: checks that PID exists and opens a pidfd for it (poll() reports
+ * POLLIN when it exits).  Kernels before 5.3 have no pidfd_open: then
+ * poll_target() looks every 100 ms.
+ */
+static int watch_pid(struct stapio *s)
+{
+	if (kill(s->target, 0) < 0 && errno == ESRCH) {
+		fprintf(stderr, "ERROR: -x %d: no such process\n",
+			(int)s->target);
+		return -1;
+	}
+#ifdef SYS_pidfd_open
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->target, 0);
+#endif
+	if (s->pidfd >= 0)
+		fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
+	verbose(s, "watching pid %d (%s)", (int)s->target,
+		s->pidfd >= 0 ? "pidfd" : "polled");
+	return 0;
+}
+
+/*
+ * At the end, CMD may still run (the script called exit() or was
+ * interrupted): ask it to end, then kill it after a second.
+ */
+static void end_cmd(struct stapio *s)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int status, i;
+
+	if (s->cmd_gate >= 0) {
+		close(s->cmd_gate);	/* never started: it exits unrun */
+		s->cmd_gate = -1;
+	}
+	if (!s->cmd_running)
+		return;
+	kill(s->target, SIGTERM);
+	for (i = 0; i < 100; i++) {
+		if (waitpid(s->target, &status, WNOHANG) != 0)
+			goto out;
+		nanosleep(&tick, NULL);
+	}
+	verbose(s, "command %d ignored SIGTERM: killing it", (int)s->target);
+	kill(s->target, SIGKILL);
+	waitpid(s->target, &status, 0);
+out:
+	s->cmd_running = 0;
+}
+
 static void on_signals(struct stapio *s)
 {
 	char c[16];
-	ssize_t n;
+	ssize_t n, i;
+	int stops = 0;
 
 	while ((n = read(sig_pipe[0], c, sizeof(c))) > 0) {
-		s->signals += n;
-		verbose(s, "signal %d: stopping", c[0]);
+		for (i = 0; i < n; i++) {
+			if (c[i] == SIGCHLD) {
+				reap_cmd(s);
+				continue;
+			}
+			stops++;
+			s->signals++;
+			verbose(s, "signal %d: stopping", c[i]);
+		}
 	}
+	if (!stops)
+		return;
 	send_stop(s);
 	if (s->signals >= 3)
 		fail(s, "module %s did not stop after %d signals; giving up",
 		     s->modname, s->signals);
 }
 
+/* Milliseconds poll() may sleep: -1, or until the -t deadline, the
+ * no-poll interval or the next look at an -x target without pidfd. */
+static int poll_timeout(struct stapio *s, int use_poll)
+{
+	struct timespec now;
+	long ms = use_poll ? -1 : 10;
+	long left;
+
+	if (s->target > 0 && !s->cmd && s->pidfd < 0 && !s->target_gone &&
+	    (ms < 0 || ms > 100))
+		ms = 100;
+	if (s->deadline_armed && !s->stop_sent) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (s->deadline.tv_sec - now.tv_sec) * 1000 +
+			(s->deadline.tv_nsec - now.tv_nsec) / 1000000 + 1;
+		if (left <= 0) {
+			verbose(s, "%ld seconds passed (-t): stopping",
+				s->timeout);
+			send_stop(s);
+		} else if (ms < 0 || left < ms) {
+			ms = left;
+		}
+	}
+	return (int)ms;
+}
+
 /* The poll() loop, from HELLO until STOPPED (or failure). */
 static void run(struct stapio *s)
 {
-	struct pollfd p[3];
-	int use_poll, nfds;
+	struct pollfd p[4];
+	int use_poll, nfds, timeout;
 
 	send_hello(s);
 	while (!s->stopped && !s->failed) {
 		/* Until HELLO says otherwise, assume the module polls. */
 		use_poll = !s->hello_done ||
 			(s->features & STAP_CTL_FEAT_POLL);
+		timeout = poll_timeout(s, use_poll);
 		p[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = s->ctl_fd, .events = POLLIN };
-		p[2] = (struct pollfd){ .fd = s->data_fd, .events = POLLIN };
-		nfds = use_poll ? 3 : 2;
-		if (poll(p, nfds, use_poll ? -1 : 10) < 0 && errno != EINTR) {
+		p[2] = (struct pollfd){ .fd = s->data_fd,
+					.events = use_poll ? POLLIN : 0 };
+		p[3] = (struct pollfd){ .fd = s->target_gone ? -1 : s->pidfd,
+					.events = POLLIN };
+		nfds = s->pidfd >= 0 ? 4 : 3;
+		if (poll(p, nfds, timeout) < 0 && errno != EINTR) {
 			fail(s, "poll: %s", strerror(errno));
 			break;
 		}
 		if (p[0].revents)
 			on_signals(s);
+		if (nfds > 3 && p[3].revents)
+			target_gone(s, "exited");
+		poll_target(s);
 		if (!use_poll || p[2].revents)
 			while (read_data(s) > 0)
 				;
@@ -512,25 +792,105 @@ static int open_proc(const char *mod, const char *file, int flags)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: stapio [-v] [-o FILE] MODNAME\n"
+	fprintf(f, "Usage: stapio [-v] [-o FILE] [-B] [-c CMD | -x PID] "
+		"[-t SECONDS] MODNAME\n"
 		"Relays the output of the loaded stap module MODNAME "
-		"(normally run by staprun).\n");
+		"(normally run by staprun).\n"
+		"  -o FILE     output to FILE (strftime %%-conversions expand); "
+		"'-' is stdout,\n"
+		"              with CMD's stdout sent to stderr\n"
+		"  -B          bulk mode: each CPU's records to FILE_N "
+		"(stpd_cpuN), unmerged\n"
+		"  -c CMD      run CMD once the probes are armed; its exit "
+		"ends the session\n"
+		"  -x PID      target() is PID; its exit ends the session\n"
+		"  -t SECONDS  end the session after SECONDS\n");
+}
+
+/* Opens the output: -o FILE (expanded), or bulk mode's files. */
+static int open_output(struct stapio *s, const char *out)
+{
+	char *name = NULL;
+
+	if (out && strcmp(out, "-") == 0) {
+		s->cmd_stdout_to_stderr = 1;
+		s->bulk_stdout = s->bulk;
+		return 0;
+	}
+	if (out) {
+		name = outfile_expand(out, time(NULL));
+		if (!name) {
+			fprintf(stderr, "ERROR: output file pattern '%s' "
+				"expands to nothing or to a name too long\n",
+				out);
+			return -1;
+		}
+	}
+	if (s->bulk) {
+		bulk_init(&s->bulk_out, name);	/* files open on use */
+		return 0;
+	}
+	if (!name)
+		return 0;
+	s->out_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			 0666);
+	if (s->out_fd < 0) {
+		fprintf(stderr, "ERROR: cannot open output file %s: %s\n",
+			name, strerror(errno));
+		free(name);
+		return -1;
+	}
+	free(name);
+	return 0;
+}
+
+/* A whole number in [lo, hi] for option opt, or -1 after saying why. */
+static long number_arg(int opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "ERROR: invalid -%c '%s' (expected a number "
+			"from %ld to %ld)\n", opt, arg, lo, hi);
+		return -1;
+	}
+	return v;
 }
 
 int main(int argc, char **argv)
 {
-	struct stapio s = { .ctl_fd = -1, .data_fd = -1,
-			    .out_fd = STDOUT_FILENO };
+	struct stapio s = { .ctl_fd = -1, .data_fd = -1, .cmd_gate = -1,
+			    .pidfd = -1, .out_fd = STDOUT_FILENO };
 	const char *out = NULL;
+	long v;
 	int opt, status;
 
-	while ((opt = getopt(argc, argv, "+vo:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:Bc:x:t:h")) != -1) {
 		switch (opt) {
 		case 'v':
 			s.verbose++;
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'B':
+			s.bulk = 1;
+			break;
+		case 'c':
+			s.cmd = optarg;
+			break;
+		case 'x':
+			if ((v = number_arg(opt, optarg, 1, 0x7fffffff)) < 0)
+				return 1;
+			s.target = (pid_t)v;
+			break;
+		case 't':
+			if ((v = number_arg(opt, optarg, 1, 100000000)) < 0)
+				return 1;
+			s.timeout = v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -544,20 +904,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (s.cmd && s.target) {
+		fprintf(stderr, "ERROR: -c and -x cannot be used together\n");
+		return 1;
+	}
 	s.modname = argv[optind];
 	if (strchr(s.modname, '/') || !*s.modname) {
 		fprintf(stderr, "ERROR: bad module name '%s'\n", s.modname);
 		return 1;
 	}
-	if (out) {
-		s.out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				0666);
-		if (s.out_fd < 0) {
-			fprintf(stderr, "ERROR: cannot open output file %s: "
-				"%s\n", out, strerror(errno));
-			return 1;
-		}
-	}
+	if (open_output(&s, out) < 0)
+		return 1;
 	if (setup_signals() < 0 || ctl_reader_init(&s.ctl) < 0) {
 		fprintf(stderr, "ERROR: stapio: %s\n", strerror(errno));
 		return 1;
@@ -571,15 +928,28 @@ int main(int argc, char **argv)
 	s.data_fd = open_proc(s.modname, "data", O_RDONLY | O_NONBLOCK);
 	if (s.data_fd < 0)
 		return 1;
+	if (s.target && watch_pid(&s) < 0)
+		return 1;
+	if (s.cmd && spawn_cmd(&s) < 0)
+		return 1;
 
 	run(&s);
+	end_cmd(&s);
 	status = finish(&s);
+	if (s.bulk && !s.bulk_stdout && bulk_close(&s.bulk_out) < 0 &&
+	    !s.out_broken) {
+		fprintf(stderr, "ERROR: %s\n", s.bulk_out.error);
+		status = 1;
+	}
 	verbose(&s, "exit status %d", status);
 	close(s.data_fd);
 	close(s.ctl_fd);
+	if (s.pidfd >= 0)
+		close(s.pidfd);
 	relay_free(&s.relay);
 	ctl_reader_free(&s.ctl);
 	free(s.data_buf);
 	free(s.lost);
+	free(s.bulk_out.error);
 	return status;
 }

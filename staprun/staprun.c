@@ -1,12 +1,14 @@
 /*
  * staprun: loads a stap module, runs stapio on it, unloads it.
  *
- *   staprun [-v] [-o FILE] MODULE.ko [name=value ...]
+ *   staprun [-v] [-o FILE] [-b MB] [-B] [-c CMD | -x PID] [-t SECONDS]
+ *           MODULE.ko [name=value ...]
  *
  * The steps are the functions below, in order: find stapio (so that a
  * missing stapio fails before anything is loaded), load the module with
- * finit_module(2) passing the name=value pairs as module parameters, run
- * stapio with SIGINT/SIGTERM/SIGHUP forwarded to it, and unload the
+ * finit_module(2) passing the name=value pairs as module parameters (and
+ * -b MB as _stp_bufsize=MB), run stapio (with -o -B -c -x -t passed on)
+ * with SIGINT/SIGTERM/SIGHUP forwarded to it, and unload the
  * module with delete_module(2) whatever happened.  The exit status is
  * stapio's, which is the script's.  No NSS calls: this is linked
  * statically for the test VM's initramfs.
@@ -28,6 +30,9 @@
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/stap"
 #endif
+
+/* Bounds of -b MB, the per-CPU buffer size (the module checks too). */
+#define BUFSIZE_MAX_MB 4095
 
 static int verbose;
 static volatile sig_atomic_t child_pid;
@@ -119,10 +124,11 @@ static char *module_name(const char *path)
 	return name;
 }
 
-/* Joins argv into "a=1 b=2"; every argument must be name=value. */
-static char *module_params(char **argv, int argc)
+/* Joins argv into "a=1 b=2" (every argument must be name=value), plus
+ * _stp_bufsize=MB for -b. */
+static char *module_params(char **argv, int argc, long bufsize_mb)
 {
-	size_t len = 1;
+	size_t len = 32;
 	char *s;
 	int i;
 
@@ -143,6 +149,9 @@ static char *module_params(char **argv, int argc)
 			strcat(s, " ");
 		strcat(s, argv[i]);
 	}
+	if (bufsize_mb)
+		sprintf(s + strlen(s), "%s_stp_bufsize=%ld", argc ? " " : "",
+			bufsize_mb);
 	return s;
 }
 
@@ -197,6 +206,11 @@ static int load_module(const char *path, const char *name,
 			"denied (root or CAP_SYS_MODULE needed, or the kernel "
 			"forbids loading modules: modules_disabled, "
 			"lockdown)\n", name);
+		break;
+	case ENOMEM:
+		fprintf(stderr, "ERROR: cannot load module %s: out of memory "
+			"(its per-CPU output buffers are allocated at load: "
+			"try a smaller -s MB / staprun -b MB)\n", name);
 		break;
 	case ENOSYS:
 		fprintf(stderr, "ERROR: cannot load module %s: this kernel "
@@ -253,13 +267,19 @@ static void forward(int sig)
 		pending_sig = sig;
 }
 
+/* What staprun passes on to stapio. */
+struct stapio_opts {
+	const char *out, *cmd, *pid, *timeout;
+	int bulk;
+};
+
 static int run_stapio(const char *stapio, const char *name,
-		      const char *out)
+		      const struct stapio_opts *o)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	sigset_t block, old;
-	char *argv[8];
+	char *argv[16];
 	int argc = 0, status;
 	unsigned i;
 	pid_t pid;
@@ -275,9 +295,23 @@ static int run_stapio(const char *stapio, const char *name,
 	argv[argc++] = (char *)stapio;
 	if (verbose)
 		argv[argc++] = "-v";
-	if (out) {
+	if (o->out) {
 		argv[argc++] = "-o";
-		argv[argc++] = (char *)out;
+		argv[argc++] = (char *)o->out;
+	}
+	if (o->bulk)
+		argv[argc++] = "-B";
+	if (o->cmd) {
+		argv[argc++] = "-c";
+		argv[argc++] = (char *)o->cmd;
+	}
+	if (o->pid) {
+		argv[argc++] = "-x";
+		argv[argc++] = (char *)o->pid;
+	}
+	if (o->timeout) {
+		argv[argc++] = "-t";
+		argv[argc++] = (char *)o->timeout;
 	}
 	argv[argc++] = (char *)name;
 	argv[argc] = NULL;
@@ -326,27 +360,80 @@ static int run_stapio(const char *stapio, const char *name,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: staprun [-v] [-o FILE] MODULE.ko "
-		"[name=value ...]\n"
+	fprintf(f, "Usage: staprun [-v] [-o FILE] [-b MB] [-B] "
+		"[-c CMD | -x PID] [-t SECONDS]\n"
+		"               MODULE.ko [name=value ...]\n"
 		"Loads a stap module, relays its output through stapio, "
 		"unloads it.\n"
-		"  -v       report each step (stapio too)\n"
-		"  -o FILE  write the script's output to FILE\n");
+		"  -v          report each step (stapio too)\n"
+		"  -o FILE     write the script's output to FILE (strftime "
+		"%%-conversions expand)\n"
+		"  -b MB       per-CPU output buffer size, 1-%d megabytes\n"
+		"  -B          bulk mode: per-CPU files FILE_N or stpd_cpuN "
+		"(see stap-merge)\n"
+		"  -c CMD      run CMD once the probes are armed; target() is "
+		"its pid, its exit\n"
+		"              ends the session\n"
+		"  -x PID      target() is PID; its exit ends the session\n"
+		"  -t SECONDS  end the session after SECONDS\n",
+		BUFSIZE_MAX_MB);
+}
+
+/* A whole number in [lo, hi] for option opt; -1 after saying why. */
+static long number_arg(int opt, const char *arg, long lo, long hi,
+		       const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "ERROR: invalid -%c '%s': expected %s, %ld-%ld"
+			"\n", opt, arg, what, lo, hi);
+		return -1;
+	}
+	return v;
 }
 
 int main(int argc, char **argv)
 {
+	struct stapio_opts o = { 0 };
 	char *stapio, *name, *params;
-	const char *out = NULL;
+	long bufsize_mb = 0;
 	int opt, status;
 
-	while ((opt = getopt(argc, argv, "+vo:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:b:Bc:x:t:h")) != -1) {
 		switch (opt) {
 		case 'v':
 			verbose++;
 			break;
 		case 'o':
-			out = optarg;
+			o.out = optarg;
+			break;
+		case 'b':
+			bufsize_mb = number_arg(opt, optarg, 1, BUFSIZE_MAX_MB,
+						"the per-CPU buffer size in MB");
+			if (bufsize_mb < 0)
+				return 1;
+			break;
+		case 'B':
+			o.bulk = 1;
+			break;
+		case 'c':
+			o.cmd = optarg;
+			break;
+		case 'x':
+			if (number_arg(opt, optarg, 1, 0x7fffffff,
+				       "a process id") < 0)
+				return 1;
+			o.pid = optarg;
+			break;
+		case 't':
+			if (number_arg(opt, optarg, 1, 100000000,
+				       "seconds") < 0)
+				return 1;
+			o.timeout = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -360,16 +447,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (o.cmd && o.pid) {
+		fprintf(stderr, "ERROR: -c and -x cannot be used together\n");
+		return 1;
+	}
 	stapio = find_stapio();
 	if (!stapio)
 		return 1;
 	name = module_name(argv[optind]);
-	params = module_params(argv + optind + 1, argc - optind - 1);
+	params = module_params(argv + optind + 1, argc - optind - 1,
+			       bufsize_mb);
 	if (!name || !params)
 		return 1;
 	if (load_module(argv[optind], name, params) < 0)
 		return 1;
-	status = run_stapio(stapio, name, out);
+	status = run_stapio(stapio, name, &o);
 	unload_module(name);
 	return status;
 }

@@ -36,15 +36,21 @@ void usage(FILE *out)
 "  -k             keep the temporary directory\n"
 "  -m NAME        module name (default stap_<hash>)\n"
 "  -r RELEASE     build for kernel RELEASE, or for the build tree at a path\n"
-"  -o FILE        write the script's output to FILE\n"
+"  -o FILE        write the script's output to FILE (strftime %-patterns\n"
+"                 like %Y%m%d-%H%M%S expand; with -b, per-CPU files FILE_N)\n"
 "  -I DIR         also look for tapsets in DIR\n"
 "  -D NAME[=VAL]  pass a -D to the module build (limits like MAXACTION)\n"
 "  -g             guru mode: allow embedded C in the script\n"
 "  -w             suppress warnings\n"
 "  -W             turn warnings into errors\n"
 "  -u, --unprivileged  check the script against unprivileged rules\n"
-"  -c CMD         run CMD; target() is its pid, the session ends with it\n"
-"  -x PID         target() is PID\n"
+"  -c CMD         run CMD once the probes are armed; target() is its pid,\n"
+"                 the session ends with it\n"
+"  -x PID         target() is PID; the session ends when it exits\n"
+"  -T SECONDS     end the session after SECONDS (end probes run)\n"
+"  -s MB          per-CPU output buffer size in megabytes (1-4095)\n"
+"  -b             bulk mode: per-CPU files stpd_cpuN (or FILE_N with -o),\n"
+"                 merged back with stap-merge\n"
 "  --remote URL   run on URL: unix:PATH, vm:RELEASE, direct:\n"
 "  -V, --version  print the version\n"
 "  -h, --help     print this help\n", out);
@@ -139,12 +145,29 @@ static int take_option(struct session *s, int c, const char *arg)
 		s->unprivileged = true;
 		break;
 	case 'c':
+		if (s->target_pid)
+			return bad_option("-c and -x cannot be used together%s", "");
 		s->target_cmd = arg;
 		break;
 	case 'x':
+		if (s->target_cmd)
+			return bad_option("-c and -x cannot be used together%s", "");
 		if (!parse_int(arg, 1, 0x7fffffff, &v))
 			return bad_option("invalid process id '%s' for -x", arg);
 		s->target_pid = (int)v;
+		break;
+	case 'T':
+		if (!parse_int(arg, 1, 100000000, &v))
+			return bad_option("invalid timeout '%s' for -T (expected whole seconds, 1-100000000)", arg);
+		s->timeout_s = (int)v;
+		break;
+	case 's':
+		if (!parse_int(arg, 1, 4095, &v))
+			return bad_option("invalid buffer size '%s' for -s (expected megabytes per CPU, 1-4095)", arg);
+		s->bufsize_mb = (int)v;
+		break;
+	case 'b':
+		s->bulk = true;
 		break;
 	case LONG_REMOTE:
 		vec_push(&s->remotes, (void *)arg);
@@ -171,7 +194,7 @@ int parse_options(struct session *s, int argc, char **argv)
 	s->last_pass = 5;
 	opterr = 1;
 	/* '+': stop at the first non-option, which is the script or its args */
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:r:o:I:D:gwWuc:x:Vh",
+	while ((c = getopt_long(argc, argv, "+e:p:vkm:r:o:I:D:gwWuc:x:T:s:bVh",
 				long_options, NULL)) != -1)
 		if ((rc = take_option(s, c, optarg)) != OPT_OK)
 			return rc;

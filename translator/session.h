@@ -32,6 +32,9 @@ struct session {
 	bool unprivileged;		/* -u / --unprivileged */
 	const char *target_cmd;		/* -c */
 	int target_pid;			/* -x */
+	int timeout_s;			/* -T SECONDS, 0 = none */
+	int bufsize_mb;			/* -s MB, 0 = the module's default */
+	bool bulk;			/* -b */
 
 	/* ---- target ---- */
 	const char *kernel_release;	/* -r, the remote's, or uname -r */
