@@ -101,6 +101,21 @@ static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 	free(cont);
 }
 
+/* var = value (C text of the variable's type), as a statement. */
+static void emit_set_var(struct emitter *em, const struct sym *var,
+			 const char *value, int d)
+{
+	indent(em, d);
+	if (var->type == TYPE_STRING) {
+		fputs("stap_strcpy(", em->out);
+		emit_var(em, var);
+		fprintf(em->out, ", %s);\n", value);
+	} else {
+		emit_var(em, var);
+		fprintf(em->out, " = %s;\n", value);
+	}
+}
+
 static int sort_column(const struct foreach *fe)
 {
 	static const char *const aggs[][2] = {
@@ -164,28 +179,18 @@ static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 	emit_action(em, st, d + 2);
 	for (size_t i = 0; i < fe->keys.len; i++) {
 		const struct expr *k = vec_at(&fe->keys, i);
-		indent(em, d + 2);
-		if (k->sym->type == TYPE_STRING) {
-			fputs("stap_strcpy(", out);
-			emit_var(em, k->sym);
-			fprintf(out, ", stap_map_iter_key_str(&l->it[%d], %zu));\n",
-				it, i + 1);
-		} else {
-			emit_var(em, k->sym);
-			fprintf(out, " = stap_map_iter_key_long(&l->it[%d], %zu);\n",
-				it, i + 1);
-		}
+		char *v = xasprintf("stap_map_iter_key_%s(&l->it[%d], %zu)",
+				    k->sym->type == TYPE_STRING ? "str" : "long",
+				    it, i + 1);
+		emit_set_var(em, k->sym, v, d + 2);
+		free(v);
 	}
 	if (fe->value) {
-		indent(em, d + 2);
-		if (fe->value->sym->type == TYPE_STRING) {
-			fputs("stap_strcpy(", out);
-			emit_var(em, fe->value->sym);
-			fprintf(out, ", stap_map_iter_str(&l->it[%d]));\n", it);
-		} else {
-			emit_var(em, fe->value->sym);
-			fprintf(out, " = stap_map_iter_long(&l->it[%d]);\n", it);
-		}
+		const struct sym *vs = fe->value->sym;
+		char *v = xasprintf("stap_map_iter_%s(&l->it[%d])",
+				    vs->type == TYPE_STRING ? "str" : "long", it);
+		emit_set_var(em, vs, v, d + 2);
+		free(v);
 	}
 	vec_push(&em->loop_continue, cont);
 	emit_body(em, st->body, d + 2);
