@@ -6,17 +6,30 @@
 #define STAP_PROBE_TYPES_H
 
 #include <linux/kprobes.h>
+#include <linux/random.h>
+#include <linux/cpu.h>
+#include <linux/math64.h>
 
 /* begin / end: run once, in table order. */
 struct stap_once_probe {
 	const struct stap_probe_info *info;
 };
 
-/* timer.*: fires every period_ns. */
+/* timer.*: fires every period_ns (+- randomize_ns); per_cpu (timer.profile):
+ * on every CPU. */
+struct stap_timer_cpu {
+	struct hrtimer timer;
+	struct stap_timer_probe *probe;
+	bool armed;
+};
+
 struct stap_timer_probe {
 	const struct stap_probe_info *info;
 	u64 period_ns;
+	u64 randomize_ns;
+	bool per_cpu;
 	struct hrtimer timer;
+	struct stap_timer_cpu __percpu *cpus;
 	bool armed;
 };
 

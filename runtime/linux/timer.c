@@ -1,17 +1,67 @@
 /*
- * timer.* probes: one hrtimer per probe, restarted every period on the
- * CPU it fired on.  The callback runs in hard-irq context (soft-irq
- * thread on -rt kernels); stap_run_probe() copes with both.
+ * timer.* probes: hrtimers restarted every period.  A plain timer is one
+ * hrtimer; timer.profile is one pinned hrtimer per online CPU, firing
+ * every tick, so the probe samples what each CPU is doing.  With
+ * .randomize(R) each period is drawn from [period - R, period + R].
+ * Callbacks run in hard-irq context (soft-irq thread on -rt kernels);
+ * stap_run_probe() copes with both.
  */
+
+static u64 stap_timer_next(const struct stap_timer_probe *tp)
+{
+	u64 span;
+
+	if (!tp->randomize_ns)
+		return tp->period_ns;
+	span = 2 * tp->randomize_ns + 1;
+	return tp->period_ns - tp->randomize_ns +
+	       mul_u64_u32_shr(span, get_random_u32(), 32);
+}
+
+static enum hrtimer_restart stap_timer_run(struct hrtimer *t,
+					    struct stap_timer_probe *tp)
+{
+	stap_run_probe(tp->info, STAP_SESSION_RUNNING);
+	hrtimer_forward_now(t, ns_to_ktime(stap_timer_next(tp)));
+	return HRTIMER_RESTART;
+}
 
 static enum hrtimer_restart stap_timer_fire(struct hrtimer *t)
 {
-	struct stap_timer_probe *tp =
-		container_of(t, struct stap_timer_probe, timer);
+	return stap_timer_run(t, container_of(t, struct stap_timer_probe, timer));
+}
 
-	stap_run_probe(tp->info, STAP_SESSION_RUNNING);
-	hrtimer_forward_now(t, ns_to_ktime(tp->period_ns));
-	return HRTIMER_RESTART;
+static enum hrtimer_restart stap_timer_fire_cpu(struct hrtimer *t)
+{
+	struct stap_timer_cpu *tc = container_of(t, struct stap_timer_cpu, timer);
+
+	return stap_timer_run(t, tc->probe);
+}
+
+static void stap_timer_setup(struct hrtimer *t,
+			     enum hrtimer_restart (*fn)(struct hrtimer *),
+			     enum hrtimer_mode mode)
+{
+#ifdef STAP_HAVE_HRTIMER_SETUP
+	hrtimer_setup(t, fn, CLOCK_MONOTONIC, mode);
+#else
+	hrtimer_init(t, CLOCK_MONOTONIC, mode);
+	t->function = fn;
+#endif
+}
+
+/* IPI context, on each CPU: arms that CPU's timer of one probe. */
+static void stap_timer_start_cpu(void *arg)
+{
+	struct stap_timer_probe *tp = arg;
+	struct stap_timer_cpu *tc = this_cpu_ptr(tp->cpus);
+
+	tc->probe = tp;
+	stap_timer_setup(&tc->timer, stap_timer_fire_cpu,
+			 HRTIMER_MODE_REL_PINNED);
+	hrtimer_start(&tc->timer, ns_to_ktime(stap_timer_next(tp)),
+		      HRTIMER_MODE_REL_PINNED);
+	tc->armed = true;
 }
 
 /* Process context. */
@@ -21,15 +71,21 @@ static int stap_timer_probes_register(void)
 
 	for (i = 0; i < ARRAY_SIZE(stap_timer_probes); i++) {
 		struct stap_timer_probe *tp = &stap_timer_probes[i];
-#ifdef STAP_HAVE_HRTIMER_SETUP
-		hrtimer_setup(&tp->timer, stap_timer_fire, CLOCK_MONOTONIC,
-			      HRTIMER_MODE_REL);
-#else
-		hrtimer_init(&tp->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		tp->timer.function = stap_timer_fire;
-#endif
-		hrtimer_start(&tp->timer, ns_to_ktime(tp->period_ns),
-			      HRTIMER_MODE_REL);
+
+		if (tp->per_cpu) {
+			tp->cpus = alloc_percpu(struct stap_timer_cpu);
+			if (!tp->cpus)
+				return -ENOMEM;	/* core disarms the rest */
+			cpus_read_lock();
+			on_each_cpu(stap_timer_start_cpu, tp, 1);
+			cpus_read_unlock();
+		} else {
+			stap_timer_setup(&tp->timer, stap_timer_fire,
+					 HRTIMER_MODE_REL);
+			hrtimer_start(&tp->timer,
+				      ns_to_ktime(stap_timer_next(tp)),
+				      HRTIMER_MODE_REL);
+		}
 		tp->armed = true;
 	}
 	return 0;
@@ -39,11 +95,23 @@ static int stap_timer_probes_register(void)
 static void stap_timer_probes_unregister(void)
 {
 	size_t i;
+	int cpu;
 
 	for (i = 0; i < ARRAY_SIZE(stap_timer_probes); i++) {
-		if (!stap_timer_probes[i].armed)
-			continue;
-		hrtimer_cancel(&stap_timer_probes[i].timer);
-		stap_timer_probes[i].armed = false;
+		struct stap_timer_probe *tp = &stap_timer_probes[i];
+
+		if (tp->cpus) {
+			for_each_possible_cpu(cpu) {
+				struct stap_timer_cpu *tc = per_cpu_ptr(tp->cpus, cpu);
+				if (tc->armed)
+					hrtimer_cancel(&tc->timer);
+				tc->armed = false;
+			}
+			free_percpu(tp->cpus);
+			tp->cpus = NULL;
+		} else if (tp->armed) {
+			hrtimer_cancel(&tp->timer);
+		}
+		tp->armed = false;
 	}
 }

@@ -1,13 +1,15 @@
 /*
- * timer.ns/us/ms/s(N), timer.hz(N) and timer.jiffies(N): a probe that
- * fires periodically on one CPU.  The period goes to param[0] in its
- * unit, param[1] holds the unit (enum below).
+ * timer.ns/us/ms/s(N), timer.hz(N) and timer.jiffies(N), each optionally
+ * .randomize(R): a probe that fires periodically on one CPU; and
+ * timer.profile: every tick on every CPU.  The period goes to param[0]
+ * in its unit, param[1] holds the unit (enum below), param[2] the
+ * randomization in the same unit.
  */
 #include <string.h>
 #include "probes.h"
 #include "util/diag.h"
 
-enum timer_unit { T_NS, T_US, T_MS, T_S, T_HZ, T_JIFFIES };
+enum timer_unit { T_NS, T_US, T_MS, T_S, T_HZ, T_JIFFIES, T_PROFILE };
 
 static const struct { const char *name; enum timer_unit unit; } units[] = {
 	{"ns", T_NS}, {"us", T_US}, {"ms", T_MS}, {"s", T_S},
@@ -25,6 +27,16 @@ static bool resolve_timer(struct rprobe *rp)
 			   "expected timer.ms(N), .s, .us, .ns, .hz or .jiffies");
 		return false;
 	}
+	if (strcmp(c->name, "profile") == 0) {
+		rp->param[1] = T_PROFILE;
+		if (rp->pp->comps.len > 2) {
+			struct pp_comp *extra = pp_comp_at(rp->pp, 2);
+			diag_error(extra->loc, "unexpected '.%s' after "
+				   "timer.profile", extra->name);
+			return false;
+		}
+		return pp_no_arg(c);
+	}
 	size_t i;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (strcmp(units[i].name, c->name) == 0)
@@ -34,22 +46,29 @@ static bool resolve_timer(struct rprobe *rp)
 			   "ms, s, us, ns, hz or jiffies", c->name);
 		return false;
 	}
-	if (rp->pp->comps.len > 2) {
-		struct pp_comp *extra = pp_comp_at(rp->pp, 2);
-		diag_error(extra->loc, "not supported yet: 'timer.%s.%s'",
-			   c->name, extra->name);
+	struct pp_comp *rnd = pp_comp_at(rp->pp, 2);
+	if (rnd && (strcmp(rnd->name, "randomize") != 0 ||
+		    rp->pp->comps.len > 3 || units[i].unit == T_HZ)) {
+		diag_error(rnd->loc, "unexpected '.%s' after 'timer.%s' (only "
+			   ".randomize(N) may follow, and not after .hz)",
+			   rnd->name, c->name);
 		return false;
 	}
 	rp->param[1] = units[i].unit;
 	int64_t min = units[i].unit == T_NS ? 100000 : 1;
-	return pp_num_arg(c, min, 1000000000, &rp->param[0]);
+	if (!pp_num_arg(c, min, 1000000000, &rp->param[0]))
+		return false;
+	if (rnd && !pp_num_arg(rnd, 0, rp->param[0] - 1 > 0 ? rp->param[0] - 1 : 0,
+			       &rp->param[2]))
+		return false;
+	return true;
 }
 
-/* The period as a C expression in nanoseconds. */
-static void emit_period(FILE *out, const struct rprobe *rp)
+/* n of the probe's unit as a C expression in nanoseconds. */
+static void emit_ns(FILE *out, const struct rprobe *rp, long long n)
 {
-	long long n = (long long)rp->param[0];
 	switch ((enum timer_unit)rp->param[1]) {
+	case T_PROFILE: fputs("TICK_NSEC", out); break;
 	case T_NS: fprintf(out, "%lldULL", n); break;
 	case T_US: fprintf(out, "%lldULL * NSEC_PER_USEC", n); break;
 	case T_MS: fprintf(out, "%lldULL * NSEC_PER_MSEC", n); break;
@@ -67,7 +86,13 @@ static void emit_timer(FILE *out, const struct vec *rps)
 		const struct rprobe *rp = vec_at(rps, i);
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .period_ns = ",
 			rp->id);
-		emit_period(out, rp);
+		emit_ns(out, rp, (long long)rp->param[0]);
+		if (rp->param[2]) {
+			fputs(", .randomize_ns = ", out);
+			emit_ns(out, rp, (long long)rp->param[2]);
+		}
+		if (rp->param[1] == T_PROFILE)
+			fputs(", .per_cpu = true", out);
 		fputs(" },\n", out);
 	}
 	fputs("};\n", out);
