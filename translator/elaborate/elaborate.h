@@ -67,6 +67,9 @@ struct rprobe {
 	const struct probe_family *family;
 	char *text;		/* the probe point as written, for messages */
 	int64_t param[3];	/* family-specific: priority, period ns ... */
+	struct pbody *cond;	/* `if (expr)`: a body holding only the
+				 * condition (in cond->probe's first point),
+				 * which may read globals only; or NULL */
 };
 
 struct program {
@@ -76,6 +79,7 @@ struct program {
 				 * order of first call */
 	struct vec globals;	/* struct sym * (SYM_GLOBAL), declaration order */
 	struct vec embeds;	/* struct embed *: file-level %{ %} (guru) */
+	struct vec conditions;	/* struct expr *: probe conditions, to type */
 };
 
 /* Builtin functions pass 2 knows; emit translates each. */

@@ -514,6 +514,37 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 	return any;
 }
 
+/*
+ * `probe p if (cond)`: the condition is checked at every hit before the
+ * body runs, which behaves as upstream's arming and disarming as the
+ * globals it reads change.  It gets a body of its own (for the globals
+ * it locks) and may not use locals.
+ */
+static struct pbody *resolve_condition(struct resolver *r,
+				       struct probe_point *pp)
+{
+	struct pbody *saved = r->body, *b = xcalloc(1, sizeof(*b));
+	struct hash saved_locals = r->locals;
+
+	b->id = -1;
+	r->body = b;
+	memset(&r->locals, 0, sizeof(r->locals));
+	resolve_expr(r, pp->cond);
+	for (size_t i = 0; i < b->locals.len; i++) {
+		struct sym *l = vec_at(&b->locals, i);
+		diag_error(l->decl, "a probe condition may use only globals, "
+			   "not '%s'", l->name);
+	}
+	if (b->callees.len)
+		diag_error(pp->cond->loc, "not supported yet: function calls "
+			   "in a probe condition");
+	hash_free(&r->locals);
+	r->locals = saved_locals;
+	r->body = saved;
+	vec_push(&r->prog->conditions, pp->cond);
+	return b;
+}
+
 static void unknown_probe_point(struct resolver *r, struct probe_point *pp,
 				const char *text)
 {
@@ -548,10 +579,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 		if (expand_aliases(r, p, pp, depth))
 			continue;
 		char *text = probe_point_text(pp);
-		if (pp->cond) {
-			unsupported(pp->cond->loc, "conditional probes ('if')");
-			continue;
-		}
+		struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
 		if (strpbrk(text, "*")) {
 			unsupported(pp->loc, "wildcards in probe points");
 			continue;
@@ -568,6 +596,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 		rp->pp = pp;
 		rp->family = f;
 		rp->text = text;
+		rp->cond = cond;
 		if (f->resolve(rp))
 			vec_push(&r->prog->rprobes, rp);
 	}

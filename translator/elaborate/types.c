@@ -390,6 +390,8 @@ static void infer_round(struct typer *t, struct program *prog)
 {
 	infer_bodies(t, &prog->bodies);
 	infer_bodies(t, &prog->functions);
+	for (size_t i = 0; i < prog->conditions.len; i++)
+		expect(t, vec_at(&prog->conditions, i), TYPE_LONG);
 }
 
 /* Variables never bound to a type are longs. */

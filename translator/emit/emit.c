@@ -188,6 +188,34 @@ static bool body_used(const struct program *prog, const struct pbody *b)
 	return false;
 }
 
+/*
+ * The guard of a conditional probe point: evaluates the condition under
+ * the locks of the globals it reads, then runs the handler if it holds.
+ */
+static void emit_guard(struct emitter *em, const struct rprobe *rp)
+{
+	FILE *out = em->out;
+	const struct pbody *b = rp->cond;
+
+	em->body = rp->body;	/* no locals: only for the frame type */
+	em->temps = 0;
+	fprintf(out, "static void stap_guard_%d(struct context *c)\n{\n"
+		"\tstruct stap_locals_%d *l __maybe_unused = &c->locals[0].b%d;\n"
+		"\ts64 cond_ = 0;\n\n", rp->id, rp->body->id, rp->body->id);
+	emit_lock_globals(out, b);
+	fputs("\tcond_ = (", out);
+	emit_expr(em, rp->pp->cond);
+	fputs(");\nleave_: __attribute__((unused));\nout: __attribute__((unused));\n", out);
+	for (size_t i = b->globals_used.len; i-- > 0;)
+		fprintf(out, "\traw_spin_unlock(&stap_lock_%s);\n",
+			((struct sym *)vec_at(&b->globals_used, i))->name);
+	fprintf(out, "\tif (cond_ && !c->last_error)\n\t\tstap_handler_%d(c);\n}\n\n",
+		rp->body->id);
+	if (em->temps)
+		diag_error(rp->pp->cond->loc, "not supported yet: string "
+			   "operations in a probe condition");
+}
+
 /* stap_probe_infos[], then each family's table. */
 static void emit_probe_tables(FILE *out, const struct program *prog)
 {
@@ -197,7 +225,10 @@ static void emit_probe_tables(FILE *out, const struct program *prog)
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
 		fputs("\t{ ", out);
 		emit_cstring(out, rp->text, strlen(rp->text));
-		fprintf(out, ", stap_handler_%d },\n", rp->body->id);
+		if (rp->cond)
+			fprintf(out, ", stap_guard_%d },\n", rp->id);
+		else
+			fprintf(out, ", stap_handler_%d },\n", rp->body->id);
 	}
 	fputs("};\n\n", out);
 
@@ -253,6 +284,11 @@ char *emit_program(struct session *s, struct program *prog)
 		struct pbody *b = vec_at(&prog->bodies, i);
 		if (body_used(prog, b))
 			emit_body_fn(&em, b);
+	}
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		struct rprobe *rp = vec_at(&prog->rprobes, i);
+		if (rp->cond)
+			emit_guard(&em, rp);
 	}
 	fclose(em.out);
 
