@@ -120,6 +120,7 @@ struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 	struct probe *p = xcalloc(1, sizeof(*p));
 	p->loc = user->loc;
 	p->privileged = user->privileged;
+	p->origin = user->origin ? user->origin : pp;
 	for (size_t i = 0; i < a->points.len; i++) {
 		struct probe_point *ap = xmalloc(sizeof(*ap));
 		*ap = *(struct probe_point *)vec_at(&a->points, i);

@@ -65,7 +65,8 @@ struct rprobe {
 	struct pbody *body;
 	struct probe_point *pp;
 	const struct probe_family *family;
-	char *text;		/* the probe point as written, for messages */
+	char *text;		/* the probe point as resolved, for messages */
+	char *origin;		/* as the user wrote it (before aliases) */
 	int64_t param[3];	/* family-specific: priority, period ns ... */
 	struct pbody *cond;	/* `if (expr)`: a body holding only the
 				 * condition (in cond->probe's first point),

@@ -49,10 +49,35 @@ void print_program(FILE *out, const struct program *prog)
 		fputs("# globals\n", out);
 		print_syms(out, &prog->globals, "");
 	}
+	if (prog->functions.len)
+		fputs("# functions\n", out);
+	for (size_t i = 0; i < prog->functions.len; i++) {
+		const struct pbody *b = vec_at(&prog->functions, i);
+		fprintf(out, "%s:%s (", b->fn->name, type_name(b->ret));
+		for (size_t j = 0; j < b->nparams; j++) {
+			const struct sym *p = vec_at(&b->locals, j);
+			fprintf(out, "%s%s:%s", j ? ", " : "", p->name,
+				type_name(p->type));
+		}
+		fputs(")\n", out);
+		if (b->locals.len > b->nparams) {
+			fputs("  # locals\n", out);
+			for (size_t j = b->nparams; j < b->locals.len; j++) {
+				const struct sym *l = vec_at(&b->locals, j);
+				fprintf(out, "  %s:%s\n", l->name,
+					type_name(l->type));
+			}
+		}
+		if (b->stmts)
+			print_stmt(out, b->stmts, 0);
+		else
+			fprintf(out, "%%{%s%%}\n", b->fn->embedded);
+		fputc('\n', out);
+	}
 	fputs("# probes\n", out);
 	for (size_t i = 0; i < prog->rprobes.len; i++) {
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
-		fprintf(out, "%s /* <- %s */\n", rp->text, rp->text);
+		fprintf(out, "%s /* <- %s */\n", rp->text, rp->origin);
 		if (rp->body->locals.len) {
 			fputs("  # locals\n", out);
 			print_syms(out, &rp->body->locals, "  ");

@@ -596,6 +596,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 		rp->pp = pp;
 		rp->family = f;
 		rp->text = text;
+		rp->origin = p->origin ? probe_point_text(p->origin) : text;
 		rp->cond = cond;
 		if (f->resolve(rp))
 			vec_push(&r->prog->rprobes, rp);

@@ -170,6 +170,9 @@ struct probe {
 	struct vec points;	/* struct probe_point * */
 	struct stmt *body;	/* S_BLOCK */
 	bool privileged;	/* declared in a tapset */
+	const struct probe_point *origin;	/* pass 2: for a probe made by
+						 * expanding an alias, the
+						 * point the user wrote */
 };
 
 /* probe name = p1, p2 { prologue }   /   probe name += p { epilogue } */
