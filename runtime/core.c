@@ -35,7 +35,12 @@ static void stap_disarm_all(void)
 		stap_families[--stap_armed].disarm();
 }
 
-/* Process context (the ctl write handler); may sleep. */
+/*
+ * Process context (the ctl write handler); may sleep.  Every family is
+ * armed before the begin probes run, so a probe that cannot be armed
+ * (an unknown kprobe symbol, say) fails the start before any script
+ * code ran; armed probes wait for RUNNING, after the begin probes.
+ */
 int stap_core_start(void)
 {
 	int rc = 0;
@@ -47,19 +52,18 @@ int stap_core_start(void)
 	}
 	stap_globals_init();
 	atomic_set(&stap_session_state, STAP_SESSION_STARTING);
-	stap_begin_probes_run();
-	atomic_cmpxchg(&stap_session_state, STAP_SESSION_STARTING,
-		       STAP_SESSION_RUNNING);
-	if (atomic_read(&stap_session_state) != STAP_SESSION_RUNNING)
-		goto out;	/* exit() or an error in a begin probe */
 	while (stap_families[stap_armed].arm) {
 		rc = stap_families[stap_armed].arm();
 		if (rc) {
 			stap_disarm_all();
+			atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
 			goto out;
 		}
 		stap_armed++;
 	}
+	stap_begin_probes_run();
+	atomic_cmpxchg(&stap_session_state, STAP_SESSION_STARTING,
+		       STAP_SESSION_RUNNING);
 out:
 	mutex_unlock(&stap_core_lock);
 	return rc;
