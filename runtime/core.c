@@ -17,11 +17,11 @@ struct stap_family_ops {
 };
 
 static const struct stap_family_ops stap_families[] = {
+#ifdef STAP_HAVE_KPROBE_PROBES	/* slowest to arm: before the timers start */
+	{ stap_kprobes_register, stap_kprobes_unregister },
+#endif
 #ifdef STAP_HAVE_TIMER_PROBES
 	{ stap_timer_probes_register, stap_timer_probes_unregister },
-#endif
-#ifdef STAP_HAVE_KPROBE_PROBES
-	{ stap_kprobes_register, stap_kprobes_unregister },
 #endif
 	{ NULL, NULL },
 };

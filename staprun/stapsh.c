@@ -64,13 +64,15 @@ static void logmsg(const char *fmt, ...)
 
 /* ---- signals ---------------------------------------------------------- */
 
-/* SIGCHLD and the terminating signals stay blocked except inside ppoll,
- * so the session loop sees them as events and never in the middle of a
- * frame. */
-static volatile sig_atomic_t got_sigchld, got_term;
+/* SIGCHLD, SIGIO and the terminating signals stay blocked except inside
+ * ppoll, so the loops see them as events and never in the middle of a
+ * frame.  SIGIO comes from a virtio port in device mode (see
+ * serve_device). */
+static volatile sig_atomic_t got_sigchld, got_sigio, got_term;
 static sigset_t poll_mask;		/* the mask ppoll waits with */
 
 static void on_sigchld(int sig) { got_sigchld = 1; }
+static void on_sigio(int sig) { got_sigio = 1; }
 static void on_term(int sig) { got_term = sig; }
 
 static void setup_signals(void)
@@ -82,6 +84,9 @@ static void setup_signals(void)
 	sa.sa_handler = on_sigchld;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_sigio;
+	sa.sa_flags = 0;
+	sigaction(SIGIO, &sa, NULL);
 	sa.sa_handler = on_term;
 	sa.sa_flags = 0;
 	sigaction(SIGTERM, &sa, NULL);
@@ -90,11 +95,13 @@ static void setup_signals(void)
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGIO);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGINT);
 	sigprocmask(SIG_BLOCK, &block, &poll_mask);
 	sigdelset(&poll_mask, SIGCHLD);
+	sigdelset(&poll_mask, SIGIO);
 	sigdelset(&poll_mask, SIGTERM);
 	sigdelset(&poll_mask, SIGHUP);
 	sigdelset(&poll_mask, SIGINT);
@@ -175,12 +182,28 @@ static void remove_dir(struct session *s)
 	s->dir[0] = '\0';
 }
 
-/* "stap VERSION [FEATURES...]": answer with ours and the kernel's. */
+static void stop_child(struct session *s);
+
+/* "stap VERSION [FEATURES...]": answer with ours and the kernel's.
+ *
+ * Only a new host starts with a handshake.  A second one means that the
+ * previous host left without our seeing it: on a virtio port, its
+ * hang-up and the next host's connect can reach us together, and the
+ * port then never looks disconnected.  Its session ends here as on a
+ * hang-up, so that the new host gets a fresh one. */
 static void cmd_stap(struct session *s, int argc, char **argv)
 {
 	struct utsname u;
 	uint64_t v;
 
+	if (s->version) {
+		logmsg("a new handshake: the previous host is gone");
+		s->hung_up = true;	/* its output goes nowhere */
+		stop_child(s);
+		remove_dir(s);
+		s->hung_up = false;
+		s->version = 0;
+	}
 	if (argc < 2 || !sp_parse_u64(argv[1], &v)) {
 		reply(s, "error malformed handshake: expected 'stap VERSION'");
 		return;
@@ -268,6 +291,7 @@ static void exec_staprun(struct session *s, char **args, int out_w,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
+	signal(SIGIO, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	fd = open("/dev/null", O_RDONLY);
@@ -533,18 +557,17 @@ static void stop_child(struct session *s)
 	}
 }
 
-/* Serves one connection until "quit", hang-up or a terminating signal. */
-static void session(int in_fd, int out_fd)
+/* Serves one connection until "quit", hang-up or a terminating signal.
+ * The reader may already hold the connection's first bytes. */
+static void session(struct sp_reader *reader, int out_fd)
 {
-	static struct sp_reader reader;
-	struct session s = { .in = &reader, .out = out_fd,
+	struct session s = { .in = reader, .out = out_fd,
 			     .out_pipe = -1, .err_pipe = -1 };
 	char *line;
 	int rc;
 
-	sp_reader_init(&reader, in_fd);
 	while (!s.hung_up && !s.done && !got_term) {
-		rc = sp_next_line(&reader, &line);
+		rc = sp_next_line(reader, &line);
 		if (rc == 1) {
 			dispatch(&s, line);
 			continue;
@@ -554,7 +577,7 @@ static void session(int in_fd, int out_fd)
 			      SP_LINE_MAX);
 			continue;
 		}
-		if (reader.eof) {
+		if (reader->eof) {
 			s.hung_up = true;
 			break;
 		}
@@ -571,21 +594,86 @@ static void session(int in_fd, int out_fd)
 /* ---- device mode ------------------------------------------------------ */
 
 /*
- * Serves connections on a virtio port forever.  While no host is
- * connected the port polls POLLHUP (and read returns 0), so we sleep a
- * little between looks.  Bytes waiting on the port start a session even
- * with POLLHUP: a new host's first bytes can overtake the news that it
- * connected (they travel on different virtqueues).  Bytes a departed host
- * left behind start a session too, which ends at its first reply.
+ * Serves connections on a virtio port forever.
+ *
+ * While no host is connected, a virtio-console port polls POLLIN|POLLHUP
+ * (its read "would not block": it returns 0 at once), so poll(2) cannot
+ * wait for a host and looping on it spins.  What does tell us is SIGIO:
+ * with O_ASYNC the port signals when a host connects or disconnects and
+ * when bytes arrive.  So we read once; 0 means no host, and we sleep in
+ * ppoll until SIGIO (or a long safety timeout, in case a signal is ever
+ * lost; a short one where O_ASYNC is refused).  EAGAIN means a host is
+ * connected and silent: poll(2) then blocks properly.
+ *
+ * Bytes on the port start a session even while it says "no host": a new
+ * host's first bytes can overtake the news that it connected (they travel
+ * on different virtqueues).  Bytes a departed host left behind start a
+ * session too, which ends at its first reply.
  */
+#define NO_HOST_WAIT_MS 5000		/* with SIGIO: a safety net only */
+#define NO_HOST_POLL_MS 100		/* without SIGIO */
+
+/* Asks fd for SIGIO on connect, hang-up and input; false if refused. */
+static bool want_sigio(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && fcntl(fd, F_SETOWN, getpid()) == 0 &&
+	       fcntl(fd, F_SETFL, fl | O_ASYNC) == 0;
+}
+
+/* Sleeps until SIGIO (or a terminating signal), at most ms. */
+static void wait_sigio(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (!got_sigio && !got_term)
+		if (ppoll(NULL, 0, &ts, &poll_mask) == 0)
+			return;
+}
+
+/* Serves fd until it fails (then it is reopened) or we are told to stop. */
+static void serve_port(int fd)
+{
+	static struct sp_reader reader;
+	bool sigio = want_sigio(fd);
+	struct pollfd p;
+	ssize_t n;
+
+	if (!sigio)
+		logmsg("no SIGIO from the port: looking every %d ms",
+		       NO_HOST_POLL_MS);
+	while (!got_term) {
+		got_sigio = 0;	/* before the read: no news is lost */
+		sp_reader_init(&reader, fd);
+		n = sp_fill(&reader);
+		if (n > 0) {
+			logmsg("host connected");
+			session(&reader, fd);
+			logmsg("session over");
+			continue;
+		}
+		if (n == 0) {	/* no host */
+			wait_sigio(sigio ? NO_HOST_WAIT_MS : NO_HOST_POLL_MS);
+			continue;
+		}
+		if (errno != EAGAIN)
+			return;	/* reopen */
+		/* A host is connected and has sent nothing yet. */
+		p = (struct pollfd){ fd, POLLIN, 0 };
+		if (ppoll(&p, 1, NULL, &poll_mask) > 0 &&
+		    (p.revents & (POLLERR | POLLNVAL)))
+			return;
+	}
+}
+
 static void serve_device(const char *dev)
 {
-	struct pollfd p;
 	int fd;
 
 	/* Replies may likewise see the port "disconnected" for a moment. */
 	sp_hup_grace_ms = 500;
-	for (;;) {
+	while (!got_term) {
 		fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
 			fprintf(stderr, "stapsh: cannot open %s: %s\n", dev,
@@ -593,27 +681,10 @@ static void serve_device(const char *dev)
 			sleep(1);
 			continue;
 		}
-		while (!got_term) {
-			p = (struct pollfd){ fd, POLLIN, 0 };
-			if (poll(&p, 1, -1) < 0)
-				continue;
-			if (p.revents & POLLIN) {
-				logmsg("host connected");
-				session(fd, fd);
-				logmsg("session over");
-				continue;
-			}
-			if (p.revents & POLLHUP) {
-				usleep(100000);	/* no host */
-				continue;
-			}
-			if (p.revents & (POLLERR | POLLNVAL))
-				break;	/* reopen */
-		}
+		serve_port(fd);
 		close(fd);
-		if (got_term)
-			return;
-		usleep(100000);
+		if (!got_term)
+			usleep(100000);
 	}
 }
 
@@ -664,8 +735,11 @@ int main(int argc, char **argv)
 	if (device) {
 		serve_device(device);
 	} else {
+		static struct sp_reader reader;
+
 		/* stdout must not be shared with anything that prints. */
-		session(0, 1);
+		sp_reader_init(&reader, 0);
+		session(&reader, 1);
 	}
 	return 0;
 }
