@@ -124,7 +124,7 @@ const char *vm_default_release(void)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || strstr(de->d_name, "-rt-"))
 			continue;
-		char *img = xasprintf("%s/%s/vmlinuz", dir, de->d_name);
+		char *img = xasprintf("%s/%s/boot/vmlinuz", dir, de->d_name);
 		bool ok = access(img, R_OK) == 0;
 		free(img);
 		if (ok && (!best || release_cmp(de->d_name, best) > 0)) {
