@@ -39,10 +39,9 @@ static bool run_feature_probes(struct session *s, const char *out_path)
 	char *dir = xasprintf("%s/compat", s->tmpdir);
 	struct dirent **list;
 	int n = scandir(compat, &list, NULL, alphasort);
-	struct strbuf kbuild = {0}, header = {0};
+	struct strbuf header = {0};
 
 	mkdir(dir, 0755);
-	sb_puts(&kbuild, "obj-m :=");
 	for (int i = 0; i < n; i++)
 		if (is_probe_file(list[i]->d_name)) {
 			char *src = xasprintf("%s/%s", compat, list[i]->d_name);
@@ -92,7 +91,7 @@ static bool run_feature_probes(struct session *s, const char *out_path)
 	if (n >= 0)
 		free(list);
 	bool ok = write_file(out_path, header.buf, header.len);
-	sb_free(&header), sb_free(&kbuild), free(log), free(dir), free(compat);
+	sb_free(&header), free(log), free(dir), free(compat);
 	return ok;
 }
 

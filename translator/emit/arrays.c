@@ -69,9 +69,9 @@ void emit_aggregate_globals(FILE *out, const struct program *prog)
 			emit_stat_desc(out, g);
 		if (k != AGG_STAT)
 			emit_map_desc(out, g);
-		fprintf(out, "static struct %s %s%s;\n",
-			k == AGG_MAP ? "stap_map" : k == AGG_STAT ? "stap_stat"
-							       : "stap_pmap",
+		/* "stap_map_" names the type, its functions and the object */
+		fprintf(out, "static struct %.*s %s%s;\n",
+			(int)strlen(obj_prefix(k)) - 1, obj_prefix(k),
 			obj_prefix(k), g->name);
 	}
 	fputs("\n/* Module init / exit: process context. */\n"
@@ -80,10 +80,8 @@ void emit_aggregate_globals(FILE *out, const struct program *prog)
 		const struct sym *g = vec_at(&prog->globals, i);
 		enum agg_kind k = agg_kind(g);
 		if (k != AGG_NONE)
-			fprintf(out, "\t%sfree(&%s%s);\n",
-				k == AGG_MAP ? "stap_map_" : k == AGG_STAT
-				? "stap_stat_" : "stap_pmap_", obj_prefix(k),
-				g->name);
+			fprintf(out, "\t%sfree(&%s%s);\n", obj_prefix(k),
+				obj_prefix(k), g->name);
 	}
 	fputs("}\n\nstatic int stap_globals_alloc(void)\n{\n\tint rc = 0;\n\n",
 	      out);
@@ -93,10 +91,8 @@ void emit_aggregate_globals(FILE *out, const struct program *prog)
 		if (k == AGG_NONE)
 			continue;
 		fprintf(out, "\tif (!rc)\n\t\trc = %salloc(&%s%s, &stap_%s_%s);\n",
-			k == AGG_MAP ? "stap_map_" : k == AGG_STAT ? "stap_stat_"
-								 : "stap_pmap_",
-			obj_prefix(k), g->name, k == AGG_STAT ? "sdesc" : "desc",
-			g->name);
+			obj_prefix(k), obj_prefix(k), g->name,
+			k == AGG_STAT ? "sdesc" : "desc", g->name);
 	}
 	fputs("\tif (rc)\n\t\tstap_globals_free();\n\treturn rc;\n}\n\n", out);
 }
