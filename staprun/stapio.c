@@ -163,23 +163,13 @@ static int emit(void *ctx, unsigned stream, const unsigned char *bytes,
 	return 0;
 }
 
-/* relay_split() callback in bulk mode: stream 1 whole to its CPU's
- * file (or the raw stream on stdout), stream 2's bytes to stderr. */
-static int emit_bulk(void *ctx, const struct stap_data_rec *h,
+/* Writes a record, as read, to its CPU's bulk file (or the raw stream
+ * on stdout). */
+static void bulk_put(struct stapio *s, const struct stap_data_rec *h,
 		     const void *rec, size_t size)
 {
-	struct stapio *s = ctx;
-	const unsigned char *bytes = (const unsigned char *)rec +
-		STAP_DATA_REC_SIZE;
-
-	if (h->stream == STAP_DATA_STREAM_STDERR)
-		return emit(s, h->stream, bytes, h->len);
-	if (h->stream != STAP_DATA_STREAM_STDOUT) {
-		s->bad_stream++;
-		return 0;
-	}
 	if (s->out_broken)
-		return 0;
+		return;
 	if (s->bulk_stdout ? write_all(s->out_fd, rec, size) < 0 :
 	    bulk_write(&s->bulk_out, h->cpu, rec, size) < 0) {
 		fprintf(stderr, "ERROR: %s\n", s->bulk_stdout ?
@@ -187,6 +177,33 @@ static int emit_bulk(void *ctx, const struct stap_data_rec *h,
 			s->bulk_out.error);
 		s->out_broken = 1;
 	}
+}
+
+/*
+ * relay_split() callback in bulk mode: stream 1 whole to its CPU's
+ * file, stream 2's bytes to stderr.  A record that does not go to the
+ * file whole (stream 2, unknown streams) leaves its header there with
+ * len 0, so that the file's cpu_seq has holes only where records were
+ * lost: stap-merge counts those holes as losses.
+ */
+static int emit_bulk(void *ctx, const struct stap_data_rec *h,
+		     const void *rec, size_t size)
+{
+	struct stapio *s = ctx;
+	const unsigned char *bytes = (const unsigned char *)rec +
+		STAP_DATA_REC_SIZE;
+	struct stap_data_rec marker = *h;
+
+	if (h->stream == STAP_DATA_STREAM_STDOUT) {
+		bulk_put(s, h, rec, size);
+		return 0;
+	}
+	if (h->stream == STAP_DATA_STREAM_STDERR)
+		emit(s, h->stream, bytes, h->len);
+	else
+		s->bad_stream++;
+	marker.len = 0;
+	bulk_put(s, h, &marker, STAP_DATA_REC_SIZE);
 	return 0;
 }
 
