@@ -100,9 +100,7 @@ static void verbose(struct stapio *s, const char *fmt, ...)
 	if (!s->verbose)
 		return;
 	va_start(ap, fmt);
-	fputs("stapio: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	ctl_log("stapio", fmt, ap);
 	va_end(ap);
 }
 
