@@ -69,21 +69,6 @@ out:
 	return rc;
 }
 
-static void stap_report_counts(void)
-{
-	char line[160];
-	int errors = atomic_read(&stap_error_count);
-	int skipped = atomic_read(&stap_skipped_count);
-	int n;
-
-	if (!errors && !skipped)
-		return;
-	n = scnprintf(line, sizeof(line),
-		      "WARNING: Number of errors: %d, skipped probes: %d\n",
-		      errors, skipped);
-	stap_data_write(STAP_STREAM_STDERR, line, n);
-}
-
 /* Process context; may sleep.  Idempotent. */
 void stap_core_stop(void)
 {
@@ -95,7 +80,8 @@ void stap_core_stop(void)
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
 	stap_end_probes_run();
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
-	stap_report_counts();
+	stap_transport_report_counts(atomic_read(&stap_error_count),
+				     atomic_read(&stap_skipped_count));
 out:
 	mutex_unlock(&stap_core_lock);
 }

@@ -1,13 +1,30 @@
 /*
  * Userspace control-channel plumbing: message type names, sending the
  * output of the ctl_proto.h encoder, and a reader that splits the byte
- * stream from /proc/<module>/ctl into messages.
+ * stream from /proc/<module>/ctl into messages; also the -v log line
+ * writer that staprun and stapio share.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "ctl.h"
+
+void ctl_log(const char *who, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "%s: ", who);
+
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return;
+	n += vsnprintf(line + n, sizeof(line) - 1 - n, fmt, ap);
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0) {
+		/* nowhere to report it */
+	}
+}
 
 const char *ctl_type_name(uint32_t type)
 {

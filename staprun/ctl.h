@@ -7,9 +7,15 @@
 #ifndef STAPRUN_CTL_H
 #define STAPRUN_CTL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "ctl_proto.h"
+
+/* Writes "WHO: MESSAGE\n" to stderr with one write(), so that the -v
+ * lines of staprun and stapio, which share the stream, never interleave
+ * (a longer line is cut at 1 KiB). */
+void ctl_log(const char *who, const char *fmt, va_list ap);
 
 /* Name of a message type for diagnostics ("HELLO", ..., "type 42"). */
 const char *ctl_type_name(uint32_t type);

@@ -28,11 +28,23 @@
 /* ---- control channel: /proc/<module>/ctl ---- */
 
 /*
- * Version 1 is this file's first layout.  A later version may only add
- * message types, append words to existing payloads and append header
- * fields; each side speaks min(its version, the peer's) after HELLO.
+ * Version 1 is this file's first layout; version 2 appends the error and
+ * skipped-probe counts to STOPPED (and stapio, not the module, prints
+ * them).  A later version may only add message types, append words to
+ * existing payloads and append header fields; each side speaks
+ * min(its version, the peer's) after HELLO.
+ *
+ * A build may set the version lower (-DSTAP_CTL_PROTO_VERSION=1) to be
+ * a faithful previous release: code for version N is inside
+ * "#if STAP_CTL_PROTO_VERSION >= N".  `make compat-prev` builds such a
+ * stap, runtime and loader tools for the testsuite's old/new matrix.
  */
-#define STAP_CTL_PROTO_VERSION 1
+#ifndef STAP_CTL_PROTO_VERSION
+#define STAP_CTL_PROTO_VERSION 2
+#endif
+#if STAP_CTL_PROTO_VERSION < 1 || STAP_CTL_PROTO_VERSION > 2
+#error "STAP_CTL_PROTO_VERSION must be 1 or 2"
+#endif
 
 /*
  * Every message starts with this header.  size counts the whole message
@@ -71,7 +83,8 @@ enum stap_ctl_type {
 	STAP_CTL_STOP = 5,
 	/* module -> stapio: exit status, total records lost, records
 	 * written (last sequence number), n, then n pairs (cpu, lost)
-	 * for the cpus that lost records */
+	 * for the cpus that lost records; version 2 appends errors and
+	 * skipped probes */
 	STAP_CTL_STOPPED = 6,
 	/* both ways: type of a message the sender does not handle */
 	STAP_CTL_NOT_SUPPORTED = 7,

@@ -64,6 +64,7 @@ struct stapio {
 	int start_failed;
 	int exit_status;	/* from STOPPED */
 	uint64_t lost_total, last_seq;
+	uint64_t errors, skipped;	/* from STOPPED, version 2 */
 	uint64_t *lost;		/* per cpu, from STOPPED; NULL if none */
 	unsigned nlost;
 	int out_broken;
@@ -99,9 +100,7 @@ static void verbose(struct stapio *s, const char *fmt, ...)
 	if (!s->verbose)
 		return;
 	va_start(ap, fmt);
-	fputs("stapio: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	ctl_log("stapio", fmt, ap);
 	va_end(ap);
 }
 
@@ -359,6 +358,15 @@ static void on_stopped(struct stapio *s, struct stap_ctl_msg *m)
 		else
 			(void)stap_ctl_word(m);
 	}
+#if STAP_CTL_PROTO_VERSION >= 2
+	/* A version 1 module printed its counts into the stderr stream. */
+	if (s->version >= 2) {
+		s->errors = stap_ctl_word(m);
+		s->skipped = stap_ctl_word(m);
+		verbose(s, "module counted %" PRIu64 " errors, %" PRIu64
+			" skipped probes", s->errors, s->skipped);
+	}
+#endif
 }
 
 static void on_not_supported(struct stapio *s, struct stap_ctl_msg *m)
@@ -759,6 +767,11 @@ static int finish(struct stapio *s)
 	unsigned cpu;
 
 	relay_emit(&s->relay, 1, emit, s);
+	/* Upstream's wording, where a version 1 module printed it. */
+	if (s->errors || s->skipped)
+		fprintf(stderr, "WARNING: Number of errors: %" PRIu64
+			", skipped probes: %" PRIu64 "\n", s->errors,
+			s->skipped);
 	for (cpu = 0; cpu < s->relay.ncpus || cpu < s->nlost; cpu++) {
 		lost = cpu < s->nlost ? s->lost[cpu] : 0;
 		if (relay_lost(&s->relay, cpu) > lost)

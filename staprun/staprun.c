@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "ctl.h"
 
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/stap"
@@ -45,9 +46,7 @@ static void note(const char *fmt, ...)
 	if (!verbose)
 		return;
 	va_start(ap, fmt);
-	fputs("staprun: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	ctl_log("staprun", fmt, ap);
 	va_end(ap);
 }
 

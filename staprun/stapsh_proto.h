@@ -24,8 +24,13 @@
 #include <sys/types.h>
 
 /* The protocol version this side speaks.  Both sides speak the lower of
- * the two announced versions.  1 is the first version. */
+ * the two announced versions.  1 is the first version.  A build may set
+ * it lower (-DSTAPSH_PROTO_VERSION=N) to be a faithful previous release:
+ * code for version N sits inside "#if STAPSH_PROTO_VERSION >= N"
+ * (`make compat-prev`, testsuite/stap.compat). */
+#ifndef STAPSH_PROTO_VERSION
 #define STAPSH_PROTO_VERSION 1
+#endif
 #define STAPSH_PROTO_MIN_VERSION 1
 
 /* Limits.  A longer line is answered with an error and skipped. */

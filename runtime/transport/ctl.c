@@ -44,6 +44,9 @@ static int stap_exit_sent;	/* tick only */
 static int stap_core_running;	/* under stap_ctl_mutex */
 static int stap_target_pid;	/* from START */
 
+/* The core's counts at its stop (stap_transport_report_counts()). */
+static u64 stap_end_errors, stap_end_skipped;
+
 /* ---- outgoing queue ---- */
 
 /* Whole messages, oldest first, waiting for read(). */
@@ -116,6 +119,31 @@ static void stap_ctl_stop_session(void)
 	wake_up_interruptible_all(&stap_data_wait);
 }
 
+/*
+ * The core reports its error and skipped-probe counts when it stops.
+ * From protocol version 2 on they travel in STOPPED and stapio prints
+ * the warning; a version 1 stapio expects the module to print it, as a
+ * stderr record after the end probes' output.
+ * Context: process, under stap_ctl_mutex (the core stops only from
+ * stap_ctl_stop_session()) or at module exit.
+ */
+void stap_transport_report_counts(unsigned int errors, unsigned int skipped)
+{
+	char line[96];
+	int n;
+
+	stap_end_errors = errors;
+	stap_end_skipped = skipped;
+	if (stap_ctl_version >= 2 || (!errors && !skipped))
+		return;
+	n = scnprintf(line, sizeof(line),
+		      "WARNING: Number of errors: %u, skipped probes: %u\n",
+		      errors, skipped);
+	preempt_disable();	/* stap_data_write() wants its cpu fixed */
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+	preempt_enable();
+}
+
 /* ---- incoming messages; each handler runs under stap_ctl_mutex ---- */
 
 static int stap_ctl_on_hello(struct stap_ctl_msg *m)
@@ -177,7 +205,7 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 		total += stap_data_lost(cpu);
 		nlost += stap_data_lost(cpu) != 0;
 	}
-	cap = STAP_CTL_HDR_SIZE + 8 * (4 + 2 * nlost);
+	cap = STAP_CTL_HDR_SIZE + 8 * (4 + 2 * nlost + 2);
 	buf = kmalloc(cap, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -193,6 +221,12 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 		stap_ctl_enc_word(&e, cpu);
 		stap_ctl_enc_word(&e, stap_data_lost(cpu));
 	}
+#if STAP_CTL_PROTO_VERSION >= 2
+	if (stap_ctl_version >= 2) {
+		stap_ctl_enc_word(&e, stap_end_errors);
+		stap_ctl_enc_word(&e, stap_end_skipped);
+	}
+#endif
 	stap_ctl_enc_end(&e);
 	rc = stap_ctl_send(&e);
 	kfree(buf);

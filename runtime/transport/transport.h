@@ -37,6 +37,12 @@ int stap_data_write(enum stap_stream stream, const char *buf, size_t len);
  * idempotent. */
 void stap_transport_request_exit(void);
 
+/* The core's error and skipped-probe counts, once, as it stops (process
+ * context).  The transport sends them to stapio (protocol version 2) or
+ * writes upstream's "WARNING: Number of errors: N, skipped probes: M"
+ * line to the stderr stream itself (version 1). */
+void stap_transport_report_counts(unsigned int errors, unsigned int skipped);
+
 /* The target pid stapio sent with START (stap -x/-c), 0 if none.  Valid
  * from stap_core_start() on.  Any context. */
 int stap_transport_target_pid(void);

@@ -1,8 +1,8 @@
 /*
  * The module cache: a module is named after a hash of everything that
- * goes into it (the generated C, the runtime's files, the kernel), and
- * kept under <cache>/modules/<release>/ so that running the same script
- * again skips pass 4.
+ * goes into it (the generated C, the runtime's files, the kernel, the
+ * control protocol version), and kept under <cache>/modules/<release>/
+ * so that running the same script again skips pass 4.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "build.h"
 #include "util/diag.h"
+#include "../../staprun/ctl_proto.h"
 
 /* Folds name, size and mtime of every file under dir into h. */
 static uint64_t hash_tree(const char *dir, uint64_t h)
@@ -49,6 +50,8 @@ static uint64_t source_hash(struct session *s)
 	uint64_t h = hash_bytes(s->c_source, strlen(s->c_source), 0);
 	h = hash_bytes(s->kernel_release, strlen(s->kernel_release), h);
 	h = hash_bytes(STAP_VERSION, strlen(STAP_VERSION), h);
+	int ctl_version = STAP_CTL_PROTO_VERSION;	/* kbuild.c's -D */
+	h = hash_bytes(&ctl_version, sizeof(ctl_version), h);
 	return hash_tree(s->runtime_dir, h);
 }
 

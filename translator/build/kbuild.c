@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "build.h"
 #include "util/diag.h"
+#include "../../staprun/ctl_proto.h"
 
 static bool is_probe_file(const char *name)
 {
@@ -159,9 +160,13 @@ bool build_module(struct session *s)
 	}
 	char *src = xasprintf("%s/%s.c", s->tmpdir, name);
 	char *kb = xasprintf("%s/Kbuild", s->tmpdir);
+	/* The module speaks this stap's control protocol version (lower
+	 * in a previous-release build, see ctl_proto.h). */
 	char *kbuild = xasprintf("obj-m := %s.o\nccflags-y := -I%s -I%s "
+				 "-DSTAP_CTL_PROTO_VERSION=%d "
 				 "-Wno-unused-function -Wno-unused-label\n",
-				 name, s->runtime_dir, s->tmpdir);
+				 name, s->runtime_dir, s->tmpdir,
+				 STAP_CTL_PROTO_VERSION);
 	write_file(src, s->c_source, strlen(s->c_source));
 	write_file(kb, kbuild, strlen(kbuild));
 
