@@ -93,9 +93,17 @@ static void remote_free(struct remote *r)
 
 /*
  * "stap VERSION" -> "stapsh VERSION MACHINE RELEASE [FEATURES]".  Lines
- * that are neither the answer nor an error are skipped: they can only be
- * left over from an earlier peer.
+ * that are neither the answer nor a refusal of the handshake are skipped:
+ * they can only be left over from an earlier peer (on a virtio port, the
+ * replies a departed host never read wait for the next one, e.g. its
+ * "error handshake first").
  */
+static bool handshake_refusal(const char *line)
+{
+	return strncmp(line, "error unsupported protocol version", 34) == 0 ||
+	       strncmp(line, "error malformed handshake", 25) == 0;
+}
+
 static int handshake(struct remote *r, const char *what, int timeout_ms,
 		     int quiet)
 {
@@ -120,7 +128,7 @@ static int handshake(struct remote *r, const char *what, int timeout_ms,
 					     strerror(errno));
 			return -1;
 		}
-		if (strncmp(line, "error ", 6) == 0) {
+		if (handshake_refusal(line)) {
 			if (!quiet)
 				remote_error("%s: stapsh refused the handshake: %s",
 					     what, line + 6);
@@ -283,7 +291,7 @@ static int expect_ok(struct remote *r, const char *what)
 		}
 		if (strcmp(line, "OK") == 0)
 			return 0;
-		if (strncmp(line, "error ", 6) == 0) {
+		if (handshake_refusal(line)) {
 			remote_error("%s: stapsh: %s", what, line + 6);
 			return -1;
 		}
