@@ -421,6 +421,29 @@ static int start(struct remote *r, int argc, char **argv, const char *name)
 	return expect_ok(r, "run");
 }
 
+void interrupts_catch(struct interrupt_guard *g, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &g->old_mask);
+	sigaction(SIGINT, &sa, &g->old_int);
+	sigaction(SIGTERM, &sa, &g->old_term);
+	g->wait_mask = g->old_mask;
+	sigdelset(&g->wait_mask, SIGINT);
+	sigdelset(&g->wait_mask, SIGTERM);
+}
+
+void interrupts_restore(struct interrupt_guard *g)
+{
+	sigaction(SIGINT, &g->old_int, NULL);
+	sigaction(SIGTERM, &g->old_term, NULL);
+	sigprocmask(SIG_SETMASK, &g->old_mask, NULL);
+}
+
 static volatile sig_atomic_t interrupts;
 static void on_interrupt(int sig) { interrupts++; }
 
@@ -505,8 +528,7 @@ static int relay(struct remote *r, int out_fd, int err_fd,
 int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd)
 {
-	struct sigaction sa = { 0 }, old_int, old_term;
-	sigset_t block, old_mask;
+	struct interrupt_guard g;
 	const char *name;
 	int status;
 
@@ -518,13 +540,7 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 		return -1;
 	}
 
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	interrupts_catch(&g, on_interrupt);
 	interrupts = 0;
 
 	status = upload(r, module_path, name);
@@ -532,14 +548,9 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 		status = start(r, argc, staprun_args, name);
 	if (status == 0) {
 		/* An interrupt during the upload counts too. */
-		sigset_t wait_mask = old_mask;
-		sigdelset(&wait_mask, SIGINT);
-		sigdelset(&wait_mask, SIGTERM);
-		status = relay(r, out_fd, err_fd, &wait_mask);
+		status = relay(r, out_fd, err_fd, &g.wait_mask);
 	}
 
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	interrupts_restore(&g);
 	return status;
 }

@@ -20,6 +20,8 @@
 #ifndef STAP_REMOTE_H
 #define STAP_REMOTE_H
 
+#include <signal.h>
+
 struct remote;
 
 /* Connects and does the handshake. */
@@ -46,6 +48,18 @@ int remote_version(struct remote *r);	/* the protocol version spoken */
  */
 int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd);
+
+/*
+ * While a run relays output, SIGINT and SIGTERM are blocked except while
+ * waiting (ppoll with wait_mask), and handler only counts them.
+ * interrupts_restore puts back what was there before.
+ */
+struct interrupt_guard {
+	struct sigaction old_int, old_term;
+	sigset_t old_mask, wait_mask;
+};
+void interrupts_catch(struct interrupt_guard *g, void (*handler)(int));
+void interrupts_restore(struct interrupt_guard *g);
 
 /* Ends the session; stops a VM that remote_open started. */
 void remote_close(struct remote *r);

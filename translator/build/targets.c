@@ -229,8 +229,14 @@ int build_each_kernel(struct session *s, int (*build)(struct session *))
 		return rc;
 	}
 	char **modules = xcalloc(kernels.len, sizeof(*modules));
-	for (size_t k = 0; k < kernels.len && !rc; k++)
-		rc = build_for(s, vec_at(&kernels, k), &modules[k], build);
+	for (size_t k = 0; k < kernels.len && !rc; k++) {
+		const char *rel = vec_at(&kernels, k);
+		rc = build_for(s, rel, &modules[k], build);
+		if (rc)
+			fprintf(stderr, "stap: stopped: the build for kernel %s "
+				"(--remote=%s) failed\n", rel,
+				(char *)vec_at(&s->remotes, first_with(s, rel)));
+	}
 	for (size_t i = 0; i < s->remotes.len && !rc; i++)
 		for (size_t k = 0; k < kernels.len; k++)
 			if (strcmp(vec_at(&kernels, k),
@@ -310,36 +316,30 @@ static void run_child(struct session *s, size_t i, int out, int err)
 static volatile sig_atomic_t interrupts;
 static void on_interrupt(int sig) { interrupts++; }
 
-/* Relays every stream until all have ended, forwarding interrupts. */
+/*
+ * Relays every stream until all have ended.  SIGINT and SIGTERM are
+ * blocked except in ppoll; each one received is passed on to every
+ * target as SIGINT (which a target turns into a clean stop).
+ */
 static void relay_all(struct session *s, struct stream *st, size_t nst,
-		      pid_t *pids, size_t n)
+		      pid_t *pids, size_t n, const sigset_t *wait_mask)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
-	sigset_t block, old_mask, wait_mask;
 	struct pollfd *p = xcalloc(nst, sizeof(*p));
 	int sent = 0;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	wait_mask = old_mask;
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGTERM);
 	for (;;) {
 		for (; sent < interrupts; sent++)
 			for (size_t i = 0; i < n; i++)
-				kill(pids[i], SIGINT);
+				if (pids[i] > 0)
+					kill(pids[i], SIGINT);
 		size_t open = 0;
-		for (size_t k = 0; k < nst; k++)
+		for (size_t k = 0; k < nst; k++) {
 			p[k] = (struct pollfd){ st[k].fd, POLLIN, 0 };
-		for (size_t k = 0; k < nst; k++)
 			open += st[k].fd >= 0;
+		}
 		if (!open)
 			break;
-		if (ppoll(p, nst, NULL, &wait_mask) < 0)
+		if (ppoll(p, nst, NULL, wait_mask) < 0)
 			continue;
 		for (size_t k = 0; k < nst; k++)
 			if (p[k].revents && !relay_stream(s, &st[k])) {
@@ -347,9 +347,6 @@ static void relay_all(struct session *s, struct stream *st, size_t nst,
 				st[k].fd = -1;
 			}
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	free(p);
 }
 
@@ -371,8 +368,23 @@ static int open_output(struct session *s)
 	return fd;
 }
 
+/* Waits for target i's child; names the target if it failed. */
+static int reap_target(struct session *s, size_t i, pid_t pid)
+{
+	int status = 1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	status = WIFEXITED(status) ? WEXITSTATUS(status)
+				   : 128 + WTERMSIG(status);
+	if (status)
+		fprintf(stderr, "stap: target %zu (--remote=%s) failed with "
+			"status %d\n", i, (char *)vec_at(&s->remotes, i), status);
+	return status;
+}
+
 int run_targets(struct session *s)
 {
+	struct interrupt_guard g;
 	size_t n = s->remotes.len;
 	struct stream *st = xcalloc(2 * n, sizeof(*st));
 	pid_t *pids = xcalloc(n, sizeof(*pids));
@@ -380,42 +392,41 @@ int run_targets(struct session *s)
 
 	if (out < 0)
 		return 1;
+	/* From here on, an interrupt is for the targets (relay_all). */
+	interrupts_catch(&g, on_interrupt);
+	interrupts = 0;
+	for (size_t k = 0; k < 2 * n; k++)
+		st[k].fd = -1;
 	fflush(NULL);
 	for (size_t i = 0; i < n; i++) {
 		int po[2], pe[2];
 		if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
 			fatal_msg("cannot create a pipe: %s", strerror(errno));
-			exit(1);
+			pids[i] = -1;
+			rc = 1;
+			break;
 		}
 		pids[i] = fork();
-		if (pids[i] == 0)
+		if (pids[i] == 0) {
+			interrupts_restore(&g);
 			run_child(s, i, po[1], pe[1]);
+		}
+		if (pids[i] < 0)
+			fatal_msg("cannot fork: %s", strerror(errno));
 		close(po[1]);
 		close(pe[1]);
 		st[2 * i] = (struct stream){ po[0], out, i, {0} };
 		st[2 * i + 1] = (struct stream){ pe[0], 2, i, {0} };
-		if (pids[i] < 0) {
-			fatal_msg("cannot fork: %s", strerror(errno));
-			exit(1);
-		}
 	}
-	relay_all(s, st, 2 * n, pids, n);
-	for (size_t i = 0; i < n; i++) {
-		int status;
-		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-			;
-		status = WIFEXITED(status) ? WEXITSTATUS(status)
-					   : 128 + WTERMSIG(status);
-		if (status) {
-			fprintf(stderr, "stap: target %zu (--remote=%s) failed "
-				"with status %d\n", i,
-				(char *)vec_at(&s->remotes, i), status);
-			if (!rc)
-				rc = status;
-		}
+	relay_all(s, st, 2 * n, pids, n, &g.wait_mask);
+	for (size_t i = 0; i < n && pids[i] > 0; i++) {
+		int status = reap_target(s, i, pids[i]);
+		if (status && !rc)
+			rc = status;
 		sb_free(&st[2 * i].partial);
 		sb_free(&st[2 * i + 1].partial);
 	}
+	interrupts_restore(&g);
 	if (out != 1)
 		close(out);
 	free(st);
