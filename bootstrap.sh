@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 deps="autoconf automake pkg-config flex bison libdw-dev libelf-dev gcc make
       libc6-dev dejagnu expect qemu-system-x86 busybox-static xz-utils zstd
-      cpio kmod bc clang libclang-rt-14-dev"
+      cpio kmod bc clang libclang-rt-14-dev dropbear-bin openssh-client"
 missing=""
 for p in $deps; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -1,9 +1,11 @@
 /*
  * stap: the driver.  It reads like the pipeline:
  *
- *   options -> target kernel -> pass 1 parse -> pass 2 elaborate
- *           -> pass 3 emit C -> pass 4 kbuild (or the cache)
- *           -> pass 5 run (staprun locally, stapsh remotely / in the VM)
+ *   options -> targets and their kernels
+ *           -> for each target kernel: pass 1 parse -> pass 2 elaborate
+ *              -> pass 3 emit C -> pass 4 kbuild (or the cache)
+ *           -> pass 5 run (staprun locally, stapsh remotely / in the VM;
+ *              on every target at once)
  *
  * -pN stops after pass N and prints its result; -v prints pass times.
  */
@@ -12,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "build/build.h"
-#include "build/remote.h"
+#include "build/targets.h"
 #include "elaborate/elaborate.h"
 #include "emit/emit.h"
 #include "options.h"
@@ -31,44 +33,6 @@ static void report_time(struct session *s, int pass, const char *what,
 			(unsigned long long)s->pass_us[pass] % 1000);
 }
 
-/*
- * Decides where the script will run, and so which kernel passes 1-4
- * target: --remote's kernel, else this machine's, else (when this
- * kernel cannot load modules) the built-in VM's newest kernel.
- */
-static bool choose_target(struct session *s)
-{
-	const char *url = s->remotes.len ? vec_at(&s->remotes, 0) : NULL;
-
-	if (!url && !local_modules_supported()) {
-		const char *rel = s->kernel_release ? s->kernel_release
-						    : vm_default_release();
-		if (rel && s->last_pass == 5) {
-			url = xasprintf("vm:%s", rel);
-			vec_push(&s->remotes, (void *)url);
-			fprintf(stderr, "stap: this kernel cannot load modules; "
-				"running in the built-in VM (--remote=%s)\n", url);
-		} else if (!rel && s->last_pass == 5) {
-			fatal_msg("this kernel cannot load modules and the "
-				  "built-in VM has no kernel yet: run "
-				  "'stap-vm fetch' first, or use --remote");
-			return false;
-		}
-		if (!s->kernel_release)
-			s->kernel_release = rel;
-	}
-	if (url && strncmp(url, "vm:", 3) == 0 && !s->kernel_release)
-		s->kernel_release = url + 3;
-	if (url && strncmp(url, "unix:", 5) == 0 && !s->kernel_release) {
-		struct remote *r = remote_open(url);
-		if (!r)
-			return false;
-		s->kernel_release = xstrdup(remote_release(r));
-		remote_close(r);
-	}
-	return find_target_kernel(s);
-}
-
 static bool make_tmpdir(struct session *s)
 {
 	s->tmpdir = xstrdup("/tmp/stapXXXXXX");
@@ -79,15 +43,15 @@ static bool make_tmpdir(struct session *s)
 	return true;
 }
 
-static void remove_tmpdir(struct session *s)
+static void remove_tmpdir(struct session *s, char *dir)
 {
-	if (!s->tmpdir)
+	if (!dir)
 		return;
 	if (s->keep_tmpdir) {
-		fprintf(stderr, "Keeping temporary directory \"%s\"\n", s->tmpdir);
+		fprintf(stderr, "Keeping temporary directory \"%s\"\n", dir);
 		return;
 	}
-	char *argv[] = { "rm", "-rf", s->tmpdir, NULL };
+	char *argv[] = { "rm", "-rf", dir, NULL };
 	run_command(argv, "/dev/null");
 }
 
@@ -159,25 +123,39 @@ static int pass5(struct session *s)
 	return rc;
 }
 
+static int (*const passes[])(struct session *) =
+	{ NULL, pass1, pass2, pass3, pass4 };
+
+/* Passes 1-4 for one target kernel (s->kernel_release). */
+static int build(struct session *s)
+{
+	if (!find_target_kernel(s))
+		return 1;
+	for (int pass = 1; pass <= s->last_pass && pass <= 4; pass++) {
+		int rc = passes[pass](s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct session s;
-	int (*const passes[])(struct session *) =
-		{ NULL, pass1, pass2, pass3, pass4, pass5 };
-	int rc = 0;
+	int rc;
 
 	switch (parse_options(&s, argc, argv)) {
 	case OPT_EXIT_0: return 0;
 	case OPT_EXIT_1: return 1;
 	}
 	find_paths(&s);
-	if (!choose_target(&s))
+	if (!choose_targets(&s))
 		return 1;
-	for (int pass = 1; pass <= s.last_pass; pass++) {
-		rc = passes[pass](&s);
-		if (rc || pass == s.last_pass)
-			break;
-	}
-	remove_tmpdir(&s);
+	rc = build_each_kernel(&s, build);
+	if (rc == 0 && s.last_pass == 5)
+		rc = pass5(&s);
+	remove_tmpdir(&s, s.tmpdir);
+	for (size_t i = 0; i < s.kernel_tmpdirs.len; i++)
+		remove_tmpdir(&s, vec_at(&s.kernel_tmpdirs, i));
 	return rc;
 }

@@ -13,10 +13,12 @@
 #include "options.h"
 #include "util/diag.h"
 
-enum { LONG_REMOTE = 256, LONG_UNPRIVILEGED, LONG_HELP, LONG_VERSION };
+enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
+       LONG_VERSION };
 
 static const struct option long_options[] = {
 	{"remote", required_argument, NULL, LONG_REMOTE},
+	{"remote-prefix", no_argument, NULL, LONG_REMOTE_PREFIX},
 	{"unprivileged", no_argument, NULL, LONG_UNPRIVILEGED},
 	{"help", no_argument, NULL, LONG_HELP},
 	{"version", no_argument, NULL, LONG_VERSION},
@@ -51,7 +53,11 @@ void usage(FILE *out)
 "  -s MB          per-CPU output buffer size in megabytes (1-4095)\n"
 "  -b             bulk mode: per-CPU files stpd_cpuN (or FILE_N with -o),\n"
 "                 merged back with stap-merge\n"
-"  --remote URL   run on URL: unix:PATH, vm:RELEASE, direct:\n"
+"  --remote URL   run on URL: ssh://[USER@]HOST[:PORT], [USER@]HOST,\n"
+"                 unix:PATH, vm:RELEASE, direct://; repeat it to run on\n"
+"                 several targets at once\n"
+"  --remote-prefix  prefix each output line with \"N: \", N the target's\n"
+"                 index among the --remote options (from 0)\n"
 "  -V, --version  print the version\n"
 "  -h, --help     print this help\n", out);
 }
@@ -171,6 +177,9 @@ static int take_option(struct session *s, int c, const char *arg)
 		break;
 	case LONG_REMOTE:
 		vec_push(&s->remotes, (void *)arg);
+		break;
+	case LONG_REMOTE_PREFIX:
+		s->remote_prefix = true;
 		break;
 	case 'V':
 	case LONG_VERSION:

@@ -25,7 +25,8 @@ struct session {
 	const char *output_file;	/* -o */
 	struct vec include_dirs;	/* char *: -I */
 	struct vec defines;		/* char *: -D NAME[=VAL] */
-	struct vec remotes;		/* char *: --remote URL */
+	struct vec remotes;		/* char *: --remote URL, in order */
+	bool remote_prefix;		/* --remote-prefix: "N: " per line */
 	bool guru;			/* -g */
 	bool suppress_warnings;		/* -w */
 	bool warnings_are_errors;	/* -W */
@@ -40,6 +41,11 @@ struct session {
 	const char *kernel_release;	/* -r, the remote's, or uname -r */
 	const char *kernel_build_tree;	/* /lib/modules/R/build or -r path */
 	const char *arch;		/* "x86_64" */
+	/* Parallel to remotes (build/targets.c): each target's kernel
+	 * release, and the module pass 4 built for that release. */
+	struct vec remote_releases;	/* char * */
+	struct vec remote_modules;	/* char * */
+	struct vec kernel_tmpdirs;	/* char *: work dirs of per-kernel builds */
 
 	/* ---- paths ---- */
 	const char *runtime_dir;	/* runtime/ (build tree or installed) */

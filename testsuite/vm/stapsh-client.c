@@ -10,7 +10,8 @@
  *       uploads FILE, runs "staprun STAPRUN-ARGS... FILE" remotely,
  *       relays its stdout/stderr; exits with its status (255: lost peer)
  *
- * URL is unix:PATH, vm:KVER or exec:COMMAND (see translator/build/remote.h).
+ * URL is unix:PATH, vm:KVER, exec:COMMAND or an ssh remote
+ * (ssh://[USER@]HOST[:PORT]; see translator/build/remote.h).
  */
 #include "../../translator/build/remote.h"
 

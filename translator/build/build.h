@@ -21,5 +21,7 @@ int run_command(char *const argv[], const char *log_path);
 
 /* run.c: pass 5.  Returns the script's exit status. */
 int run_module(struct session *s);
+/* Pass 5 on one target: url is a --remote URL, NULL for this machine. */
+int run_module_on(struct session *s, const char *url);
 
 #endif

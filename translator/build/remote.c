@@ -93,10 +93,11 @@ static void remote_free(struct remote *r)
 
 /*
  * "stap VERSION" -> "stapsh VERSION MACHINE RELEASE [FEATURES]".  Lines
+
  * that are neither the answer nor a refusal of the handshake are skipped:
  * they can only be left over from an earlier peer (on a virtio port, the
  * replies a departed host never read wait for the next one, e.g. its
- * "error handshake first").
+ * "error handshake first").  On failure, why says what went wrong.
  */
 static bool handshake_refusal(const char *line)
 {
@@ -104,17 +105,16 @@ static bool handshake_refusal(const char *line)
 	       strncmp(line, "error malformed handshake", 25) == 0;
 }
 
-static int handshake(struct remote *r, const char *what, int timeout_ms,
-		     int quiet)
+static int handshake(struct remote *r, int timeout_ms, char *why,
+		     size_t size)
 {
 	char *line, *w[SP_WORDS_MAX];
 	uint64_t v;
 	int n, rc;
 
 	if (sp_printf(r->fd, "stap %d\n", STAPSH_PROTO_VERSION) < 0) {
-		if (!quiet)
-			remote_error("%s: cannot send the handshake: %s", what,
-				     strerror(errno));
+		snprintf(why, size, "cannot send the handshake: %s",
+			 strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -122,16 +122,13 @@ static int handshake(struct remote *r, const char *what, int timeout_ms,
 		if (rc == -2)
 			continue;
 		if (rc <= 0) {
-			if (!quiet)
-				remote_error("%s: no handshake from stapsh: %s",
-					     what, rc == 0 ? "connection closed" :
-					     strerror(errno));
+			snprintf(why, size, "no handshake from stapsh: %s",
+				 rc == 0 ? "connection closed" : strerror(errno));
 			return -1;
 		}
 		if (handshake_refusal(line)) {
-			if (!quiet)
-				remote_error("%s: stapsh refused the handshake: %s",
-					     what, line + 6);
+			snprintf(why, size, "stapsh refused the handshake: %s",
+				 line + 6);
 			return -1;
 		}
 		n = sp_split(line, w, SP_WORDS_MAX);
@@ -140,23 +137,26 @@ static int handshake(struct remote *r, const char *what, int timeout_ms,
 			break;
 	}
 	if (v < STAPSH_PROTO_MIN_VERSION) {
-		if (!quiet)
-			remote_error("%s: stapsh speaks protocol version %llu, "
-				     "this stap needs %d or later", what,
-				     (unsigned long long)v,
-				     STAPSH_PROTO_MIN_VERSION);
+		snprintf(why, size, "stapsh speaks protocol version %llu, "
+			 "this stap needs %d or later", (unsigned long long)v,
+			 STAPSH_PROTO_MIN_VERSION);
 		return -1;
 	}
 	r->version = v < STAPSH_PROTO_VERSION ? (int)v : STAPSH_PROTO_VERSION;
 	r->machine = strdup(w[2]);
 	r->release = strdup(w[3]);
-	return r->machine && r->release ? 0 : -1;
+	if (!r->machine || !r->release) {
+		snprintf(why, size, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 struct remote *remote_open_unix(const char *path, int timeout_ms, int quiet)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct remote *r;
+	char why[512];
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -179,28 +179,65 @@ struct remote *remote_open_unix(const char *path, int timeout_ms, int quiet)
 		close(fd);
 		return NULL;
 	}
-	if (handshake(r, path, timeout_ms, quiet) < 0) {
+	if (handshake(r, timeout_ms, why, sizeof(why)) < 0) {
+		if (!quiet)
+			remote_error("unix:%s: %s", path, why);
 		remote_free(r);
 		return NULL;
 	}
 	return r;
 }
 
-/* exec:CMD — sh -c CMD with a socket for its stdin and stdout. */
-static struct remote *remote_open_exec(const char *cmd, int timeout_ms,
-				       int quiet)
+/*
+ * Reaps the helper of a session that failed to start: waits a little
+ * for it to exit by itself (it usually has: that is why the handshake
+ * failed), then ends it.  Returns its exit status (128+N for signal N).
+ */
+static int reap_helper(pid_t pid)
 {
+	int status, i;
+
+	for (i = 0; i < 300; i++) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		if (got == pid)
+			goto out;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		if (i == 100)
+			kill(pid, SIGTERM);
+		if (i == 200)
+			kill(pid, SIGKILL);
+		usleep(10000);
+	}
+	return -1;
+out:
+	return WIFEXITED(status) ? WEXITSTATUS(status)
+				 : 128 + WTERMSIG(status);
+}
+
+/*
+ * A stapsh on the stdin/stdout of "sh -c CMD" (exec:CMD, and ssh.c's
+ * ssh command).  label names the remote in messages.  When the
+ * handshake fails, explain (if any) may turn CMD's exit status into a
+ * better message than the generic one.
+ */
+struct remote *remote_open_exec(const char *cmd, const char *label,
+				int timeout_ms, int quiet,
+				const char *(*explain)(int status))
+{
+	const char *better;
 	struct remote *r;
-	int sv[2];
+	char why[512];
+	int sv[2], status;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		remote_error("exec:%s: %s", cmd, strerror(errno));
+		remote_error("%s: %s", label, strerror(errno));
 		return NULL;
 	}
 	pid = fork();
 	if (pid < 0) {
-		remote_error("exec:%s: cannot fork: %s", cmd, strerror(errno));
+		remote_error("%s: cannot fork: %s", label, strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return NULL;
@@ -217,7 +254,21 @@ static struct remote *remote_open_exec(const char *cmd, int timeout_ms,
 		close(sv[0]);
 		return NULL;
 	}
-	if (handshake(r, cmd, timeout_ms, quiet) < 0) {
+	if (handshake(r, timeout_ms, why, sizeof(why)) < 0) {
+		close(r->fd);
+		r->fd = -1;
+		status = reap_helper(pid);
+		r->helper = 0;
+		better = explain && status >= 0 ? explain(status) : NULL;
+		if (quiet)
+			;
+		else if (better)
+			remote_error("%s: %s", label, better);
+		else if (status >= 0)
+			remote_error("%s: %s (the command exited with status "
+				     "%d)", label, why, status);
+		else
+			remote_error("%s: %s", label, why);
 		remote_free(r);
 		return NULL;
 	}
@@ -234,10 +285,13 @@ struct remote *remote_open_timeout(const char *url, int timeout_ms,
 	if (strncmp(url, "vm:", 3) == 0)
 		return vm_open(url + 3, timeout_ms, quiet);
 	if (strncmp(url, "exec:", 5) == 0)
-		return remote_open_exec(url + 5, timeout_ms, quiet);
+		return remote_open_exec(url + 5, url, timeout_ms, quiet, NULL);
+	if (ssh_url(url))
+		return ssh_open(url, timeout_ms, quiet);
 	if (!quiet)
-		remote_error("unknown remote '%s': want unix:PATH, vm:KVER or "
-			     "exec:COMMAND", url);
+		remote_error("unknown remote '%s': want ssh://[USER@]HOST[:PORT], "
+			     "[USER@]HOST, unix:PATH, vm:KVER, exec:COMMAND or "
+			     "direct://", url);
 	return NULL;
 }
 
@@ -376,6 +430,29 @@ static int start(struct remote *r, int argc, char **argv, const char *name)
 	return expect_ok(r, "run");
 }
 
+void interrupts_catch(struct interrupt_guard *g, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &g->old_mask);
+	sigaction(SIGINT, &sa, &g->old_int);
+	sigaction(SIGTERM, &sa, &g->old_term);
+	g->wait_mask = g->old_mask;
+	sigdelset(&g->wait_mask, SIGINT);
+	sigdelset(&g->wait_mask, SIGTERM);
+}
+
+void interrupts_restore(struct interrupt_guard *g)
+{
+	sigaction(SIGINT, &g->old_int, NULL);
+	sigaction(SIGTERM, &g->old_term, NULL);
+	sigprocmask(SIG_SETMASK, &g->old_mask, NULL);
+}
+
 static volatile sig_atomic_t interrupts;
 static void on_interrupt(int sig) { interrupts++; }
 
@@ -460,8 +537,7 @@ static int relay(struct remote *r, int out_fd, int err_fd,
 int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd)
 {
-	struct sigaction sa = { 0 }, old_int, old_term;
-	sigset_t block, old_mask;
+	struct interrupt_guard g;
 	const char *name;
 	int status;
 
@@ -473,13 +549,7 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 		return -1;
 	}
 
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	interrupts_catch(&g, on_interrupt);
 	interrupts = 0;
 
 	status = upload(r, module_path, name);
@@ -487,14 +557,9 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 		status = start(r, argc, staprun_args, name);
 	if (status == 0) {
 		/* An interrupt during the upload counts too. */
-		sigset_t wait_mask = old_mask;
-		sigdelset(&wait_mask, SIGINT);
-		sigdelset(&wait_mask, SIGTERM);
-		status = relay(r, out_fd, err_fd, &wait_mask);
+		status = relay(r, out_fd, err_fd, &g.wait_mask);
 	}
 
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	interrupts_restore(&g);
 	return status;
 }

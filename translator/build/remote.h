@@ -9,12 +9,18 @@
  *                started for this run (and stopped in remote_close) unless
  *                one is already running
  *   exec:CMD     a stapsh on CMD's stdin/stdout (sh -c CMD), e.g.
- *                "exec:ssh host stapsh" or a local stapsh for tests
+ *                a local stapsh for tests
+ *   ssh://[USER@]HOST[:PORT], [USER@]HOST
+ *                a stapsh started over ssh (ssh.c)
+ *
+ * (direct:// is not a remote: run.c runs staprun locally for it.)
  *
  * Errors are printed on stderr as "stap: ..." and reported as NULL / -1.
  */
 #ifndef STAP_REMOTE_H
 #define STAP_REMOTE_H
+
+#include <signal.h>
 
 struct remote;
 
@@ -43,6 +49,18 @@ int remote_version(struct remote *r);	/* the protocol version spoken */
 int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd);
 
+/*
+ * While a run relays output, SIGINT and SIGTERM are blocked except while
+ * waiting (ppoll with wait_mask), and handler only counts them.
+ * interrupts_restore puts back what was there before.
+ */
+struct interrupt_guard {
+	struct sigaction old_int, old_term;
+	sigset_t old_mask, wait_mask;
+};
+void interrupts_catch(struct interrupt_guard *g, void (*handler)(int));
+void interrupts_restore(struct interrupt_guard *g);
+
 /* Ends the session; stops a VM that remote_open started. */
 void remote_close(struct remote *r);
 
@@ -55,6 +73,19 @@ struct remote *remote_open_unix(const char *path, int timeout_ms, int quiet);
  * to start the guest. */
 struct remote *vm_open(const char *kver, int timeout_ms, int quiet);
 void vm_close(const char *kver);
+
+/* ---- for ssh.c --------------------------------------------------------- */
+
+/* A stapsh on the stdin/stdout of "sh -c CMD"; label names it in
+ * messages.  If the handshake fails and CMD exited, explain(status), if
+ * given and not NULL, is the message. */
+struct remote *remote_open_exec(const char *cmd, const char *label,
+				int timeout_ms, int quiet,
+				const char *(*explain)(int status));
+
+/* True if url is an ssh remote: ssh://..., HOST or USER@HOST. */
+int ssh_url(const char *url);
+struct remote *ssh_open(const char *url, int timeout_ms, int quiet);
 
 /* remote_close calls vm_close(kver) when this is set (malloc'd). */
 void remote_set_vm_owned(struct remote *r, const char *kver);

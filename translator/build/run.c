@@ -1,8 +1,10 @@
 /*
- * Pass 5: run the module.  Locally that is `staprun MODULE.ko`, with
- * stap out of the way of signals (staprun turns SIGINT into a clean
- * stop); remotely it is the stapsh protocol through remote.c, for
- * unix:PATH sockets and the built-in VM (vm:RELEASE).
+ * Pass 5: run the module.  Locally (direct://) that is `staprun
+ * MODULE.ko`, with stap out of the way of signals (staprun turns SIGINT
+ * into a clean stop); remotely it is the stapsh protocol through
+ * remote.c, for ssh, unix:PATH sockets and the built-in VM (vm:RELEASE).
+ * Several targets at once are targets.c's business; each of them comes
+ * back here through run_module_on.
  *
  * The loader options (-c -x -T -s -b) become staprun's options either
  * way.  -o is staprun's locally; remotely stap writes the output itself
@@ -21,6 +23,7 @@
 #include <time.h>
 #include "build.h"
 #include "remote.h"
+#include "targets.h"
 #include "util/diag.h"
 #include "../../staprun/outfile.h"
 
@@ -198,10 +201,16 @@ static int run_remote(struct session *s, const char *url)
 	return rc < 0 ? 1 : rc;
 }
 
-int run_module(struct session *s)
+int run_module_on(struct session *s, const char *url)
 {
-	const char *url = s->remotes.len ? vec_at(&s->remotes, 0) : NULL;
 	if (!url || strncmp(url, "direct:", 7) == 0)
 		return run_local(s);
 	return run_remote(s, url);
+}
+
+int run_module(struct session *s)
+{
+	if (several_targets(s))
+		return run_targets(s);
+	return run_module_on(s, s->remotes.len ? vec_at(&s->remotes, 0) : NULL);
 }
