@@ -60,11 +60,10 @@ static bool choose_target(struct session *s)
 	if (url && strncmp(url, "vm:", 3) == 0 && !s->kernel_release)
 		s->kernel_release = url + 3;
 	if (url && strncmp(url, "unix:", 5) == 0 && !s->kernel_release) {
-		struct remote *r = remote_open(url);
+		struct remote *r = open_target(s);	/* kept for pass 5 */
 		if (!r)
 			return false;
 		s->kernel_release = xstrdup(remote_release(r));
-		remote_close(r);
 	}
 	return find_target_kernel(s);
 }
@@ -118,7 +117,9 @@ static int pass2(struct session *s)
 	report_time(s, 2, "analyzed script", t);
 	if (!s->prog)
 		return 1;
-	if (s->last_pass == 2)
+	if (s->last_pass == 2 && s->list_points)
+		print_probe_points(stdout, s->prog);
+	else if (s->last_pass == 2)
 		print_program(stdout, s->prog);
 	return 0;
 }
@@ -178,6 +179,7 @@ int main(int argc, char **argv)
 		if (rc || pass == s.last_pass)
 			break;
 	}
+	close_target(&s);
 	remove_tmpdir(&s);
 	return rc;
 }

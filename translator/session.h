@@ -12,6 +12,8 @@
 
 struct file;
 struct program;
+struct remote;
+struct ksyms;
 
 struct session {
 	/* ---- options ---- */
@@ -35,11 +37,20 @@ struct session {
 	int timeout_s;			/* -T SECONDS, 0 = none */
 	int bufsize_mb;			/* -s MB, 0 = the module's default */
 	bool bulk;			/* -b */
+	bool list_points;		/* -l / -L PATTERN: print the probe
+					 * points it resolves to, after pass 2 */
 
 	/* ---- target ---- */
 	const char *kernel_release;	/* -r, the remote's, or uname -r */
 	const char *kernel_build_tree;	/* /lib/modules/R/build or -r path */
 	const char *arch;		/* "x86_64" */
+	struct remote *remote;		/* the connection to --remote's
+					 * stapsh, once opened: at pass 2
+					 * when kprobes need the target's
+					 * symbols, else at pass 5 */
+	struct ksyms *ksyms;		/* the target's function symbols,
+					 * loaded on first need (pass 2) */
+	bool ksyms_tried;
 
 	/* ---- paths ---- */
 	const char *runtime_dir;	/* runtime/ (build tree or installed) */

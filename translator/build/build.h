@@ -22,4 +22,14 @@ int run_command(char *const argv[], const char *log_path);
 /* run.c: pass 5.  Returns the script's exit status. */
 int run_module(struct session *s);
 
+/* run.c: the URL of the remote the script runs on, NULL for this machine
+ * (no --remote, or direct:). */
+const char *target_url(struct session *s);
+
+/* run.c: the connection to that remote, opened on first use and kept in
+ * s->remote until close_target (pass 2 may open it, pass 5 reuses it);
+ * NULL after printing why. */
+struct remote *open_target(struct session *s);
+void close_target(struct session *s);
+
 #endif

@@ -16,6 +16,8 @@
 #ifndef STAP_REMOTE_H
 #define STAP_REMOTE_H
 
+#include <stddef.h>
+
 struct remote;
 
 /* Connects and does the handshake. */
@@ -42,6 +44,17 @@ int remote_version(struct remote *r);	/* the protocol version spoken */
  */
 int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd);
+
+/*
+ * The target kernel's function symbols (protocol version 2; the list's
+ * format is in staprun/ksyms.h).  have: the identity of a list the
+ * caller has cached, or NULL.  Returns 1 with *ident (the kernel build's
+ * identity, malloc'd) and, when the caller's copy is not current, *list
+ * and *len (malloc'd; *list is NULL when have is current); 0 when the
+ * peer speaks version 1 (nothing sent); -1 after printing why.
+ */
+int remote_symbols(struct remote *r, const char *have, char **ident,
+		   char **list, size_t *len);
 
 /* Ends the session; stops a VM that remote_open started. */
 void remote_close(struct remote *r);

@@ -168,7 +168,7 @@ static int run_remote(struct session *s, const char *url)
 			return 1;
 		}
 	}
-	struct remote *r = remote_open(url);
+	struct remote *r = open_target(s);
 	if (!r) {
 		if (out != 1)
 			close(out);
@@ -193,15 +193,34 @@ static int run_remote(struct session *s, const char *url)
 	}
 	vec_free(&argv);
 	free_owned(&owned);
-	remote_close(r);
+	close_target(s);
 	free(name);
 	return rc < 0 ? 1 : rc;
 }
 
-int run_module(struct session *s)
+const char *target_url(struct session *s)
 {
 	const char *url = s->remotes.len ? vec_at(&s->remotes, 0) : NULL;
-	if (!url || strncmp(url, "direct:", 7) == 0)
+	return url && strncmp(url, "direct:", 7) != 0 ? url : NULL;
+}
+
+struct remote *open_target(struct session *s)
+{
+	if (!s->remote && target_url(s))
+		s->remote = remote_open(target_url(s));
+	return s->remote;
+}
+
+void close_target(struct session *s)
+{
+	remote_close(s->remote);
+	s->remote = NULL;
+}
+
+int run_module(struct session *s)
+{
+	const char *url = target_url(s);
+	if (!url)
 		return run_local(s);
 	return run_remote(s, url);
 }
