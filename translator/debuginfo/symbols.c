@@ -6,9 +6,10 @@
  * directly; a remote is asked through stapsh, telling it which build's
  * list we have cached so that it sends nothing when that is current;
  * a target we cannot reach (-p2 for another kernel) gets the newest
- * cached list of its release, if any.  The list (staprun/ksyms.h) is then
- * parsed in place: every name into a hash of kinds, the probeable
- * functions of the kernel itself into a sorted vector for wildcards.
+ * cached list of its release, if any.  The list (staprun/ksyms.h) is
+ * parsed in place into an array sorted by name (names are looked up by
+ * binary search) and the probeable functions of the kernel itself, for
+ * wildcards; the cache keeps it in that sorted form.
  */
 #include <dirent.h>
 #include <fnmatch.h>
@@ -24,12 +25,25 @@
 #include "symbols.h"
 #include "../../staprun/ksyms.h"
 
-#define CACHE_MAGIC "stap-symbols 1\n"
+/* The cache holds the list sorted by name, each name once: loading it
+ * needs no sorting and no hashing. */
+#define CACHE_MAGIC "stap-symbols 2 sorted\n"
+
+/* One name of the list: the least probeable kind of its copies (the
+ * kernel may pick either); module is a copy's module, NULL if any copy
+ * is the kernel's own. */
+struct ksym {
+	const char *name;
+	const char *module;
+	enum ksym_kind kind;
+};
 
 struct ksyms {
 	char *data;		/* the list; names point into it */
-	struct hash kinds;	/* name -> (void *)enum ksym_kind */
-	struct vec functions;	/* const char *: probeable, sorted, unique */
+	struct ksym *syms;	/* sorted by name, each name once */
+	size_t nsyms;
+	struct vec functions;	/* const char *: the kernel's own probeable
+				 * functions, sorted */
 };
 
 static char *missing_reason;
@@ -55,20 +69,21 @@ static bool probeable_name(const char *name)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct ksym *)a)->name,
+		      ((const struct ksym *)b)->name);
 }
 
-/* Parses the list in data (taking it over).  A name listed twice keeps
- * its least probeable kind: the kernel may pick either copy. */
-static struct ksyms *parse_list(char *data, size_t len)
+/* Parses the list in data (taking it over); sorted: it is the cache's
+ * form already. */
+static struct ksyms *parse_list(char *data, size_t len, bool sorted)
 {
 	struct ksyms *ks = xcalloc(1, sizeof(*ks));
 	char *p = data, *end = data + len;
+	size_t cap = 0, n = 0;
 
 	ks->data = data;
 	while (p < end) {
-		char *nl = memchr(p, '\n', end - p);
-		char *line = p;
+		char *nl = memchr(p, '\n', end - p), *line = p;
 		if (!nl)
 			break;
 		*nl = '\0';
@@ -78,25 +93,43 @@ static struct ksyms *parse_list(char *data, size_t len)
 		char *name = line + 2, *mod = strchr(name, ' ');
 		if (mod)
 			*mod++ = '\0';
-		enum ksym_kind k = line[0] == 'b' ? KSYM_BLACKLISTED :
-				   line[0] == 'i' ? KSYM_INIT : KSYM_FUNC;
-		enum ksym_kind old = (uintptr_t)hash_get(&ks->kinds, name);
-		if (k > old)
-			hash_put(&ks->kinds, name, (void *)(uintptr_t)k);
-		if (!mod && k == KSYM_FUNC && probeable_name(name))
-			vec_push(&ks->functions, name);
+		if (ks->nsyms == cap) {
+			cap = cap ? 2 * cap : 65536;
+			ks->syms = xrealloc(ks->syms, cap * sizeof(*ks->syms));
+		}
+		ks->syms[ks->nsyms++] = (struct ksym){ name, mod,
+			line[0] == 'b' ? KSYM_BLACKLISTED :
+			line[0] == 'i' ? KSYM_INIT : KSYM_FUNC };
 	}
-	/* sorted, each once, without those a duplicate made unprobeable */
-	qsort(ks->functions.items, ks->functions.len, sizeof(void *), by_name);
-	size_t n = 0;
-	for (size_t i = 0; i < ks->functions.len; i++) {
-		const char *f = vec_at(&ks->functions, i);
-		if (ksym_kind(ks, f) == KSYM_FUNC &&
-		    (!n || strcmp(vec_at(&ks->functions, n - 1), f) != 0))
-			ks->functions.items[n++] = (void *)f;
+	if (!sorted)
+		qsort(ks->syms, ks->nsyms, sizeof(*ks->syms), by_name);
+	for (size_t i = 0; i < ks->nsyms; i++) {
+		struct ksym *s = &ks->syms[i], *last = n ? &ks->syms[n - 1] : NULL;
+		if (last && strcmp(last->name, s->name) == 0) {
+			if (s->kind > last->kind)
+				last->kind = s->kind;
+			if (!s->module)
+				last->module = NULL;
+			continue;
+		}
+		ks->syms[n++] = *s;
 	}
-	ks->functions.len = n;
+	ks->nsyms = n;
+	for (size_t i = 0; i < n; i++)
+		if (ks->syms[i].kind == KSYM_FUNC && !ks->syms[i].module &&
+		    probeable_name(ks->syms[i].name))
+			vec_push(&ks->functions, (void *)ks->syms[i].name);
 	return ks;
+}
+
+static void ksyms_free(struct ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->data);
+	free(ks->syms);
+	vec_free(&ks->functions);
+	free(ks);
 }
 
 /* ---- the cache -------------------------------------------------------- */
@@ -161,17 +194,24 @@ static struct ksyms *load_cached(struct session *s, const char *ident)
 	if (!data)
 		return NULL;
 	memmove(data, data + m, len - m);
-	return parse_list(data, len - m);
+	return parse_list(data, len - m, true);
 }
 
+/* Writes ks in its sorted form. */
 static void store_cached(struct session *s, const char *ident,
-			 const char *list, size_t len)
+			 const struct ksyms *ks)
 {
+	static const char kinds[] = { [KSYM_FUNC] = 't', [KSYM_INIT] = 'i',
+				      [KSYM_BLACKLISTED] = 'b' };
 	char *dir = cache_dir(s), *path = cache_file(s, ident);
 	struct strbuf sb = {0};
 
 	sb_puts(&sb, CACHE_MAGIC);
-	sb_add(&sb, list, len);
+	for (size_t i = 0; i < ks->nsyms; i++) {
+		const struct ksym *k = &ks->syms[i];
+		sb_printf(&sb, "%c %s%s%s\n", kinds[k->kind], k->name,
+			  k->module ? " " : "", k->module ? k->module : "");
+	}
 	if (mkdir_p(dir))
 		write_file_atomic(path, sb.buf, sb.len);
 	sb_free(&sb);
@@ -208,18 +248,20 @@ static struct ksyms *local_symbols(struct session *s, const char **from)
 		missing_reason = xstrdup("cannot read /proc/kallsyms");
 		return NULL;
 	}
-	store_cached(s, ident, list, len);
+	ks = parse_list(list, len, false);
+	store_cached(s, ident, ks);
 	*from = "/proc/kallsyms";
-	return parse_list(list, len);
+	return ks;
 }
 
-/* The remote's kernel, through stapsh. */
+/* The remote's kernel, through stapsh, which sends the list only when
+ * the newest cached one of the release is not its build's. */
 static struct ksyms *remote_symbols_of(struct session *s, const char **from)
 {
 	struct remote *r = open_target(s);
 	char *have, *ident, *list;
 	size_t len;
-	struct ksyms *ks = NULL;
+	struct ksyms *ks = NULL, *cached = NULL;
 
 	if (!r) {
 		missing_reason = xasprintf("cannot connect to %s",
@@ -227,6 +269,10 @@ static struct ksyms *remote_symbols_of(struct session *s, const char **from)
 		return NULL;
 	}
 	have = newest_cached(s);
+	if (have && !(cached = load_cached(s, have))) {
+		free(have);
+		have = NULL;
+	}
 	int rc = remote_symbols(r, have, &ident, &list, &len);
 	if (rc == 0) {
 		missing_reason = xasprintf("the target's stapsh is too old to "
@@ -236,15 +282,15 @@ static struct ksyms *remote_symbols_of(struct session *s, const char **from)
 	} else if (rc < 0) {
 		missing_reason = xstrdup("fetching the symbols failed");
 	} else if (!list) {
-		ks = load_cached(s, ident);
+		ks = cached;
+		cached = NULL;
 		*from = "the cache (current for the target's build)";
-		if (!ks)
-			missing_reason = xstrdup("the cached list vanished");
 	} else {
-		store_cached(s, ident, list, len);
-		ks = parse_list(list, len);
+		ks = parse_list(list, len, false);
+		store_cached(s, ident, ks);
 		*from = "the target";
 	}
+	ksyms_free(cached);
 	free(have);
 	free(ident);
 	return ks;
@@ -290,7 +336,10 @@ struct ksyms *target_ksyms(struct session *s)
 
 enum ksym_kind ksym_kind(const struct ksyms *ks, const char *name)
 {
-	return (uintptr_t)hash_get(&ks->kinds, name);
+	struct ksym key = { .name = name };
+	const struct ksym *k = bsearch(&key, ks->syms, ks->nsyms,
+				       sizeof(*ks->syms), by_name);
+	return k ? k->kind : KSYM_NONE;
 }
 
 void ksyms_match(const struct ksyms *ks, const char *pattern, struct vec *out)
