@@ -40,7 +40,8 @@ struct remote {
 	int fd;
 	pid_t helper;
 	struct sp_reader *in;
-	int version;
+	int version;		/* spoken: the lower of both sides' */
+	int peer_version;	/* announced by stapsh */
 	char *machine, *release;
 	char *vm_kver;
 };
@@ -140,6 +141,7 @@ static int handshake(struct remote *r, const char *what, int timeout_ms,
 		return -1;
 	}
 	r->version = v < STAPSH_PROTO_VERSION ? (int)v : STAPSH_PROTO_VERSION;
+	r->peer_version = v > 1000000 ? 1000000 : (int)v;
 	r->machine = strdup(w[2]);
 	r->release = strdup(w[3]);
 	return r->machine && r->release ? 0 : -1;
@@ -241,6 +243,7 @@ struct remote *remote_open(const char *url)
 const char *remote_release(struct remote *r) { return r->release; }
 const char *remote_machine(struct remote *r) { return r->machine; }
 int remote_version(struct remote *r) { return r->version; }
+int remote_peer_version(struct remote *r) { return r->peer_version; }
 
 void remote_set_vm_owned(struct remote *r, const char *kver)
 {

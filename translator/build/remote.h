@@ -33,6 +33,7 @@ struct remote *remote_open_timeout(const char *url, int timeout_ms,
 const char *remote_release(struct remote *r);
 const char *remote_machine(struct remote *r);
 int remote_version(struct remote *r);	/* the protocol version spoken */
+int remote_peer_version(struct remote *r);	/* the one stapsh announced */
 
 /*
  * Uploads module_path, runs "staprun ARGS... NAME.ko" there, and copies

@@ -274,11 +274,14 @@ static struct ksyms *remote_symbols_of(struct session *s, const char **from)
 		have = NULL;
 	}
 	int rc = remote_symbols(r, have, &ident, &list, &len);
-	if (rc == 0) {
+	if (rc == 0 && remote_peer_version(r) >= 2) {
+		missing_reason = xstrdup("this stap speaks stapsh protocol "
+			"version 1 only, which cannot list symbols");
+	} else if (rc == 0) {
 		missing_reason = xasprintf("the target's stapsh is too old to "
 			"list symbols (it speaks protocol version %d; version "
 			"2 can): update stapsh on the target",
-			remote_version(r));
+			remote_peer_version(r));
 	} else if (rc < 0) {
 		missing_reason = xstrdup("fetching the symbols failed");
 	} else if (!list) {

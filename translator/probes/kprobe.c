@@ -49,8 +49,7 @@ static struct probe_point *point_for(const struct probe_point *pp,
 }
 
 /* The error for a name or pattern the kernel has no function for. */
-static void no_function(const struct ksyms *ks, const struct pp_comp *fn,
-			const char *text)
+static void no_function(const struct ksyms *ks, const struct pp_comp *fn)
 {
 	const char *name = fn->arg->str;
 	const char *near = suggest(name, ksyms_functions(ks));
@@ -65,7 +64,6 @@ static void no_function(const struct ksyms *ks, const struct pp_comp *fn,
 		diag_error(fn->arg->loc, "probe point mismatch: %s '%s' in "
 			   "the target kernel", wild ? "no function matches"
 			   : "no function", name);
-	(void)text;
 }
 
 /* An exact name: itself if the target can probe it. */
@@ -81,7 +79,7 @@ static bool check_function(const struct ksyms *ks, struct probe_point *pp,
 		return true;
 	case KSYM_NONE:
 		if (!pp->optional)
-			no_function(ks, fn, name);
+			no_function(ks, fn);
 		return pp->optional;
 	case KSYM_INIT:
 		if (!pp->optional)
@@ -107,7 +105,7 @@ static bool expand_wildcard(struct session *s, const struct ksyms *ks,
 
 	ksyms_match(ks, fn->arg->str, &names);
 	if (names.len == 0 && !pp->optional)
-		no_function(ks, fn, fn->arg->str);
+		no_function(ks, fn);
 	if ((long)names.len > max) {
 		diag_error(fn->arg->loc, "'%s' matches %zu kernel functions, "
 			   "more than the limit of %ld: narrow the pattern or "
