@@ -54,7 +54,8 @@ const char *ksyms_missing_reason(struct session *s)
 }
 
 /* Section markers and cold parts share addresses with functions or lie
- * inside them: never expand a wildcard to them. */
+ * inside them, and thunks (retpolines, return thunks) are compiler-made
+ * trampolines that no script means: never expand a wildcard to them. */
 static bool probeable_name(const char *name)
 {
 	static const char *const markers[] = { "_text", "_stext", "_etext",
@@ -64,7 +65,7 @@ static bool probeable_name(const char *name)
 		if (strcmp(name, markers[i]) == 0)
 			return false;
 	return !strstr(name, ".cold") && !strstr(name, "text_start") &&
-	       !strstr(name, "text_end");
+	       !strstr(name, "text_end") && !strstr(name, "thunk");
 }
 
 static int by_name(const void *a, const void *b)
