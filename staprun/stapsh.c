@@ -6,7 +6,9 @@
  * virtio-serial port (-d /dev/vport0p1), where it serves one host
  * connection after another.  A session is:
  *
- *   stap:   stap 1                    stapsh: stapsh 1 x86_64 6.1.0-56-amd64
+ *   stap:   stap 2                    stapsh: stapsh 2 x86_64 6.1.0-56-amd64
+ *   stap:   symbols -                 stapsh: data symbols 65536 + bytes ...
+ *                                     stapsh: symbols 0123456789abcdef sent
  *   stap:   file 1234 mod.ko + bytes  stapsh: OK
  *   stap:   run -v mod.ko             stapsh: OK
  *                                     stapsh: data stdout 12 + bytes ...
@@ -24,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include "stapsh_proto.h"
+#include "ksyms.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -214,7 +217,7 @@ static void cmd_stap(struct session *s, int argc, char **argv)
 		      STAPSH_PROTO_MIN_VERSION, STAPSH_PROTO_VERSION);
 		return;
 	}
-	/* No features are defined in version 1: the peer's are ignored. */
+	/* No features are defined yet: the peer's are ignored. */
 	s->version = v < STAPSH_PROTO_VERSION ? (int)v : STAPSH_PROTO_VERSION;
 	uname(&u);
 	reply(s, "stapsh %d %s %s", STAPSH_PROTO_VERSION, u.machine,
@@ -393,6 +396,58 @@ static void cmd_quit(struct session *s, int argc, char **argv)
 	}
 }
 
+#if STAPSH_PROTO_VERSION >= 2
+/*
+ * "symbols HAVE" (version 2): the kernel's function symbols (ksyms.h).
+ * HAVE is the identity of the list stap has cached, or "-".  If it is
+ * this kernel's, the answer is "symbols IDENT same"; otherwise the list
+ * follows as "data symbols" frames, then "symbols IDENT sent".
+ */
+static void cmd_symbols(struct session *s, int argc, char **argv)
+{
+	char ident[17], *list = NULL;
+	size_t len = 0, off, n;
+
+	if (s->version < 2) {
+		reply(s, "error 'symbols' needs protocol version 2");
+		return;
+	}
+	if (argc != 2) {
+		reply(s, "error malformed symbols command: expected "
+		      "'symbols HAVE'");
+		return;
+	}
+	if (s->child) {
+		reply(s, "error busy: staprun is running");
+		return;
+	}
+	if (ksyms_identity(ident) < 0) {
+		reply(s, "error cannot read /proc/version: %s", strerror(errno));
+		return;
+	}
+	if (strcmp(argv[1], ident) == 0) {
+		reply(s, "symbols %s same", ident);
+		logmsg("symbols: the host's copy is current");
+		return;
+	}
+	if (ksyms_read_local(&list, &len) < 0) {
+		reply(s, "error cannot read /proc/kallsyms: %s", strerror(errno));
+		return;
+	}
+	for (off = 0; off < len && !s->hung_up; off += n) {
+		n = len - off > SP_DATA_CHUNK ? SP_DATA_CHUNK : len - off;
+		if (sp_write_data(s->out, SP_STREAM_SYMBOLS, list + off, n) < 0) {
+			logmsg("host gone while sending symbols: %s",
+			       strerror(errno));
+			s->hung_up = true;
+		}
+	}
+	free(list);
+	reply(s, "symbols %s sent", ident);
+	logmsg("symbols: sent %zu bytes", len);
+}
+#endif
+
 /* The commands, by name.  Adding one is a function and a line here. */
 static const struct command {
 	const char *name;
@@ -402,6 +457,9 @@ static const struct command {
 	{ "file", cmd_file },
 	{ "run", cmd_run },
 	{ "quit", cmd_quit },
+#if STAPSH_PROTO_VERSION >= 2
+	{ "symbols", cmd_symbols },
+#endif
 };
 
 static void dispatch(struct session *s, char *line)

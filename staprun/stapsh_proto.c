@@ -396,11 +396,21 @@ enum sp_stream sp_stream_by_name(const char *name)
 		return SP_STREAM_STDOUT;
 	if (strcmp(name, "stderr") == 0)
 		return SP_STREAM_STDERR;
+#if STAPSH_PROTO_VERSION >= 2
+	if (strcmp(name, "symbols") == 0)
+		return SP_STREAM_SYMBOLS;
+#endif
 	return SP_STREAM_UNKNOWN;
 }
 
 const char *sp_stream_name(enum sp_stream s)
 {
-	return s == SP_STREAM_STDOUT ? "stdout" :
-	       s == SP_STREAM_STDERR ? "stderr" : "unknown";
+	switch (s) {
+	case SP_STREAM_STDOUT: return "stdout";
+	case SP_STREAM_STDERR: return "stderr";
+#if STAPSH_PROTO_VERSION >= 2
+	case SP_STREAM_SYMBOLS: return "symbols";
+#endif
+	default: return "unknown";
+	}
 }

@@ -24,12 +24,12 @@
 #include <sys/types.h>
 
 /* The protocol version this side speaks.  Both sides speak the lower of
- * the two announced versions.  1 is the first version.  A build may set
- * it lower (-DSTAPSH_PROTO_VERSION=N) to be a faithful previous release:
- * code for version N sits inside "#if STAPSH_PROTO_VERSION >= N"
- * (`make compat-prev`, testsuite/stap.compat). */
+ * the two announced versions.  1 is the first version; 2 adds the
+ * "symbols" request.  A build may set it lower (-DSTAPSH_PROTO_VERSION=N)
+ * to be a faithful previous release: code for version N sits inside
+ * "#if STAPSH_PROTO_VERSION >= N" (`make compat-prev`, testsuite/stap.compat). */
 #ifndef STAPSH_PROTO_VERSION
-#define STAPSH_PROTO_VERSION 1
+#define STAPSH_PROTO_VERSION 2
 #endif
 #define STAPSH_PROTO_MIN_VERSION 1
 
@@ -40,8 +40,13 @@
 #define SP_WORDS_MAX 1024		/* words in one command line */
 #define SP_DATA_CHUNK 65536		/* bytes stapsh puts in one data frame */
 
-/* The streams a "data" frame can carry. */
-enum sp_stream { SP_STREAM_UNKNOWN, SP_STREAM_STDOUT, SP_STREAM_STDERR };
+/* The streams a "data" frame can carry.  "symbols" (version 2) carries
+ * the answer to a "symbols" request. */
+enum sp_stream { SP_STREAM_UNKNOWN, SP_STREAM_STDOUT, SP_STREAM_STDERR,
+#if STAPSH_PROTO_VERSION >= 2
+	SP_STREAM_SYMBOLS,
+#endif
+};
 
 /*
  * A buffered reader over one fd.  buf[start..end) holds bytes read but not

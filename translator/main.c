@@ -82,7 +82,9 @@ static int pass2(struct session *s)
 	report_time(s, 2, "analyzed script", t);
 	if (!s->prog)
 		return 1;
-	if (s->last_pass == 2)
+	if (s->last_pass == 2 && s->list_points)
+		print_probe_points(stdout, s->prog);
+	else if (s->last_pass == 2)
 		print_program(stdout, s->prog);
 	return 0;
 }
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
 	rc = build_each_kernel(&s, build);
 	if (rc == 0 && s.last_pass == 5)
 		rc = pass5(&s);
+	close_target(&s);
 	remove_tmpdir(&s, s.tmpdir);
 	for (size_t i = 0; i < s.kernel_tmpdirs.len; i++)
 		remove_tmpdir(&s, vec_at(&s.kernel_tmpdirs, i));

@@ -32,6 +32,8 @@ void usage(FILE *out)
 "   or: stap [options] -e SCRIPT [ARGS...] run a script given on the command line\n"
 "Options:\n"
 "  -e SCRIPT      the script text\n"
+"  -l PROBE       list the probe points PROBE resolves to (wildcards expanded)\n"
+"  -L PROBE       the same (no context variables are listed yet)\n"
 "  -p N           stop after pass N (1 parse, 2 elaborate, 3 translate to C,\n"
 "                 4 build the module, 5 run it)\n"
 "  -v             more verbose; prints each pass's time (repeatable)\n"
@@ -98,9 +100,19 @@ static int take_option(struct session *s, int c, const char *arg)
 
 	switch (c) {
 	case 'e':
+		if (s->list_points)
+			return bad_option("-e cannot be combined with -l or -L%s", "");
 		if (s->script_text)
 			return bad_option("only one -e script is allowed%s", "");
 		s->script_text = arg;
+		break;
+	case 'l':
+	case 'L':
+		if (s->script_text)
+			return bad_option("-%s cannot be combined with -e or "
+					  "another -l/-L", c == 'l' ? "l" : "L");
+		s->script_text = xasprintf("probe %s {}", arg);
+		s->list_points = true;
 		break;
 	case 'p':
 		if (!parse_int(arg, 1, 5, &v))
@@ -203,7 +215,7 @@ int parse_options(struct session *s, int argc, char **argv)
 	s->last_pass = 5;
 	opterr = 1;
 	/* '+': stop at the first non-option, which is the script or its args */
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:r:o:I:D:gwWuc:x:T:s:bVh",
+	while ((c = getopt_long(argc, argv, "+e:l:L:p:vkm:r:o:I:D:gwWuc:x:T:s:bVh",
 				long_options, NULL)) != -1)
 		if ((rc = take_option(s, c, optarg)) != OPT_OK)
 			return rc;
@@ -219,7 +231,22 @@ int parse_options(struct session *s, int argc, char **argv)
 	}
 	for (; i < argc; i++)
 		vec_push(&s->script_args, argv[i]);
+	if (s->list_points)
+		s->last_pass = 2;
 	diag_suppress_warnings = s->suppress_warnings;
 	diag_warnings_are_errors = s->warnings_are_errors;
 	return OPT_OK;
+}
+
+long session_define(const struct session *s, const char *name, long dflt)
+{
+	size_t n = strlen(name);
+	long v = dflt;
+
+	for (size_t i = 0; i < s->defines.len; i++) {
+		const char *d = vec_at(&s->defines, i);
+		if (strncmp(d, name, n) == 0 && d[n] == '=')
+			v = strtol(d + n + 1, NULL, 0);
+	}
+	return v;
 }

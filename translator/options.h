@@ -12,4 +12,7 @@ enum { OPT_OK, OPT_EXIT_0, OPT_EXIT_1 };
 int parse_options(struct session *s, int argc, char **argv);
 void usage(FILE *out);
 
+/* The value of -D NAME=VALUE (the last one given), else dflt. */
+long session_define(const struct session *s, const char *name, long dflt);
+
 #endif

@@ -12,6 +12,8 @@
 
 struct file;
 struct program;
+struct remote;
+struct ksyms;
 
 struct session {
 	/* ---- options ---- */
@@ -36,6 +38,8 @@ struct session {
 	int timeout_s;			/* -T SECONDS, 0 = none */
 	int bufsize_mb;			/* -s MB, 0 = the module's default */
 	bool bulk;			/* -b */
+	bool list_points;		/* -l / -L PATTERN: print the probe
+					 * points it resolves to, after pass 2 */
 
 	/* ---- target ---- */
 	const char *kernel_release;	/* -r, the remote's, or uname -r */
@@ -46,6 +50,13 @@ struct session {
 	struct vec remote_releases;	/* char * */
 	struct vec remote_modules;	/* char * */
 	struct vec kernel_tmpdirs;	/* char *: work dirs of per-kernel builds */
+	struct remote *remote;		/* the connection to --remote's
+					 * stapsh, once opened: at pass 2
+					 * when kprobes need the target's
+					 * symbols, else at pass 5 */
+	struct ksyms *ksyms;		/* the target's function symbols,
+					 * loaded on first need (pass 2) */
+	bool ksyms_tried;
 
 	/* ---- paths ---- */
 	const char *runtime_dir;	/* runtime/ (build tree or installed) */

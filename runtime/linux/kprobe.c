@@ -38,13 +38,29 @@ static void stap_kprobe_report(const struct stap_kprobe *p, int rc)
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 }
 
+/* Writes how many probes from wildcards could not be armed. */
+static void stap_kprobe_report_skipped(const struct stap_kprobe *first,
+				       int rc, size_t skipped)
+{
+	char line[200];
+	int n = scnprintf(line, sizeof(line),
+			  "WARNING: %zu kernel function%s matched by a "
+			  "wildcard could not be probed and %s skipped "
+			  "(first: '%s', error %d)\n", skipped,
+			  skipped == 1 ? "" : "s",
+			  skipped == 1 ? "is" : "are", first->symbol, rc);
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+}
+
 static void stap_kprobes_unregister(void);
 
-/* Process context.  All or nothing: a probe that fails undoes the rest. */
+/* Process context.  All or nothing, except for the probes a wildcard
+ * made: a probe that fails undoes the rest, an optional one is skipped. */
 static int stap_kprobes_register(void)
 {
-	size_t i;
-	int rc;
+	const struct stap_kprobe *first_skipped = NULL;
+	size_t i, skipped = 0;
+	int rc, first_rc = 0;
 
 	for (i = 0; i < ARRAY_SIZE(stap_kprobes); i++) {
 		struct stap_kprobe *p = &stap_kprobes[i];
@@ -61,6 +77,13 @@ static int stap_kprobes_register(void)
 			p->kp.pre_handler = stap_kprobe_pre;
 			rc = register_kprobe(&p->kp);
 		}
+		if (rc && p->optional) {
+			if (!skipped++) {
+				first_skipped = p;
+				first_rc = rc;
+			}
+			continue;
+		}
 		if (rc) {
 			stap_kprobe_report(p, rc);
 			stap_kprobes_unregister();
@@ -68,6 +91,8 @@ static int stap_kprobes_register(void)
 		}
 		p->armed = true;
 	}
+	if (skipped)
+		stap_kprobe_report_skipped(first_skipped, first_rc, skipped);
 	return 0;
 }
 

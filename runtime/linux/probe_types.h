@@ -33,11 +33,13 @@ struct stap_timer_probe {
 	bool armed;
 };
 
-/* kprobe.function("sym")[.return] */
+/* kprobe.function("sym")[.return]; optional: made from a wildcard, so
+ * a failure to arm it skips it instead of failing the run. */
 struct stap_kprobe {
 	const struct stap_probe_info *info;
 	const char *symbol;
 	bool is_return;
+	bool optional;
 	bool armed;
 	struct kprobe kp;
 	struct kretprobe krp;

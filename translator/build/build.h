@@ -24,4 +24,14 @@ int run_module(struct session *s);
 /* Pass 5 on one target: url is a --remote URL, NULL for this machine. */
 int run_module_on(struct session *s, const char *url);
 
+/* run.c: the URL of the remote the script runs on, NULL for this machine
+ * (no --remote, or direct:). */
+const char *target_url(struct session *s);
+
+/* run.c: the connection to that remote, opened on first use and kept in
+ * s->remote until close_target (pass 2 may open it, pass 5 reuses it);
+ * NULL after printing why. */
+struct remote *open_target(struct session *s);
+void close_target(struct session *s);
+
 #endif

@@ -78,24 +78,6 @@ char *cache_lookup(struct session *s)
 	return NULL;
 }
 
-static bool mkdir_p(const char *path)
-{
-	char *p = xstrdup(path);
-	for (char *q = p + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			free(p);
-			return false;
-		}
-		*q = '/';
-	}
-	bool ok = mkdir(p, 0755) == 0 || errno == EEXIST;
-	free(p);
-	return ok;
-}
-
 /* Copies the built module into the cache; a failure only costs speed. */
 void cache_store(struct session *s)
 {
@@ -104,13 +86,8 @@ void cache_store(struct session *s)
 	*strrchr(dir, '/') = '\0';
 	size_t len;
 	char *data = read_file(s->module_path, &len);
-	if (data && mkdir_p(dir)) {
-		char *tmp = xasprintf("%s.%d", dst, (int)getpid());
-		if (write_file(tmp, data, len))
-			rename(tmp, dst);
-		unlink(tmp);
-		free(tmp);
-	}
+	if (data && mkdir_p(dir))
+		write_file_atomic(dst, data, len);
 	free(data);
 	free(dir);
 	free(dst);

@@ -40,7 +40,8 @@ struct remote {
 	int fd;
 	pid_t helper;
 	struct sp_reader *in;
-	int version;
+	int version;		/* spoken: the lower of both sides' */
+	int peer_version;	/* announced by stapsh */
 	char *machine, *release;
 	char *vm_kver;
 };
@@ -143,6 +144,7 @@ static int handshake(struct remote *r, int timeout_ms, char *why,
 		return -1;
 	}
 	r->version = v < STAPSH_PROTO_VERSION ? (int)v : STAPSH_PROTO_VERSION;
+	r->peer_version = v > 1000000 ? 1000000 : (int)v;
 	r->machine = strdup(w[2]);
 	r->release = strdup(w[3]);
 	if (!r->machine || !r->release) {
@@ -303,6 +305,7 @@ struct remote *remote_open(const char *url)
 const char *remote_release(struct remote *r) { return r->release; }
 const char *remote_machine(struct remote *r) { return r->machine; }
 int remote_version(struct remote *r) { return r->version; }
+int remote_peer_version(struct remote *r) { return r->peer_version; }
 
 void remote_set_vm_owned(struct remote *r, const char *kver)
 {
@@ -326,6 +329,84 @@ void remote_close(struct remote *r)
 		free(kver);
 	}
 }
+
+/* ---- symbols ---------------------------------------------------------- */
+
+#if STAPSH_PROTO_VERSION >= 2
+/* "symbols HAVE" -> "data symbols SIZE" frames, "symbols IDENT same|sent". */
+int remote_symbols(struct remote *r, const char *have, char **ident,
+		   char **list, size_t *len)
+{
+	char *line, *w[SP_WORDS_MAX], *buf = NULL;
+	size_t size = 0;
+	uint64_t n;
+	FILE *mem;
+	int nw, rc;
+
+	*ident = *list = NULL;
+	*len = 0;
+	if (r->version < 2)
+		return 0;
+	if (sp_printf(r->fd, "symbols %s\n", have ? have : "-") < 0 ||
+	    !(mem = open_memstream(&buf, &size))) {
+		remote_error("symbols: connection to stapsh lost: %s",
+			     strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		rc = sp_read_line(r->in, &line, -1);
+		if (rc == -2)
+			continue;
+		if (rc <= 0)
+			goto out_lost;
+		if (strncmp(line, "error ", 6) == 0) {
+			remote_error("symbols: stapsh: %s", line + 6);
+			goto out_fail;
+		}
+		nw = sp_split(line, w, SP_WORDS_MAX);
+		if (nw == 3 && strcmp(w[0], "symbols") == 0)
+			break;
+		if (nw < 3 || strcmp(w[0], "data") != 0 ||
+		    !sp_parse_u64(w[nw - 1], &n))
+			continue;	/* from a newer stapsh: skip it */
+		while (n > 0) {
+			char chunk[65536];
+			size_t take = n > sizeof(chunk) ? sizeof(chunk) : n;
+			if (sp_read_bytes(r->in, chunk, take, -1) < 0)
+				goto out_lost;
+			if (sp_stream_by_name(w[1]) == SP_STREAM_SYMBOLS)
+				fwrite(chunk, 1, take, mem);
+			n -= take;
+		}
+	}
+	if (fclose(mem) != 0 || !(*ident = strdup(w[1]))) {
+		free(buf);
+		return -1;
+	}
+	if (strcmp(w[2], "same") == 0) {
+		free(buf);
+	} else {
+		*list = buf;
+		*len = size;
+	}
+	return 1;
+
+out_lost:
+	remote_error("symbols: connection to stapsh lost");
+out_fail:
+	fclose(mem);
+	free(buf);
+	return -1;
+}
+#else
+int remote_symbols(struct remote *r, const char *have, char **ident,
+		   char **list, size_t *len)
+{
+	*ident = *list = NULL;
+	*len = 0;
+	return 0;	/* this stap speaks version 1 only */
+}
+#endif
 
 /* ---- run -------------------------------------------------------------- */
 

@@ -21,6 +21,7 @@
 #define STAP_REMOTE_H
 
 #include <signal.h>
+#include <stddef.h>
 
 struct remote;
 
@@ -37,6 +38,7 @@ struct remote *remote_open_timeout(const char *url, int timeout_ms,
 const char *remote_release(struct remote *r);
 const char *remote_machine(struct remote *r);
 int remote_version(struct remote *r);	/* the protocol version spoken */
+int remote_peer_version(struct remote *r);	/* the one stapsh announced */
 
 /*
  * Uploads module_path, runs "staprun ARGS... NAME.ko" there, and copies
@@ -60,6 +62,17 @@ struct interrupt_guard {
 };
 void interrupts_catch(struct interrupt_guard *g, void (*handler)(int));
 void interrupts_restore(struct interrupt_guard *g);
+
+/*
+ * The target kernel's function symbols (protocol version 2; the list's
+ * format is in staprun/ksyms.h).  have: the identity of a list the
+ * caller has cached, or NULL.  Returns 1 with *ident (the kernel build's
+ * identity, malloc'd) and, when the caller's copy is not current, *list
+ * and *len (malloc'd; *list is NULL when have is current); 0 when the
+ * peer speaks version 1 (nothing sent); -1 after printing why.
+ */
+int remote_symbols(struct remote *r, const char *have, char **ident,
+		   char **list, size_t *len);
 
 /* Ends the session; stops a VM that remote_open started. */
 void remote_close(struct remote *r);

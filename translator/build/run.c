@@ -171,7 +171,10 @@ static int run_remote(struct session *s, const char *url)
 			return 1;
 		}
 	}
-	struct remote *r = remote_open(url);
+	/* pass 2 or choose_targets may have opened it (a single target) */
+	if (!s->remote)
+		s->remote = remote_open(url);
+	struct remote *r = s->remote;
 	if (!r) {
 		if (out != 1)
 			close(out);
@@ -196,9 +199,28 @@ static int run_remote(struct session *s, const char *url)
 	}
 	vec_free(&argv);
 	free_owned(&owned);
-	remote_close(r);
+	close_target(s);
 	free(name);
 	return rc < 0 ? 1 : rc;
+}
+
+const char *target_url(struct session *s)
+{
+	const char *url = s->remotes.len ? vec_at(&s->remotes, 0) : NULL;
+	return url && strncmp(url, "direct:", 7) != 0 ? url : NULL;
+}
+
+struct remote *open_target(struct session *s)
+{
+	if (!s->remote && target_url(s))
+		s->remote = remote_open(target_url(s));
+	return s->remote;
+}
+
+void close_target(struct session *s)
+{
+	remote_close(s->remote);
+	s->remote = NULL;
 }
 
 int run_module_on(struct session *s, const char *url)

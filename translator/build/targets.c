@@ -94,8 +94,10 @@ static bool check_targets(struct session *s)
 	return true;
 }
 
-/* A target's kernel release, or NULL after remote.c said why. */
-static const char *target_release(const char *url)
+/* A target's kernel release, or NULL after remote.c said why.  The only
+ * target's connection is kept for pass 2 (symbols) and pass 5; with
+ * several, this process holds none (a build child may open one). */
+static const char *target_release(struct session *s, const char *url)
 {
 	if (strncmp(url, "vm:", 3) == 0)
 		return url + 3;
@@ -108,7 +110,10 @@ static const char *target_release(const char *url)
 	if (!r)
 		return NULL;
 	const char *rel = xstrdup(remote_release(r));
-	remote_close(r);
+	if (s->remotes.len == 1)
+		s->remote = r;
+	else
+		remote_close(r);
 	return rel;
 }
 
@@ -123,7 +128,7 @@ bool choose_targets(struct session *s)
 	for (size_t i = 0; i < s->remotes.len; i++) {
 		/* -r (or the default VM's release) holds for every target */
 		const char *rel = s->kernel_release ? s->kernel_release
-			: target_release(vec_at(&s->remotes, i));
+			: target_release(s, vec_at(&s->remotes, i));
 		if (!rel)
 			return false;
 		vec_push(&s->remote_releases, (void *)rel);
@@ -392,6 +397,8 @@ int run_targets(struct session *s)
 
 	if (out < 0)
 		return 1;
+	/* Each child opens its own target's connection. */
+	close_target(s);
 	/* From here on, an interrupt is for the targets (relay_all). */
 	interrupts_catch(&g, on_interrupt);
 	interrupts = 0;

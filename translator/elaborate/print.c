@@ -3,6 +3,8 @@
  * probe point with the body it runs and that body's locals.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "elaborate.h"
 #include "parse/parse.h"
 
@@ -22,6 +24,25 @@ char *probe_point_text(const struct probe_point *pp)
 			sb_printf(&sb, "(\"%s\")", c->arg->str);
 	}
 	return sb_steal(&sb);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void print_probe_points(FILE *out, const struct program *prog)
+{
+	size_t n = prog->rprobes.len;
+	const char **texts = xmalloc((n ? n : 1) * sizeof(*texts));
+
+	for (size_t i = 0; i < n; i++)
+		texts[i] = ((const struct rprobe *)vec_at(&prog->rprobes, i))->text;
+	qsort(texts, n, sizeof(*texts), by_text);
+	for (size_t i = 0; i < n; i++)
+		if (!i || strcmp(texts[i], texts[i - 1]) != 0)
+			fprintf(out, "%s\n", texts[i]);
+	free(texts);
 }
 
 static void print_syms(FILE *out, const struct vec *syms, const char *prefix)

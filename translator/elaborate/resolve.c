@@ -570,6 +570,16 @@ static void unknown_probe_point(struct resolver *r, struct probe_point *pp,
 	vec_free(&names);
 }
 
+/* A wildcard in a component name (not in an argument: families such as
+ * kprobe.function("vfs_*") expand those themselves). */
+static bool name_has_wildcard(const struct probe_point *pp)
+{
+	for (size_t i = 0; i < pp->comps.len; i++)
+		if (strpbrk(((struct pp_comp *)vec_at(&pp->comps, i))->name, "*?["))
+			return true;
+	return false;
+}
+
 static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 {
 	struct probe *p = body->probe;
@@ -580,8 +590,8 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 			continue;
 		char *text = probe_point_text(pp);
 		struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
-		if (strpbrk(text, "*")) {
-			unsupported(pp->loc, "wildcards in probe points");
+		if (name_has_wildcard(pp)) {
+			unsupported(pp->loc, "wildcards in probe point names");
 			continue;
 		}
 		const struct probe_family *f = probe_family_lookup(first->name);
@@ -590,16 +600,25 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 				unknown_probe_point(r, pp, text);
 			continue;
 		}
-		struct rprobe *rp = xcalloc(1, sizeof(*rp));
-		rp->id = (int)r->prog->rprobes.len;
-		rp->body = body;
-		rp->pp = pp;
-		rp->family = f;
-		rp->text = text;
-		rp->origin = p->origin ? probe_point_text(p->origin) : text;
-		rp->cond = cond;
-		if (f->resolve(rp))
-			vec_push(&r->prog->rprobes, rp);
+		struct vec points = {0};
+		if (!f->expand)
+			vec_push(&points, pp);
+		else if (!f->expand(r->s, pp, &points))
+			continue;
+		char *origin = p->origin ? probe_point_text(p->origin) : text;
+		for (size_t j = 0; j < points.len; j++) {
+			struct rprobe *rp = xcalloc(1, sizeof(*rp));
+			rp->id = (int)r->prog->rprobes.len;
+			rp->body = body;
+			rp->pp = vec_at(&points, j);
+			rp->family = f;
+			rp->text = rp->pp == pp ? text : probe_point_text(rp->pp);
+			rp->origin = origin;
+			rp->cond = cond;
+			if (f->resolve(rp))
+				vec_push(&r->prog->rprobes, rp);
+		}
+		vec_free(&points);
 	}
 }
 

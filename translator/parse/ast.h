@@ -162,6 +162,8 @@ struct probe_point {
 	bool optional;		/* trailing ? */
 	bool sufficient;	/* trailing ! */
 	struct expr *cond;	/* if (cond), or NULL */
+	bool from_wildcard;	/* one of the points a family expanded a
+				 * wildcard to (pass 2): armed best-effort */
 };
 
 /* probe p1, p2 { body } */

@@ -1,13 +1,151 @@
 /*
  * kprobe.function("sym") and kprobe.function("sym").return: probes on a
- * kernel function by symbol name, no debuginfo needed.  The kernel
- * resolves the name when the probe is armed; a name it does not know
- * fails the run at start with a message naming it.
+ * kernel function by symbol name, no debuginfo needed.
+ *
+ * expand_kprobe() checks the name against the target's symbols
+ * (debuginfo/symbols.h) and turns a wildcard ("vfs_*", "?", "[..]") into
+ * one point per probeable kernel function that matches.  Without a
+ * symbol list (a version-1 stapsh, an unreachable target) exact names go
+ * unchecked to the kernel, which resolves them when the probe is armed;
+ * a name it does not know then fails the run at start.  Points a
+ * wildcard made are armed best-effort: one the kernel refuses is
+ * skipped with a warning rather than failing the run.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "probes.h"
 #include "util/diag.h"
 #include "emit/emit.h"
+#include "debuginfo/symbols.h"
+#include "elaborate/suggest.h"
+#include "options.h"
+
+/* The most points one wildcard may expand to (-D MAXKPROBEWILDCARD=N). */
+#define WILDCARD_MAX_DEFAULT 1000
+
+static bool is_wildcard(const char *name)
+{
+	return strpbrk(name, "*?[") != NULL;
+}
+
+/* pp with the function name replaced by name. */
+static struct probe_point *point_for(const struct probe_point *pp,
+				     const char *name)
+{
+	struct probe_point *np = xmalloc(sizeof(*np));
+	struct pp_comp *fn = xmalloc(sizeof(*fn));
+	const struct pp_comp *old = pp_comp_at(pp, 1);
+
+	*np = *pp;
+	np->comps = (struct vec){0};
+	np->from_wildcard = true;
+	*fn = *old;
+	fn->arg = expr_new(E_STR, old->arg->loc);
+	fn->arg->str = xstrdup(name);
+	fn->arg->len = strlen(name);
+	for (size_t i = 0; i < pp->comps.len; i++)
+		vec_push(&np->comps, i == 1 ? fn : vec_at(&pp->comps, i));
+	return np;
+}
+
+/* The error for a name or pattern the kernel has no function for. */
+static void no_function(const struct ksyms *ks, const struct pp_comp *fn)
+{
+	const char *name = fn->arg->str;
+	const char *near = suggest(name, ksyms_functions(ks));
+	bool wild = is_wildcard(name);
+
+	if (near)
+		diag_error(fn->arg->loc, "probe point mismatch: %s '%s' in "
+			   "the target kernel (did you mean '%s'?)",
+			   wild ? "no function matches" : "no function", name,
+			   near);
+	else
+		diag_error(fn->arg->loc, "probe point mismatch: %s '%s' in "
+			   "the target kernel", wild ? "no function matches"
+			   : "no function", name);
+}
+
+/* An exact name: itself if the target can probe it. */
+static bool check_function(const struct ksyms *ks, struct probe_point *pp,
+			   struct vec *out)
+{
+	const struct pp_comp *fn = pp_comp_at(pp, 1);
+	const char *name = fn->arg->str;
+
+	switch (ksym_kind(ks, name)) {
+	case KSYM_FUNC:
+		vec_push(out, pp);
+		return true;
+	case KSYM_NONE:
+		if (!pp->optional)
+			no_function(ks, fn);
+		return pp->optional;
+	case KSYM_INIT:
+		if (!pp->optional)
+			diag_error(fn->arg->loc, "cannot probe '%s': it is init "
+				   "code, freed after the kernel booted", name);
+		return pp->optional;
+	case KSYM_BLACKLISTED:
+		if (!pp->optional)
+			diag_error(fn->arg->loc, "cannot probe '%s': it is on the "
+				   "kernel's kprobe blacklist", name);
+		return pp->optional;
+	}
+	return false;
+}
+
+/* A wildcard: one point per probeable kernel function it matches. */
+static bool expand_wildcard(struct session *s, const struct ksyms *ks,
+			    struct probe_point *pp, struct vec *out)
+{
+	const struct pp_comp *fn = pp_comp_at(pp, 1);
+	long max = session_define(s, "MAXKPROBEWILDCARD", WILDCARD_MAX_DEFAULT);
+	struct vec names = {0};
+
+	ksyms_match(ks, fn->arg->str, &names);
+	if (names.len == 0 && !pp->optional)
+		no_function(ks, fn);
+	if ((long)names.len > max) {
+		diag_error(fn->arg->loc, "'%s' matches %zu kernel functions, "
+			   "more than the limit of %ld: narrow the pattern or "
+			   "raise the limit with -D MAXKPROBEWILDCARD=N",
+			   fn->arg->str, names.len, max);
+		vec_free(&names);
+		return false;
+	}
+	bool found = names.len > 0;
+	for (size_t i = 0; i < names.len; i++)
+		vec_push(out, point_for(pp, vec_at(&names, i)));
+	vec_free(&names);
+	return found || pp->optional;
+}
+
+static bool expand_kprobe(struct session *s, struct probe_point *pp,
+			  struct vec *out)
+{
+	const struct pp_comp *fn = pp_comp_at(pp, 1);
+
+	/* resolve_kprobe reports malformed points */
+	if (!fn || strcmp(fn->name, "function") != 0 || !fn->arg ||
+	    fn->arg->kind != E_STR || !fn->arg->len) {
+		vec_push(out, pp);
+		return true;
+	}
+	const struct ksyms *ks = target_ksyms(s);
+	if (ks && is_wildcard(fn->arg->str))
+		return expand_wildcard(s, ks, pp, out);
+	if (ks)
+		return check_function(ks, pp, out);
+	if (is_wildcard(fn->arg->str)) {
+		diag_error(fn->arg->loc, "cannot expand the wildcard in "
+			   "kprobe.function(\"%s\"): %s", fn->arg->str,
+			   ksyms_missing_reason(s));
+		return false;
+	}
+	vec_push(out, pp);	/* unchecked: the kernel resolves it */
+	return true;
+}
 
 static bool resolve_kprobe(struct rprobe *rp)
 {
@@ -25,11 +163,7 @@ static bool resolve_kprobe(struct rprobe *rp)
 			   "string, as in kprobe.function(\"vfs_read\")");
 		return false;
 	}
-	if (strpbrk(fn->arg->str, "*?[")) {
-		diag_error(fn->arg->loc, "not supported yet: wildcards in "
-			   "kprobe.function(\"%s\")", fn->arg->str);
-		return false;
-	}
+	rp->param[1] = rp->pp->from_wildcard;
 	if (ret && (strcmp(ret->name, "return") != 0 || ret->arg ||
 		    rp->pp->comps.len > 3)) {
 		diag_error(ret->loc, "unexpected '.%s' in a kprobe probe point "
@@ -50,9 +184,11 @@ static void emit_kprobe(FILE *out, const struct vec *rps)
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .symbol = ",
 			rp->id);
 		emit_cstring(out, sym->str, sym->len);
-		fprintf(out, ", .is_return = %d },\n", (int)rp->param[0]);
+		fprintf(out, ", .is_return = %d%s },\n", (int)rp->param[0],
+			rp->param[1] ? ", .optional = 1" : "");
 	}
 	fputs("};\n", out);
 }
 
-const struct probe_family kprobe_family = { "kprobe", resolve_kprobe, emit_kprobe };
+const struct probe_family kprobe_family = { "kprobe", resolve_kprobe,
+	emit_kprobe, expand_kprobe };

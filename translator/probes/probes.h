@@ -19,6 +19,13 @@ struct probe_family {
 	 * at once; the vector holds struct rprobe *).  Only called when the
 	 * vector is non-empty. */
 	void (*emit_table)(FILE *out, const struct vec *rprobes);
+	/* Optional, called before resolve: the concrete points pp stands
+	 * for (struct probe_point *, appended to out), e.g. one per kernel
+	 * function a wildcard matches.  Reports errors itself and returns
+	 * false; leaving out empty drops the point (an optional point that
+	 * matches nothing).  Without it a point stands for itself. */
+	bool (*expand)(struct session *s, struct probe_point *pp,
+		       struct vec *out);
 };
 
 const struct probe_family *probe_family_lookup(const char *name);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "util.h"
@@ -251,4 +252,31 @@ uint64_t now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+bool mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			free(p);
+			return false;
+		}
+		*q = '/';
+	}
+	bool ok = mkdir(p, 0755) == 0 || errno == EEXIST;
+	free(p);
+	return ok;
+}
+
+bool write_file_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.%d", path, (int)getpid());
+	bool ok = write_file(tmp, data, len) && rename(tmp, path) == 0;
+	unlink(tmp);
+	free(tmp);
+	return ok;
 }

@@ -56,6 +56,11 @@ uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
 /* Reads a whole file; returns NULL and sets errno on failure. */
 char *read_file(const char *path, size_t *len);
 bool write_file(const char *path, const char *data, size_t len);
+/* Writes a temporary file next to path and renames it: readers never see
+ * a partial file. */
+bool write_file_atomic(const char *path, const char *data, size_t len);
+/* mkdir -p. */
+bool mkdir_p(const char *path);
 
 /* Monotonic time in microseconds, for -v pass timings. */
 uint64_t now_us(void);
