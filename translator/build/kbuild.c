@@ -111,11 +111,10 @@ static bool compat_header(struct session *s)
 	} else {
 		ok = run_feature_probes(s, dst);
 		text = ok ? read_file(dst, &len) : NULL;
-		if (text) {
+		if (text) {	/* atomic: other staps may read it now */
 			char *dir = xasprintf("%s/compat", s->cache_dir);
-			mkdir(s->cache_dir, 0755);
-			mkdir(dir, 0755);
-			write_file(cached, text, len);
+			mkdir_p(dir);
+			write_file_atomic(cached, text, len);
 			free(dir);
 		}
 	}
@@ -123,11 +122,23 @@ static bool compat_header(struct session *s)
 	return ok;
 }
 
-/* Quotes the first error lines of a failed build log. */
+/* Quotes the first error lines of a failed build log, else its last
+ * lines (the log goes away with the temporary directory). */
 static void show_build_error(struct session *s, const char *log_path)
 {
 	char *log = read_file(log_path, NULL);
 	int shown = 0;
+
+	if (log && !strstr(log, "error")) {
+		size_t n = strlen(log), lines = 0;
+		while (n > 0 && lines < 7)
+			lines += log[--n] == '\n';
+		fatal_msg("pass 4: building the module for kernel %s failed; "
+			  "the build said:", s->kernel_release);
+		fprintf(stderr, "%s", log + n + (log[n] == '\n'));
+		free(log);
+		return;
+	}
 
 	fatal_msg("pass 4: building the module for kernel %s failed:",
 		  s->kernel_release);
