@@ -74,8 +74,17 @@ static void stap_report_counts(void)
 	char line[160];
 	int errors = atomic_read(&stap_error_count);
 	int skipped = atomic_read(&stap_skipped_count);
+	int truncated = atomic_read(&stap_truncated_count);
 	int n;
 
+	if (truncated) {
+		n = scnprintf(line, sizeof(line),
+			      "WARNING: %d string%s truncated to MAXSTRINGLEN "
+			      "(%d bytes; raise it with -D MAXSTRINGLEN=N)\n",
+			      truncated, truncated == 1 ? "" : "s",
+			      MAXSTRINGLEN - 1);
+		stap_data_write(STAP_STREAM_STDERR, line, n);
+	}
 	if (!errors && !skipped)
 		return;
 	n = scnprintf(line, sizeof(line),

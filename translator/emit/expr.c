@@ -251,7 +251,7 @@ static void emit_call(struct emitter *em, const struct expr *e)
 		return;
 	case BI_PRINTF:
 		fputs("({ ", out);
-		emit_format(em, "&c->out", vec_at(&e->args, 0), &e->args, 1);
+		emit_format(em, "&c->out", e);
 		fputs("(s64)0; })", out);
 		return;
 	case BI_SPRINTF: {
@@ -259,7 +259,7 @@ static void emit_call(struct emitter *em, const struct expr *e)
 		fprintf(out, "({ struct stap_sb sb%d_; stap_sb_init_str(&sb%d_, "
 			"l->tmp[%d]); ", n, n, t);
 		char *sb = xasprintf("&sb%d_", n);
-		emit_format(em, sb, vec_at(&e->args, 0), &e->args, 1);
+		emit_format(em, sb, e);
 		free(sb);
 		fprintf(out, "stap_sb_str(&sb%d_); })", n);
 		return;
