@@ -248,7 +248,7 @@ static void stap_out_long(struct stap_sb *sb, s64 v)
 static void stap_fmt_star(struct context *c, struct stap_fmt *f, s64 v,
 			  bool prec, const char *loc)
 {
-	if (v > STAP_FMT_MAX || v < -STAP_FMT_MAX) {
+	if (v > STAP_FMT_MAX || (!prec && v < -STAP_FMT_MAX)) {
 		stap_errorf(c, loc, "format %s %lld out of range (at most %d)",
 			    prec ? "precision" : "width", (long long)v,
 			    STAP_FMT_MAX);
