@@ -198,14 +198,16 @@ static enum type infer_call(struct typer *t, struct expr *e)
 	size_t n = e->args.len;
 	if (e->callee)
 		return infer_user_call(t, e);
-	switch (builtin_lookup(e->name)) {
+	enum builtin bi = builtin_lookup(e->name);
+	enum type ret = builtin_is_sprint(bi) ? TYPE_STRING : TYPE_LONG;
+	switch (builtin_printer(bi)) {
 	case BI_PRINTF:
-	case BI_SPRINTF:
 		infer_format_args(t, e);
-		return builtin_lookup(e->name) == BI_SPRINTF ? TYPE_STRING
-							    : TYPE_LONG;
+		return ret;
 	case BI_PRINT:
 	case BI_PRINTLN:
+	case BI_PRINTD:
+	case BI_PRINTDLN:
 		for (size_t i = 0; i < n; i++) {
 			struct expr *a = vec_at(&e->args, i);
 			if (infer(t, a) == TYPE_STATS && t->report)
@@ -213,7 +215,7 @@ static enum type infer_call(struct typer *t, struct expr *e)
 					   "itself: print @count(...), @sum(...) "
 					   "or a histogram");
 		}
-		return TYPE_LONG;
+		return ret;
 	case BI_ERROR:
 		expect(t, vec_at(&e->args, 0), TYPE_STRING);
 		return TYPE_LONG;
