@@ -85,14 +85,12 @@ static void stap_sb_pad(struct stap_sb *sb, char c, int n)
 	}
 }
 
-/* The sprintf flavour keeps a terminating NUL inside cap. */
-static void stap_sb_init_str(struct stap_sb *sb, char *buf)
+/* The sprintf flavour, writing into buf (MAXSTRINGLEN bytes); it keeps
+ * a terminating NUL inside cap.  An initializer, so that the argument
+ * declarations may follow it. */
+static struct stap_sb stap_sb_str_init(char *buf)
 {
-	sb->buf = buf;
-	sb->len = 0;
-	sb->cap = MAXSTRINGLEN - 1;
-	sb->truncated = false;
-	sb->flush = NULL;
+	return (struct stap_sb){ .buf = buf, .cap = MAXSTRINGLEN - 1 };
 }
 
 /* The sprintf result; a truncated one is counted (string.c). */

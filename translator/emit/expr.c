@@ -220,8 +220,8 @@ static void emit_print_family(struct emitter *em, const struct expr *e,
 
 	if (builtin_is_sprint(bi)) {
 		int t = new_temp(em);
-		fprintf(out, "({ struct stap_sb sb%d_; stap_sb_init_str(&sb%d_, "
-			"l->tmp[%d]); ", n, n, t);
+		fprintf(out, "({ struct stap_sb sb%d_ = stap_sb_str_init("
+			"l->tmp[%d]); ", n, t);
 		sb = xasprintf("&sb%d_", n);
 	} else {
 		fputs("({ ", out);
