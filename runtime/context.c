@@ -31,7 +31,8 @@ struct context {
 	const char *last_error;		/* set: the probe stops */
 	const char *last_loc;		/* "identifier 'x' at f:1:2" */
 	long actions;			/* statements run, vs MAXACTION */
-	char error_msg[MAXSTRINGLEN];	/* error()'s message */
+	/* error()'s message, or a formatted runtime error's */
+	char error_msg[MAXSTRINGLEN > 128 ? MAXSTRINGLEN : 128];
 	struct stap_sb out;		/* print buffer, drains to stdout */
 	char out_buf[STAP_PRINT_BUF_SIZE];
 	int nesting;			/* function call depth, vs MAXNESTING */
@@ -102,6 +103,20 @@ static void stap_error(struct context *c, const char *msg, const char *loc)
 		return;
 	c->last_error = msg;
 	c->last_loc = loc;
+}
+
+/* stap_error with a message formatted into the context's error_msg. */
+static void stap_errorf(struct context *c, const char *loc,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->last_error)
+		return;
+	va_start(ap, fmt);
+	vscnprintf(c->error_msg, sizeof(c->error_msg), fmt, ap);
+	va_end(ap);
+	stap_error(c, c->error_msg, loc);
 }
 
 /* Writes "ERROR: msg near loc" and ends the session when the error

@@ -69,6 +69,26 @@ out:
 	return rc;
 }
 
+/* Strings cut at MAXSTRINGLEN are counted (string.c); one warning at the
+ * end, after the end probes' output.  Process context. */
+static void stap_report_truncations(void)
+{
+	int truncated = atomic_read(&stap_truncated_count);
+	char line[128];
+	int n;
+
+	if (!truncated)
+		return;
+	n = scnprintf(line, sizeof(line),
+		      "WARNING: %d string%s truncated to MAXSTRINGLEN "
+		      "(%d bytes; raise it with -D MAXSTRINGLEN=N)
+",
+		      truncated, truncated == 1 ? "" : "s", MAXSTRINGLEN - 1);
+	preempt_disable();	/* stap_data_write() wants its cpu fixed */
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+	preempt_enable();
+}
+
 /* Process context; may sleep.  Idempotent. */
 void stap_core_stop(void)
 {
@@ -80,6 +100,7 @@ void stap_core_stop(void)
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
 	stap_end_probes_run();
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
+	stap_report_truncations();
 	stap_transport_report_counts(atomic_read(&stap_error_count),
 				     atomic_read(&stap_skipped_count));
 out:

@@ -177,7 +177,7 @@ static void stap_map_remove(struct stap_map *m, u32 i)
 
 static void stap_map_copy_key_str(char *dst, const char *src)
 {
-	size_t n = strnlen(src, MAP_STRING_LENGTH - 1);
+	size_t n = stap_strnlen_counted(src, MAP_STRING_LENGTH - 1);
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';

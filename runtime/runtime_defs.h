@@ -21,6 +21,7 @@
 #include <linux/ktime.h>
 #include <linux/jiffies.h>
 #include <linux/time64.h>
+#include <linux/uaccess.h>
 #include "stap_compat.h"
 
 #ifndef MAXACTION

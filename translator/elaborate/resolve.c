@@ -45,9 +45,29 @@ static void register_files(struct resolver *r, struct vec *v)
 }
 
 static const struct { const char *name; enum builtin bi; } builtins[] = {
-	{"print", BI_PRINT}, {"println", BI_PRINTLN}, {"printf", BI_PRINTF},
+	{"print", BI_PRINT}, {"println", BI_PRINTLN}, {"printd", BI_PRINTD},
+	{"printdln", BI_PRINTDLN}, {"printf", BI_PRINTF},
+	{"sprint", BI_SPRINT}, {"sprintln", BI_SPRINTLN},
+	{"sprintd", BI_SPRINTD}, {"sprintdln", BI_SPRINTDLN},
 	{"sprintf", BI_SPRINTF}, {"exit", BI_EXIT}, {"error", BI_ERROR},
 };
+
+enum builtin builtin_printer(enum builtin bi)
+{
+	switch (bi) {
+	case BI_SPRINT: return BI_PRINT;
+	case BI_SPRINTLN: return BI_PRINTLN;
+	case BI_SPRINTD: return BI_PRINTD;
+	case BI_SPRINTDLN: return BI_PRINTDLN;
+	case BI_SPRINTF: return BI_PRINTF;
+	default: return bi;
+	}
+}
+
+bool builtin_is_sprint(enum builtin bi)
+{
+	return builtin_printer(bi) != bi;
+}
 
 enum builtin builtin_lookup(const char *name)
 {
@@ -254,16 +274,23 @@ static void resolve_call(struct resolver *r, struct expr *e)
 	resolve_args(r, e);
 	if (resolve_user_call(r, e))
 		return;
-	switch (bi) {
+	switch (builtin_printer(bi)) {
 	case BI_NONE:
 		unknown_function(r, e);
 		return;
-	case BI_PRINTF:
-	case BI_SPRINTF: {
+	case BI_PRINTF: {
 		struct expr *fmt = n ? vec_at(&e->args, 0) : NULL;
 		if (!fmt || fmt->kind != E_STR)
 			diag_error(e->loc, "'%s' needs a literal format string "
 				   "as its first argument", e->name);
+		return;
+	}
+	case BI_PRINTD:
+	case BI_PRINTDLN: {
+		struct expr *delim = n ? vec_at(&e->args, 0) : NULL;
+		if (!delim || delim->kind != E_STR || n < 3)
+			diag_error(e->loc, "'%s' takes a literal delimiter "
+				   "string and two or more values", e->name);
 		return;
 	}
 	case BI_EXIT:
@@ -275,7 +302,11 @@ static void resolve_call(struct resolver *r, struct expr *e)
 			diag_error(e->loc, "'error' takes one argument (a message)");
 		return;
 	case BI_PRINT:
-	case BI_PRINTLN:
+		if (n == 0)
+			diag_error(e->loc, "'%s' takes one or more values",
+				   e->name);
+		return;
+	default:
 		return;
 	}
 }

@@ -166,16 +166,48 @@ static void note_stat_reader(struct typer *t, struct expr *e)
 	s->hist_interval = c;
 }
 
+/* printf/sprintf: each argument has the type its conversion takes; an
+ * untyped variable takes it from the format. */
+static void infer_format_args(struct typer *t, struct expr *e)
+{
+	struct expr *fmt = e->args.len ? vec_at(&e->args, 0) : NULL;
+	if (!fmt || fmt->kind != E_STR)
+		return;		/* resolve.c reported it */
+	size_t n = e->args.len - 1;
+	struct format_arg *want = format_args(e, t->report);
+
+	for (size_t i = 0; i < n; i++) {
+		struct expr *a = vec_at(&e->args, i + 1);
+		enum type have = infer(t, a);
+		if (!want)
+			continue;
+		if (have == TYPE_UNKNOWN) {
+			bind(t, a, have, want[i].type);
+		} else if (have != want[i].type && t->report) {
+			diag_error(a->loc, "%s expects a %s, "
+				   "argument %zu is a %s", want[i].what,
+				   type_name(want[i].type), i + 1,
+				   type_name(have));
+		}
+	}
+	format_args_free(want, n);
+}
+
 static enum type infer_call(struct typer *t, struct expr *e)
 {
 	size_t n = e->args.len;
 	if (e->callee)
 		return infer_user_call(t, e);
-	switch (builtin_lookup(e->name)) {
+	enum builtin bi = builtin_lookup(e->name);
+	enum type ret = builtin_is_sprint(bi) ? TYPE_STRING : TYPE_LONG;
+	switch (builtin_printer(bi)) {
 	case BI_PRINTF:
-	case BI_SPRINTF:
+		infer_format_args(t, e);
+		return ret;
 	case BI_PRINT:
 	case BI_PRINTLN:
+	case BI_PRINTD:
+	case BI_PRINTDLN:
 		for (size_t i = 0; i < n; i++) {
 			struct expr *a = vec_at(&e->args, i);
 			if (infer(t, a) == TYPE_STATS && t->report)
@@ -183,11 +215,7 @@ static enum type infer_call(struct typer *t, struct expr *e)
 					   "itself: print @count(...), @sum(...) "
 					   "or a histogram");
 		}
-		if (t->report && (builtin_lookup(e->name) == BI_PRINTF ||
-				  builtin_lookup(e->name) == BI_SPRINTF))
-			check_format(e);
-		return builtin_lookup(e->name) == BI_SPRINTF ? TYPE_STRING
-							    : TYPE_LONG;
+		return ret;
 	case BI_ERROR:
 		expect(t, vec_at(&e->args, 0), TYPE_STRING);
 		return TYPE_LONG;

@@ -55,12 +55,19 @@ void emit_delete(struct emitter *em, const struct expr *x);
 /* stmt.c */
 void emit_stmt(struct emitter *em, const struct stmt *st);
 
-/* format.c: writes code appending the formatted args to the stap_sb
- * named by `sb` (a C expression of type struct stap_sb *).  args[first..]
- * are the values; fmt is the E_STR format.  Returns false after
- * reporting a format error. */
-bool check_format(const struct expr *call);
-void emit_format(struct emitter *em, const char *sb, const struct expr *fmt,
-		 const struct vec *args, size_t first);
+/* format.c: printf-style formats.  format_args() returns, for a
+ * printf/sprintf call, the type each argument after the format must
+ * have and the conversion that takes it (for messages), or NULL after
+ * reporting (if report) a malformed format or a wrong argument count;
+ * free it with format_args_free(a, number of arguments).  emit_format()
+ * writes the statements that append the formatted arguments to the
+ * stap_sb named by `sb` (C of type struct stap_sb *). */
+struct format_arg {
+	enum type type;
+	char *what;	/* "format conversion '%-5s'", "the '*' width of '%*d'" */
+};
+struct format_arg *format_args(const struct expr *call, bool report);
+void format_args_free(struct format_arg *a, size_t n);
+void emit_format(struct emitter *em, const char *sb, const struct expr *call);
 
 #endif

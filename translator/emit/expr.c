@@ -166,25 +166,76 @@ static void emit_compare(struct emitter *em, const struct expr *e)
 	fprintf(out, strings ? ") %s 0))" : ")))", e->op);
 }
 
-/* print / println: each argument in its natural form. */
-static void emit_print(struct emitter *em, const struct expr *e, bool newline)
+/*
+ * print, println, printd, printdln: each value in its natural form
+ * (a long in decimal), after a literal delimiter for printd, then a
+ * newline for the *ln ones.  As for printf (format.c), the values are
+ * evaluated first, in order; a histogram prints in place.
+ */
+static void emit_values(struct emitter *em, const struct expr *e,
+			enum builtin bi, const char *sb)
 {
 	FILE *out = em->out;
-	fputs("({ ", out);
-	for (size_t i = 0; i < e->args.len; i++) {
+	bool delimited = bi == BI_PRINTD || bi == BI_PRINTDLN;
+	const struct expr *delim = delimited ? vec_at(&e->args, 0) : NULL;
+	size_t first = delimited ? 1 : 0;
+	int id = em->labels++;
+
+	for (size_t i = first; i < e->args.len; i++) {
 		const struct expr *a = vec_at(&e->args, i);
-		if (a->kind == E_HIST) {
-			emit_hist_print(em, "&c->out", a);
+		if (a->kind == E_HIST)
 			continue;
-		}
-		fputs(a->type == TYPE_STRING ? "stap_out_str(&c->out, "
-					     : "stap_out_long(&c->out, ", out);
+		fprintf(out, a->type == TYPE_STRING ? "const char *pa%d_%zu = "
+						    : "s64 pa%d_%zu = ", id, i);
 		emit_expr(em, a);
-		fputs("); ", out);
+		fputs("; ", out);
 	}
-	if (newline)
-		fputs("stap_out_lit(&c->out, \"\\n\", 1); ", out);
-	fputs("(s64)0; })", out);
+	for (size_t i = first; i < e->args.len; i++) {
+		const struct expr *a = vec_at(&e->args, i);
+		if (delim && i > first) {
+			fprintf(out, "stap_out_lit(%s, ", sb);
+			emit_cstring(out, delim->str, delim->len);
+			fprintf(out, ", %zu); ", delim->len);
+		}
+		if (a->kind == E_HIST)
+			emit_hist_print(em, sb, a);
+		else
+			fprintf(out, a->type == TYPE_STRING ?
+				"stap_out_str(%s, pa%d_%zu); " :
+				"stap_out_long(%s, pa%d_%zu); ", sb, id, i);
+	}
+	if (bi == BI_PRINTLN || bi == BI_PRINTDLN)
+		fprintf(out, "stap_out_lit(%s, \"\\n\", 1); ", sb);
+}
+
+/* The print family: into the print buffer, or for sprint* into a
+ * string temporary (cut at MAXSTRINGLEN) that is the result. */
+static void emit_print_family(struct emitter *em, const struct expr *e,
+			      enum builtin bi)
+{
+	FILE *out = em->out;
+	enum builtin printer = builtin_printer(bi);
+	char *sb;
+	int n = em->labels++;
+
+	if (builtin_is_sprint(bi)) {
+		int t = new_temp(em);
+		fprintf(out, "({ struct stap_sb sb%d_ = stap_sb_str_init("
+			"l->tmp[%d]); ", n, t);
+		sb = xasprintf("&sb%d_", n);
+	} else {
+		fputs("({ ", out);
+		sb = xstrdup("&c->out");
+	}
+	if (printer == BI_PRINTF)
+		emit_format(em, sb, e);
+	else
+		emit_values(em, e, printer, sb);
+	if (builtin_is_sprint(bi))
+		fprintf(out, "stap_sb_str(&sb%d_); })", n);
+	else
+		fputs("(s64)0; })", out);
+	free(sb);
 }
 
 /*
@@ -244,26 +295,20 @@ static void emit_call(struct emitter *em, const struct expr *e)
 		emit_user_call(em, e);
 		return;
 	}
-	switch (builtin_lookup(e->name)) {
+	enum builtin bi = builtin_lookup(e->name);
+	switch (bi) {
 	case BI_PRINT:
 	case BI_PRINTLN:
-		emit_print(em, e, builtin_lookup(e->name) == BI_PRINTLN);
-		return;
+	case BI_PRINTD:
+	case BI_PRINTDLN:
 	case BI_PRINTF:
-		fputs("({ ", out);
-		emit_format(em, "&c->out", vec_at(&e->args, 0), &e->args, 1);
-		fputs("(s64)0; })", out);
+	case BI_SPRINT:
+	case BI_SPRINTLN:
+	case BI_SPRINTD:
+	case BI_SPRINTDLN:
+	case BI_SPRINTF:
+		emit_print_family(em, e, bi);
 		return;
-	case BI_SPRINTF: {
-		int t = new_temp(em), n = em->labels++;
-		fprintf(out, "({ struct stap_sb sb%d_; stap_sb_init_str(&sb%d_, "
-			"l->tmp[%d]); ", n, n, t);
-		char *sb = xasprintf("&sb%d_", n);
-		emit_format(em, sb, vec_at(&e->args, 0), &e->args, 1);
-		free(sb);
-		fprintf(out, "stap_sb_str(&sb%d_); })", n);
-		return;
-	}
 	case BI_EXIT:
 		fputs("({ stap_request_exit(); (s64)0; })", out);
 		return;
