@@ -81,8 +81,7 @@ static void stap_report_truncations(void)
 		return;
 	n = scnprintf(line, sizeof(line),
 		      "WARNING: %d string%s truncated to MAXSTRINGLEN "
-		      "(%d bytes; raise it with -D MAXSTRINGLEN=N)
-",
+		      "(%d bytes; raise it with -D MAXSTRINGLEN=N)\n",
 		      truncated, truncated == 1 ? "" : "s", MAXSTRINGLEN - 1);
 	preempt_disable();	/* stap_data_write() wants its cpu fixed */
 	stap_data_write(STAP_STREAM_STDERR, line, n);
