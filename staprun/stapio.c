@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "optarg.h"
 #include "outfile.h"
 #include "relay.h"
 
@@ -59,7 +61,8 @@ struct stapio {
 	uint64_t ncpus, bufsize;
 
 	int hello_done, start_sent, stop_sent, stopped, data_eof;
-	int signals;
+	int signals;		/* interrupts counted (count_interrupt) */
+	int64_t last_signal_ms;
 	int failed;		/* the module vanished or broke the protocol */
 	int start_failed;
 	int exit_status;	/* from STOPPED */
@@ -521,8 +524,8 @@ static int spawn_cmd(struct stapio *s)
 				    SIGCHLD };
 	int gate[2];
 	unsigned i;
+	pid_t pid, parent = getpid();
 	ssize_t n;
-	pid_t pid;
 	char c;
 
 	if (pipe(gate) < 0) {
@@ -543,6 +546,11 @@ static int spawn_cmd(struct stapio *s)
 		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 			signal(sigs[i], SIG_DFL);
 		close(gate[1]);
+		/* If stapio dies (even by SIGKILL), CMD is told to end:
+		 * nobody else would (the module is unloaded by staprun). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(126);
 		if (s->cmd_stdout_to_stderr)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		do
@@ -646,6 +654,26 @@ out:
 	s->cmd_running = 0;
 }
 
+/*
+ * SIGINT/SIGTERM/SIGHUP stop the session; the third interrupt gives up
+ * on the module.  One interrupt often arrives twice: a Ctrl-C (or
+ * stapsh's kill of the process group) reaches stapio directly and again
+ * through staprun, which forwards it.  So signals less than half a
+ * second after the last counted one count with it.
+ */
+static void count_interrupt(struct stapio *s)
+{
+	struct timespec now;
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (s->signals && ms - s->last_signal_ms < 500)
+		return;
+	s->signals++;
+	s->last_signal_ms = ms;
+}
+
 static void on_signals(struct stapio *s)
 {
 	char c[16];
@@ -659,7 +687,7 @@ static void on_signals(struct stapio *s)
 				continue;
 			}
 			stops++;
-			s->signals++;
+			count_interrupt(s);
 			verbose(s, "signal %d: stopping", c[i]);
 		}
 	}
@@ -667,8 +695,8 @@ static void on_signals(struct stapio *s)
 		return;
 	send_stop(s);
 	if (s->signals >= 3)
-		fail(s, "module %s did not stop after %d signals; giving up",
-		     s->modname, s->signals);
+		fail(s, "module %s did not stop after %d interrupts; giving "
+		     "up", s->modname, s->signals);
 }
 
 /* Milliseconds poll() may sleep: -1, or until the -t deadline, the
@@ -844,22 +872,6 @@ static int open_output(struct stapio *s, const char *out)
 	return 0;
 }
 
-/* A whole number in [lo, hi] for option opt, or -1 after saying why. */
-static long number_arg(int opt, const char *arg, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "ERROR: invalid -%c '%s' (expected a number "
-			"from %ld to %ld)\n", opt, arg, lo, hi);
-		return -1;
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct stapio s = { .ctl_fd = -1, .data_fd = -1, .cmd_gate = -1,
@@ -883,12 +895,14 @@ int main(int argc, char **argv)
 			s.cmd = optarg;
 			break;
 		case 'x':
-			if ((v = number_arg(opt, optarg, 1, 0x7fffffff)) < 0)
+			if ((v = number_arg(opt, optarg, 1, 0x7fffffff,
+					    "a process id")) < 0)
 				return 1;
 			s.target = (pid_t)v;
 			break;
 		case 't':
-			if ((v = number_arg(opt, optarg, 1, 100000000)) < 0)
+			if ((v = number_arg(opt, optarg, 1, 100000000,
+					    "seconds")) < 0)
 				return 1;
 			s.timeout = v;
 			break;

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "optarg.h"
 
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/stap"
@@ -377,23 +378,6 @@ static void usage(FILE *f)
 		"  -x PID      target() is PID; its exit ends the session\n"
 		"  -t SECONDS  end the session after SECONDS\n",
 		BUFSIZE_MAX_MB);
-}
-
-/* A whole number in [lo, hi] for option opt; -1 after saying why. */
-static long number_arg(int opt, const char *arg, long lo, long hi,
-		       const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "ERROR: invalid -%c '%s': expected %s, %ld-%ld"
-			"\n", opt, arg, what, lo, hi);
-		return -1;
-	}
-	return v;
 }
 
 int main(int argc, char **argv)

@@ -8,9 +8,11 @@
  * protocol's reading and writing is shared with stapsh
  * (staprun/stapsh_proto.c); this file only decides what to send.
  *
- * Signals: during remote_run, SIGINT and SIGTERM are blocked except while
- * waiting in ppoll, and their handler only sets a flag; the relay loop
- * turns each one into a "quit" for stapsh.
+ * Signals: during remote_run, SIGINT, SIGTERM and SIGHUP are blocked
+ * except while waiting in ppoll, and their handler only sets a flag; the
+ * relay loop turns each one into a "quit" for stapsh, which interrupts
+ * staprun, so the remote module is unloaded and its end probes' output
+ * still arrives.
  */
 #define _GNU_SOURCE
 #include "remote.h"
@@ -452,10 +454,11 @@ static int relay(struct remote *r, int out_fd, int err_fd,
 int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd)
 {
-	struct sigaction sa = { 0 }, old_int, old_term;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { 0 }, old_sa[3];
 	sigset_t block, old_mask;
 	const char *name;
-	int status;
+	int status, i;
 
 	name = strrchr(module_path, '/');
 	name = name ? name + 1 : module_path;
@@ -467,11 +470,11 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 
 	sa.sa_handler = on_interrupt;
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
+	for (i = 0; i < 3; i++)
+		sigaddset(&block, sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, &old_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old_sa[i]);
 	interrupts = 0;
 
 	status = upload(r, module_path, name);
@@ -480,13 +483,13 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 	if (status == 0) {
 		/* An interrupt during the upload counts too. */
 		sigset_t wait_mask = old_mask;
-		sigdelset(&wait_mask, SIGINT);
-		sigdelset(&wait_mask, SIGTERM);
+		for (i = 0; i < 3; i++)
+			sigdelset(&wait_mask, sigs[i]);
 		status = relay(r, out_fd, err_fd, &wait_mask);
 	}
 
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &old_sa[i], NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return status;
 }

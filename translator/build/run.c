@@ -1,7 +1,7 @@
 /*
  * Pass 5: run the module.  Locally that is `staprun MODULE.ko`, with
- * stap out of the way of signals (staprun turns SIGINT into a clean
- * stop); remotely it is the stapsh protocol through remote.c, for
+ * SIGINT, SIGTERM and SIGHUP passed on to it (staprun turns each into a
+ * clean stop); remotely it is the stapsh protocol through remote.c, for
  * unix:PATH sockets and the built-in VM (vm:RELEASE).
  *
  * The loader options (-c -x -T -s -b) become staprun's options either
@@ -68,27 +68,47 @@ static void free_owned(struct vec *owned)
 	vec_free(owned);
 }
 
+static volatile sig_atomic_t local_staprun;
+
+/* A signal sent to stap alone (kill PID) reaches staprun too. */
+static void forward_to_staprun(int sig)
+{
+	if (local_staprun > 0)
+		kill(local_staprun, sig);
+}
+
 static int run_local(struct session *s)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	char *staprun = xasprintf("%s/staprun", s->bin_dir);
 	struct vec argv = {0}, owned = {0};
+	struct sigaction sa = { .sa_handler = forward_to_staprun };
+	sigset_t block, old;
 
 	vec_push(&argv, staprun);
 	staprun_options(s, &argv, &owned, s->output_file);
 	vec_push(&argv, s->module_path);
 	vec_push(&argv, NULL);
 
-	signal(SIGINT, SIG_IGN);	/* staprun handles them */
-	signal(SIGTERM, SIG_IGN);
+	/* staprun turns each into a clean stop; stap passes them on */
+	sigemptyset(&block);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		for (int i = 0; i < 3; i++)
+			signal(sigs[i], SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		execv(staprun, (char *const *)argv.items);
 		fprintf(stderr, "stap: cannot run %s: %s\n", staprun,
 			strerror(errno));
 		_exit(127);
 	}
+	local_staprun = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	int status = 1;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -112,6 +132,7 @@ static pid_t start_bulk_splitter(int fd, int other_end, const char *base)
 	close(other_end);
 	signal(SIGINT, SIG_IGN);	/* the stream ends when stap's does */
 	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	struct bulk_out b;
 	struct bulk_split sp = {0};
 	char buf[65536];
