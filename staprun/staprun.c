@@ -1,8 +1,10 @@
 /*
  * staprun: loads a stap module, runs stapio on it, unloads it.
  *
- *   staprun [-v] [-o FILE] [-b MB] [-B] [-c CMD | -x PID] [-t SECONDS]
- *           MODULE.ko [name=value ...]
+ *   staprun [-v] [-o FILE [-S SIZE[,N]]] [-b MB] [-B] [-c CMD | -x PID]
+ *           [-t SECONDS] [-L | -D] MODULE.ko [name=value ...]
+ *   staprun [...] -A MODULE       attach to a session left by -L
+ *   staprun [-v] -d MODULE|'*'    unload a detached or unused module
  *
  * The steps are the functions below, in order: find stapio (so that a
  * missing stapio fails before anything is loaded), load the module with
@@ -199,8 +201,9 @@ static int load_module(const char *path, const char *name,
 		return 0;
 	switch (errno) {
 	case EEXIST:
-		fprintf(stderr, "ERROR: module %s is already loaded; unload "
-			"it with 'rmmod %s'\n", name, name);
+		fprintf(stderr, "ERROR: module %s is already loaded (a "
+			"session may run detached: attach with 'staprun -A %s', "
+			"unload with 'staprun -d %s')\n", name, name, name);
 		break;
 	case EPERM:
 		fprintf(stderr, "ERROR: cannot load module %s: permission "
@@ -241,10 +244,11 @@ static int load_module(const char *path, const char *name,
 static void unload_module(const char *name)
 {
 	struct timespec wait = { 0, 50 * 1000 * 1000 };
-	int tries;
+	int tries, rc;
 
 	for (tries = 0; tries < 100; tries++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0) {
+		rc = syscall(SYS_delete_module, name, O_NONBLOCK);
+		if (rc == 0) {
 			note("unloaded %s", name);
 			return;
 		}
@@ -270,8 +274,9 @@ static void forward(int sig)
 
 /* What staprun passes on to stapio. */
 struct stapio_opts {
-	const char *out, *cmd, *pid, *timeout;
+	const char *out, *cmd, *pid, *timeout, *rotate;
 	int bulk;
+	int detach;		/* -L */
 };
 
 static int run_stapio(const char *stapio, const char *name,
@@ -280,7 +285,7 @@ static int run_stapio(const char *stapio, const char *name,
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	sigset_t block, old;
-	char *argv[16];
+	char *argv[20];
 	int argc = 0, status;
 	unsigned i;
 	pid_t pid;
@@ -314,6 +319,12 @@ static int run_stapio(const char *stapio, const char *name,
 		argv[argc++] = "-t";
 		argv[argc++] = (char *)o->timeout;
 	}
+	if (o->rotate) {
+		argv[argc++] = "-S";
+		argv[argc++] = (char *)o->rotate;
+	}
+	if (o->detach)
+		argv[argc++] = "-L";
 	argv[argc++] = (char *)name;
 	argv[argc] = NULL;
 
@@ -359,16 +370,124 @@ static int run_stapio(const char *stapio, const char *name,
 	return 1;
 }
 
+/* ---- -d: deleting detached or unused modules ---- */
+
+/*
+ * Is a stapio attached to module name?  Its control file admits one
+ * opener: EBUSY says someone holds it.  (Opening and closing it leaves
+ * a detached session running.)
+ */
+static int stapio_attached(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/ctl", name);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == EBUSY;
+}
+
+/* staprun -d NAME: unloads a module no stapio is attached to (its
+ * session, if detached, is stopped by the unload: end probes run). */
+static int delete_one(const char *name)
+{
+	int rc;
+
+	if (stapio_attached(name)) {
+		fprintf(stderr, "ERROR: module %s is in use by a running "
+			"session: stop it there (or attach with 'staprun -A "
+			"%s' and interrupt it)\n", name, name);
+		return 1;
+	}
+	rc = syscall(SYS_delete_module, name, O_NONBLOCK);
+	if (rc == 0) {
+		note("unloaded %s", name);
+		return 0;
+	}
+	if (errno == ENOENT)
+		fprintf(stderr, "ERROR: module %s is not loaded\n", name);
+	else if (errno == EPERM)
+		fprintf(stderr, "ERROR: cannot unload module %s: permission "
+			"denied (root or CAP_SYS_MODULE needed)\n", name);
+	else
+		fprintf(stderr, "ERROR: cannot unload module %s: %s\n", name,
+			strerror(errno));
+	return 1;
+}
+
+/* staprun -d '*': every stap_* module that no stapio is attached to. */
+static int delete_all(void)
+{
+	char line[512], name[256];
+	FILE *f = fopen("/proc/modules", "re");
+	int status = 0;
+
+	if (!f) {
+		fprintf(stderr, "ERROR: cannot read /proc/modules: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s", name) != 1 ||
+		    strncmp(name, "stap_", 5) != 0 || stapio_attached(name))
+			continue;
+		status |= delete_one(name);
+	}
+	fclose(f);
+	return status;
+}
+
+/* ---- -D: running in the background ---- */
+
+/*
+ * The parent prints the daemon's pid and exits 0; the daemon, in a
+ * session of its own, runs on with /dev/null for stdin, stdout and
+ * stderr (its output goes to -o FILE).  Returns in the daemon only.
+ */
+static void daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "ERROR: cannot fork the daemon: %s\n",
+			strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		printf("%d\n", (int)pid);
+		exit(0);
+	}
+	setsid();
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: staprun [-v] [-o FILE] [-b MB] [-B] "
+	fprintf(f, "Usage: staprun [-v] [-o FILE [-S SIZE[,N]]] [-b MB] [-B] "
 		"[-c CMD | -x PID] [-t SECONDS]\n"
-		"               MODULE.ko [name=value ...]\n"
+		"               [-L | -D] MODULE.ko [name=value ...]\n"
+		"       staprun [-v] [-o FILE [-S SIZE[,N]]] [-B] [-t SECONDS] "
+		"-A MODULE\n"
+		"       staprun [-v] -d MODULE|'*'\n"
 		"Loads a stap module, relays its output through stapio, "
 		"unloads it.\n"
 		"  -v          report each step (stapio too)\n"
 		"  -o FILE     write the script's output to FILE (strftime "
 		"%%-conversions expand)\n"
+		"  -S SIZE[,N] with -o: FILE.0, FILE.1 ... of at most SIZE MB, "
+		"the last N kept\n"
 		"  -b MB       per-CPU output buffer size, 1-%d megabytes\n"
 		"  -B          bulk mode: per-CPU files FILE_N or stpd_cpuN "
 		"(see stap-merge)\n"
@@ -376,18 +495,30 @@ static void usage(FILE *f)
 		"its pid, its exit\n"
 		"              ends the session\n"
 		"  -x PID      target() is PID; its exit ends the session\n"
-		"  -t SECONDS  end the session after SECONDS\n",
+		"  -t SECONDS  end the session after SECONDS\n"
+		"  -L          load, start the probes and detach, leaving them "
+		"running\n"
+		"  -A          attach to the loaded MODULE (left by -L); unload "
+		"it at the end\n"
+		"  -d          unload MODULE ('*': every stap_ module) that no "
+		"stapio is attached to\n"
+		"  -D          run in the background (needs -o): print the "
+		"daemon's pid and return\n",
 		BUFSIZE_MAX_MB);
 }
+
+/* What staprun does with MODULE: -L, -A, -d or the whole session. */
+enum mode { RUN, LOAD_DETACH, ATTACH, DELETE };
 
 int main(int argc, char **argv)
 {
 	struct stapio_opts o = { 0 };
-	char *stapio, *name, *params;
-	long bufsize_mb = 0;
-	int opt, status;
+	char *stapio, *name, *params, *module;
+	enum mode mode = RUN;
+	long bufsize_mb = 0, mb, count;
+	int opt, status, daemon = 0, nparams;
 
-	while ((opt = getopt(argc, argv, "+vo:b:Bc:x:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:b:Bc:x:t:S:LADdh")) != -1) {
 		switch (opt) {
 		case 'v':
 			verbose++;
@@ -419,6 +550,25 @@ int main(int argc, char **argv)
 				return 1;
 			o.timeout = optarg;
 			break;
+		case 'S':
+			if (size_count_arg(optarg, &mb, &count) < 0)
+				return 1;
+			o.rotate = optarg;
+			break;
+		case 'L':
+		case 'A':
+		case 'd':
+			if (mode != RUN) {
+				fprintf(stderr, "ERROR: -L, -A and -d exclude "
+					"each other\n");
+				return 1;
+			}
+			mode = opt == 'L' ? LOAD_DETACH :
+			       opt == 'A' ? ATTACH : DELETE;
+			break;
+		case 'D':
+			daemon = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -431,21 +581,61 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	nparams = argc - optind - 1;
 	if (o.cmd && o.pid) {
 		fprintf(stderr, "ERROR: -c and -x cannot be used together\n");
 		return 1;
 	}
+	if (mode == LOAD_DETACH && (o.cmd || o.pid || o.timeout || daemon)) {
+		fprintf(stderr, "ERROR: -L cannot be used with -c, -x, -t or "
+			"-D (they need stapio attached)\n");
+		return 1;
+	}
+	if (mode == ATTACH && (o.cmd || o.pid || bufsize_mb || nparams)) {
+		fprintf(stderr, "ERROR: -A attaches to a running module: -c, "
+			"-x, -b and module parameters cannot change it\n");
+		return 1;
+	}
+	if (daemon && (!o.out || strcmp(o.out, "-") == 0)) {
+		fprintf(stderr, "ERROR: -D needs -o FILE (a daemon's standard "
+			"output goes nowhere)\n");
+		return 1;
+	}
+	if (o.rotate && (!o.out || strcmp(o.out, "-") == 0 || o.bulk)) {
+		fprintf(stderr, "ERROR: -S needs -o FILE (and no -B)\n");
+		return 1;
+	}
+	if (mode == DELETE) {
+		if (nparams) {
+			usage(stderr);
+			return 1;
+		}
+		if (strcmp(argv[optind], "*") == 0)
+			return delete_all();
+		name = module_name(argv[optind]);
+		return name ? delete_one(name) : 1;
+	}
 	stapio = find_stapio();
 	if (!stapio)
 		return 1;
-	name = module_name(argv[optind]);
-	params = module_params(argv + optind + 1, argc - optind - 1,
-			       bufsize_mb);
+	module = argv[optind];
+	name = module_name(module);
+	params = module_params(argv + optind + 1, nparams, bufsize_mb);
 	if (!name || !params)
 		return 1;
-	if (load_module(argv[optind], name, params) < 0)
+	o.detach = mode == LOAD_DETACH;
+	if (mode != ATTACH &&
+	    load_module(module, name, params) < 0)
 		return 1;
+
+	if (daemon)
+		daemonize();
 	status = run_stapio(stapio, name, &o);
+	if (mode == LOAD_DETACH && status == 0) {
+		fprintf(stderr, "Disconnecting from systemtap module.\n"
+			"To reconnect, type \"staprun -A %s\"\n", name);
+		return 0;
+	}
 	unload_module(name);
 	return status;
 }

@@ -35,6 +35,8 @@ struct session {
 	int timeout_s;			/* -T SECONDS, 0 = none */
 	int bufsize_mb;			/* -s MB, 0 = the module's default */
 	bool bulk;			/* -b */
+	bool flight;			/* -F: flight recorder */
+	const char *rotate;		/* -S SIZE[,N], as given */
 
 	/* ---- target ---- */
 	const char *kernel_release;	/* -r, the remote's, or uname -r */

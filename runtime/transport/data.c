@@ -167,6 +167,33 @@ static u64 stap_data_last_seq(void)
 	return atomic64_read(&stap_data_seq);
 }
 
+/*
+ * The seq of the oldest record not read yet, over all CPUs, or of the
+ * next one to be written if every buffer is empty: where a reader that
+ * attaches to a running session starts merging.  (A record a probe is
+ * writing right now may get a lower seq; the reader copes.)
+ * Context: process, may sleep.
+ */
+static u64 stap_data_next_seq(void)
+{
+	u64 seq = atomic64_read(&stap_data_seq) + 1;
+	struct stap_data_rec rec;
+	unsigned int cpu;
+
+	mutex_lock(&stap_data_mutex);
+	for_each_possible_cpu(cpu) {
+		struct stap_ring *r = &stap_rings[cpu];
+
+		if (smp_load_acquire(&r->head) == r->tail)
+			continue;
+		stap_ring_get(r, r->tail, &rec, STAP_DATA_REC_SIZE);
+		if (rec.seq < seq)
+			seq = rec.seq;
+	}
+	mutex_unlock(&stap_data_mutex);
+	return seq;
+}
+
 /* Bytes per CPU buffer; also the largest record a probe can write. */
 static unsigned long stap_data_buffer_size(void)
 {
