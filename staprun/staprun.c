@@ -14,7 +14,13 @@
  * module with delete_module(2) whatever happened.  The exit status is
  * stapio's, which is the script's.  No NSS calls: this is linked
  * statically for the test VM's initramfs.
+ *
+ * staprun may be installed setuid root: who may load what is in
+ * privilege.c; everything but the module calls runs as the caller
+ * (privileged() raises the effective uid around each), and stapio runs
+ * as the caller, with the module's proc files handed to it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "optarg.h"
+#include "privilege.h"
 
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/stap"
@@ -38,6 +45,8 @@
 #define BUFSIZE_MAX_MB 4095
 
 static int verbose;
+static enum privilege priv;	/* the caller's (privilege.h) */
+static uid_t setuid_euid = (uid_t)-1;	/* 0 when installed setuid root */
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t pending_sig;
 
@@ -52,6 +61,72 @@ static void note(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+/* ---- privileges ---- */
+
+/*
+ * Installed setuid root, staprun runs as its caller except while it
+ * loads or unloads a module (and hands the module's proc files to the
+ * caller): files are opened with the caller's rights, so nobody reads
+ * anything through staprun, and stapio runs as the caller.
+ */
+static void drop_privileges_at_start(void)
+{
+	gid_t gid = getgid();
+
+	if (geteuid() == getuid())
+		return;
+	setuid_euid = geteuid();
+	if (setresgid(gid, gid, gid) < 0 || seteuid(getuid()) < 0) {
+		fprintf(stderr, "ERROR: cannot drop privileges: %s\n",
+			strerror(errno));
+		exit(1);
+	}
+}
+
+/* Raises (on) or drops the effective uid around one privileged call. */
+static void privileged(int on)
+{
+	if (setuid_euid == (uid_t)-1)
+		return;
+	if (seteuid(on ? setuid_euid : getuid()) < 0) {
+		fprintf(stderr, "ERROR: cannot %s privileges: %s\n",
+			on ? "raise" : "drop", strerror(errno));
+		exit(1);
+	}
+}
+
+/* For good, before running stapio. */
+static void drop_privileges(void)
+{
+	uid_t uid = getuid();
+
+	if (setuid_euid != (uid_t)-1 && setresuid(uid, uid, uid) < 0)
+		_exit(127);
+}
+
+/* A setuid staprun's caller gets the module's control and data files
+ * (mode 0600, root's) for the stapio it runs as the caller. */
+static int give_proc_files(const char *name)
+{
+	static const char *const files[] = { "ctl", "data" };
+	char path[PATH_MAX];
+	unsigned i;
+	int rc = 0;
+
+	if (setuid_euid == (uid_t)-1)
+		return 0;
+	privileged(1);
+	for (i = 0; i < 2 && rc == 0; i++) {
+		snprintf(path, sizeof(path), "/proc/%s/%s", name, files[i]);
+		rc = chown(path, getuid(), getgid());
+		if (rc < 0)
+			fprintf(stderr, "ERROR: cannot give %s to uid %d: %s\n",
+				path, (int)getuid(), strerror(errno));
+	}
+	privileged(0);
+	return rc;
 }
 
 /* ---- finding stapio ---- */
@@ -194,8 +269,14 @@ static int load_module(const char *path, const char *name,
 
 	if (fd < 0)
 		return -1;
+	if (check_module_file(priv, fd, path) < 0) {
+		close(fd);
+		return -1;
+	}
 	note("loading %s as %s (parameters '%s')", path, name, params);
+	privileged(1);
 	rc = syscall(SYS_finit_module, fd, params, 0);
+	privileged(0);
 	close(fd);
 	if (rc == 0)
 		return 0;
@@ -247,7 +328,9 @@ static void unload_module(const char *name)
 	int tries, rc;
 
 	for (tries = 0; tries < 100; tries++) {
+		privileged(1);
 		rc = syscall(SYS_delete_module, name, O_NONBLOCK);
+		privileged(0);
 		if (rc == 0) {
 			note("unloaded %s", name);
 			return;
@@ -335,6 +418,7 @@ static int run_stapio(const char *stapio, const char *name,
 		for (i = 0; i < 3; i++)
 			sigaction(sigs[i], &sa, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		drop_privileges();
 		execv(stapio, argv);
 		fprintf(stderr, "ERROR: cannot run %s: %s\n", stapio,
 			strerror(errno));
@@ -380,13 +464,16 @@ static int run_stapio(const char *stapio, const char *name,
 static int stapio_attached(const char *name)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, busy;
 
 	snprintf(path, sizeof(path), "/proc/%s/ctl", name);
+	privileged(1);		/* the file is root's: it is not for reading */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	busy = fd < 0 && errno == EBUSY;
+	privileged(0);
 	if (fd >= 0)
 		close(fd);
-	return fd < 0 && errno == EBUSY;
+	return busy;
 }
 
 /* staprun -d NAME: unloads a module no stapio is attached to (its
@@ -401,7 +488,9 @@ static int delete_one(const char *name)
 			"%s' and interrupt it)\n", name, name);
 		return 1;
 	}
+	privileged(1);
 	rc = syscall(SYS_delete_module, name, O_NONBLOCK);
+	privileged(0);
 	if (rc == 0) {
 		note("unloaded %s", name);
 		return 0;
@@ -507,6 +596,43 @@ static void usage(FILE *f)
 		BUFSIZE_MAX_MB);
 }
 
+/* MODULE as given, or for a bare name (no '/', no ".ko") the module of
+ * that name in the systemtap directory, as upstream. */
+static char *module_path(const char *arg)
+{
+	size_t n = strlen(arg);
+	char *path;
+
+	if (strchr(arg, '/') || (n > 3 && strcmp(arg + n - 3, ".ko") == 0))
+		return (char *)arg;
+	path = malloc(strlen(systemtap_module_dir()) + n + 8);
+	if (!path)
+		return (char *)arg;
+	sprintf(path, "%s/%s.ko", systemtap_module_dir(), arg);
+	return path;
+}
+
+/*
+ * -A and -d on a module that is already loaded: root and stapdev may
+ * touch any; stapusr only those whose file is in the systemtap
+ * directory (which only root fills) and never '*'.
+ */
+static int may_manage(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (priv != PRIV_STAPUSR)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.ko", systemtap_module_dir(),
+		 name);
+	if (strcmp(name, "*") != 0 && access(path, F_OK) == 0)
+		return 0;
+	fprintf(stderr, "ERROR: members of the group \"stapusr\" may only "
+		"attach to or unload modules from %s\n",
+		systemtap_module_dir());
+	return -1;
+}
+
 /* What staprun does with MODULE: -L, -A, -d or the whole session. */
 enum mode { RUN, LOAD_DETACH, ATTACH, DELETE };
 
@@ -518,6 +644,7 @@ int main(int argc, char **argv)
 	long bufsize_mb = 0, mb, count;
 	int opt, status, daemon = 0, nparams;
 
+	drop_privileges_at_start();
 	while ((opt = getopt(argc, argv, "+vo:b:Bc:x:t:S:LADdh")) != -1) {
 		switch (opt) {
 		case 'v':
@@ -605,21 +732,34 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ERROR: -S needs -o FILE (and no -B)\n");
 		return 1;
 	}
+	priv = caller_privilege();
+	if (priv == PRIV_NONE)
+		return 1;
 	if (mode == DELETE) {
 		if (nparams) {
 			usage(stderr);
 			return 1;
 		}
 		if (strcmp(argv[optind], "*") == 0)
-			return delete_all();
+			return may_manage("*") < 0 ? 1 : delete_all();
 		name = module_name(argv[optind]);
-		return name ? delete_one(name) : 1;
+		if (!name || may_manage(name) < 0)
+			return 1;
+		return delete_one(name);
 	}
 	stapio = find_stapio();
 	if (!stapio)
 		return 1;
-	module = argv[optind];
+	module = module_path(argv[optind]);
 	name = module_name(module);
+	if (mode == ATTACH && (!name || may_manage(name) < 0))
+		return 1;
+	if (mode == ATTACH && stapio_attached(name)) {
+		/* not ours to take over, nor to unload at the end */
+		fprintf(stderr, "ERROR: module %s already has a stapio "
+			"attached\n", name);
+		return 1;
+	}
 	params = module_params(argv + optind + 1, nparams, bufsize_mb);
 	if (!name || !params)
 		return 1;
@@ -627,7 +767,11 @@ int main(int argc, char **argv)
 	if (mode != ATTACH &&
 	    load_module(module, name, params) < 0)
 		return 1;
-
+	if (give_proc_files(name) < 0) {
+		if (mode != ATTACH)
+			unload_module(name);
+		return 1;
+	}
 	if (daemon)
 		daemonize();
 	status = run_stapio(stapio, name, &o);
