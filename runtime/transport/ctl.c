@@ -158,8 +158,10 @@ static int stap_ctl_on_start(struct stap_ctl_msg *m)
 		/* attach: the session runs on; an exit() while nobody was
 		 * attached is sent after STARTED, so the tick, which leaves
 		 * stap_exit_sent alone while detached, is let go after it */
-		u64 started[2] = { 0, stap_data_next_seq() };
+		u64 started[2] = { 0, 0 };
 
+		stap_data_set_overwrite(0);
+		started[1] = stap_data_next_seq();
 		rc = stap_ctl_send_words(STAP_CTL_STARTED, started, 2);
 		stap_exit_sent = 0;
 		smp_store_release(&stap_ctl_detached, 0);
@@ -188,6 +190,10 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 	void *buf;
 	int rc;
 
+	if (stap_ctl_detached) {	/* a STOP without attaching first */
+		smp_store_release(&stap_ctl_detached, 0);
+		stap_data_set_overwrite(0);
+	}
 	stap_ctl_stop_session();
 	for_each_possible_cpu(cpu) {
 		total += stap_data_lost(cpu);
@@ -218,8 +224,10 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 /* The next close of ctl leaves a running session running. */
 static int stap_ctl_on_detach(struct stap_ctl_msg *m)
 {
-	if (READ_ONCE(stap_session.started) && !stap_session.stopped)
+	if (READ_ONCE(stap_session.started) && !stap_session.stopped) {
 		WRITE_ONCE(stap_ctl_detached, 1);
+		stap_data_set_overwrite(1);	/* keep the newest output */
+	}
 	return 0;
 }
 
