@@ -36,6 +36,7 @@ const char *ctl_type_name(uint32_t type)
 		[STAP_CTL_STOP] = "STOP",
 		[STAP_CTL_STOPPED] = "STOPPED",
 		[STAP_CTL_NOT_SUPPORTED] = "NOT_SUPPORTED",
+		[STAP_CTL_DETACH] = "DETACH",
 	};
 	static char other[24];
 

@@ -75,7 +75,9 @@ enum stap_ctl_type {
 	STAP_CTL_HELLO = 1,
 	/* stapio -> module: target pid (0 = none), flags (0) */
 	STAP_CTL_START = 2,
-	/* module -> stapio: rc (0 or -errno, as a signed word) */
+	/* module -> stapio: rc (0 or -errno, as a signed word), next_seq
+	 * (the seq of the first record this reader will get: 1, or where
+	 * a reader that attaches resumes; 0 from older modules) */
 	STAP_CTL_STARTED = 3,
 	/* module -> stapio: the script called exit() or hit an error */
 	STAP_CTL_REQUEST_EXIT = 4,
@@ -88,13 +90,19 @@ enum stap_ctl_type {
 	STAP_CTL_STOPPED = 6,
 	/* both ways: type of a message the sender does not handle */
 	STAP_CTL_NOT_SUPPORTED = 7,
+	/* stapio -> module (STAP_CTL_FEAT_DETACH): closing ctl leaves the
+	 * session running; a later START attaches (STARTED 0) */
+	STAP_CTL_DETACH = 8,
 };
 
 /* Feature bits of HELLO; each side uses those both sides announce. */
 #define STAP_CTL_FEAT_POLL	(1ull << 0)	/* ctl and data support poll() */
 #define STAP_CTL_FEAT_DATA_EOF	(1ull << 1)	/* data read() returns 0 once
 						 * stopped and drained */
-#define STAP_CTL_FEATURES	(STAP_CTL_FEAT_POLL | STAP_CTL_FEAT_DATA_EOF)
+#define STAP_CTL_FEAT_DETACH	(1ull << 2)	/* DETACH, and START attaches
+						 * to a detached session */
+#define STAP_CTL_FEATURES	(STAP_CTL_FEAT_POLL | STAP_CTL_FEAT_DATA_EOF | \
+				 STAP_CTL_FEAT_DETACH)
 
 /* ---- data channel: /proc/<module>/data ---- */
 

@@ -50,17 +50,40 @@ char *bulk_file_name(const char *base, unsigned cpu)
 	return s;
 }
 
-static void bulk_error(struct bulk_out *b, const char *fmt, ...)
+/* Sets *error to the message, unless an earlier one is there. */
+static void set_error(char **error, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[PATH_MAX + 256];
 
-	if (b->error)
+	if (*error)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	b->error = strdup(msg);
+	*error = strdup(msg);
+}
+#define bulk_error(b, ...) set_error(&(b)->error, __VA_ARGS__)
+
+/* Writes all of p to fd: 0, or -1 (errno; 0 after a short write). */
+static int write_all(int fd, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, c, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = 0;
+			return -1;
+		}
+		c += w;
+		len -= w;
+	}
+	return 0;
 }
 
 void bulk_init(struct bulk_out *b, const char *base)
@@ -106,27 +129,17 @@ static int bulk_fd(struct bulk_out *b, unsigned cpu)
 int bulk_write(struct bulk_out *b, unsigned cpu, const void *rec,
 	       size_t len)
 {
-	const unsigned char *p = rec;
 	int fd;
-	ssize_t w;
 
 	if (b->error)
 		return -1;
 	fd = bulk_fd(b, cpu);
 	if (fd < 0)
 		return -1;
-	while (len) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			bulk_error(b, "cannot write the bulk output file of "
-				   "CPU %u: %s", cpu,
-				   w < 0 ? strerror(errno) : "short write");
-			return -1;
-		}
-		p += w;
-		len -= w;
+	if (write_all(fd, rec, len) < 0) {
+		bulk_error(b, "cannot write the bulk output file of CPU %u: %s",
+			   cpu, errno ? strerror(errno) : "short write");
+		return -1;
 	}
 	return 0;
 }
@@ -194,4 +207,87 @@ int bulk_split_end(struct bulk_split *sp, struct bulk_out *b)
 	if (cut)
 		bulk_error(b, "the bulk stream ended inside a record");
 	return cut ? -1 : 0;
+}
+
+/* ---- -S: rotating output files ---- */
+
+void rotate_init(struct rotate_out *r, const char *base,
+		 unsigned long long max_bytes, unsigned keep)
+{
+	memset(r, 0, sizeof(*r));
+	r->base = base;
+	r->max_bytes = max_bytes;
+	r->keep = keep;
+	r->fd = -1;
+}
+
+char *rotate_file_name(const char *base, unsigned n)
+{
+	size_t len = strlen(base) + 16;
+	char *s = malloc(len);
+
+	if (s)
+		snprintf(s, len, "%s.%u", base, n);
+	return s;
+}
+
+/* Opens file number n (truncating it) and removes the one that falls
+ * out of the last r->keep. */
+static int rotate_open(struct rotate_out *r, unsigned n)
+{
+	char *name = rotate_file_name(r->base, n);
+
+	if (!name) {
+		set_error(&r->error, "out of memory");
+		return -1;
+	}
+	r->fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (r->fd < 0) {
+		set_error(&r->error, "cannot open output file %s: %s", name,
+			  strerror(errno));
+		free(name);
+		return -1;
+	}
+	free(name);
+	r->n = n;
+	r->size = 0;
+	if (r->keep && n >= r->keep) {
+		name = rotate_file_name(r->base, n - r->keep);
+		if (name && unlink(name) < 0 && errno != ENOENT)
+			set_error(&r->error, "cannot remove old output file "
+				  "%s: %s", name, strerror(errno));
+		free(name);
+	}
+	return 0;
+}
+
+int rotate_write(struct rotate_out *r, const void *buf, size_t len)
+{
+	if (r->error)
+		return -1;
+	if (r->fd < 0 && rotate_open(r, 0) < 0)
+		return -1;
+	if (r->size > 0 && r->size + len > r->max_bytes) {
+		close(r->fd);
+		r->fd = -1;
+		if (rotate_open(r, r->n + 1) < 0)
+			return -1;
+	}
+	if (write_all(r->fd, buf, len) < 0) {
+		set_error(&r->error, "cannot write output file %s.%u: %s",
+			  r->base, r->n, errno ? strerror(errno) :
+			  "short write");
+		return -1;
+	}
+	r->size += len;
+	return 0;
+}
+
+int rotate_close(struct rotate_out *r)
+{
+	if (r->fd >= 0 && close(r->fd) < 0)
+		set_error(&r->error, "closing output file %s.%u: %s", r->base,
+			  r->n, strerror(errno));
+	r->fd = -1;
+	return r->error ? -1 : 0;
 }

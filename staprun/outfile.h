@@ -56,4 +56,30 @@ int bulk_split_feed(struct bulk_split *sp, struct bulk_out *b,
 /* 0 at a record boundary, -1 with b->error if a record was cut. */
 int bulk_split_end(struct bulk_split *sp, struct bulk_out *b);
 
+/*
+ * -S SIZE[,N] (as upstream's staprun): the output goes to FILE.0, FILE.1,
+ * ... (FILE being the expanded -o name).  A write that would take the
+ * current file past max_bytes starts the next file first (a write is
+ * never split: a file is larger only if one write alone is); with
+ * keep > 0, only the newest keep files are kept, the oldest removed as
+ * each new one opens.  FILE.0 is created at the first write.
+ */
+struct rotate_out {
+	const char *base;
+	unsigned long long max_bytes;
+	unsigned keep;		/* 0: keep every file */
+	unsigned n;		/* number of the current file */
+	int fd;			/* -1 before the first write */
+	unsigned long long size;	/* bytes in the current file */
+	char *error;		/* malloc'd message after a failure */
+};
+
+void rotate_init(struct rotate_out *r, const char *base,
+		 unsigned long long max_bytes, unsigned keep);
+/* base.n, malloc'd. */
+char *rotate_file_name(const char *base, unsigned n);
+/* 0, or -1 with r->error. */
+int rotate_write(struct rotate_out *r, const void *buf, size_t len);
+int rotate_close(struct rotate_out *r);
+
 #endif

@@ -22,6 +22,13 @@ void relay_init(struct relay *r, size_t max_pending)
 	r->max_pending = max_pending;
 }
 
+void relay_resume(struct relay *r, uint64_t next_seq)
+{
+	r->next_seq = next_seq;
+	r->emitted = next_seq - 1;
+	r->resumed = 1;
+}
+
 void relay_free(struct relay *r)
 {
 	unsigned i;
@@ -116,9 +123,11 @@ static size_t relay_check(struct relay *r, const unsigned char *p,
 }
 
 /* The record checked by relay_check() is taken: count it. */
-static void relay_account(struct relay_cpu *c, const struct stap_data_rec *rec)
+static void relay_account(struct relay *r, struct relay_cpu *c,
+			  const struct stap_data_rec *rec)
 {
-	c->lost += rec->cpu_seq - c->last_cpu_seq - 1;
+	if (!(r->resumed && c->last_cpu_seq == 0))
+		c->lost += rec->cpu_seq - c->last_cpu_seq - 1;
 	c->last_seq = rec->seq;
 	c->last_cpu_seq = rec->cpu_seq;
 }
@@ -134,7 +143,7 @@ int relay_feed(struct relay *r, const void *buf, size_t len)
 		need = relay_check(r, p, off, len, &rec, &c);
 		if (!need)
 			return -1;
-		if (rec.seq < r->next_seq) {
+		if (rec.seq < r->next_seq && !r->resumed) {
 			r->error = "record out of order on its cpu";
 			return -1;
 		}
@@ -142,7 +151,7 @@ int relay_feed(struct relay *r, const void *buf, size_t len)
 			r->error = "out of memory";
 			return -1;
 		}
-		relay_account(c, &rec);
+		relay_account(r, c, &rec);
 		r->pending += need;
 		off += need;
 	}
@@ -161,7 +170,7 @@ int relay_split(struct relay *r, const void *buf, size_t len,
 		need = relay_check(r, p, off, len, &rec, &c);
 		if (!need)
 			return -1;
-		relay_account(c, &rec);
+		relay_account(r, c, &rec);
 		r->emitted++;
 		if (fn(ctx, &rec, p + off, need))
 			return -1;

@@ -29,6 +29,7 @@ struct relay {
 	uint64_t skipped;	/* seq numbers given up on (never arrived) */
 	uint64_t emitted;	/* records emitted */
 	const char *error;	/* why relay_feed() returned -1 */
+	int resumed;		/* relay_resume(): see there */
 };
 
 /* Called for each record in order; nonzero stops relay_emit(). */
@@ -37,6 +38,16 @@ typedef int (*relay_emit_fn)(void *ctx, unsigned stream,
 
 void relay_init(struct relay *r, size_t max_pending);
 void relay_free(struct relay *r);
+
+/*
+ * A reader that attaches to a running session (after another read the
+ * earlier records) starts at next_seq: the records before count as
+ * emitted, each CPU's first record sets where its cpu_seq count starts
+ * (losses meanwhile are the module's to report), and a record below
+ * next_seq (one a probe was writing as the reader attached) is emitted
+ * as it comes.
+ */
+void relay_resume(struct relay *r, uint64_t next_seq);
 
 /* Takes the records in buf[0..len).  0, or -1 with r->error set if buf is
  * not a sequence of whole, well-formed records (the good ones before the

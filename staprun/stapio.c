@@ -1,7 +1,8 @@
 /*
  * stapio: talks to a loaded stap module and relays its output.
  *
- *   stapio [-v] [-o FILE] [-B] [-c CMD | -x PID] [-t SECONDS] MODNAME
+ *   stapio [-v] [-o FILE [-S SIZE[,N]]] [-B] [-c CMD | -x PID]
+ *          [-t SECONDS] [-L] MODNAME
  *
  * It opens /proc/MODNAME/ctl and /proc/MODNAME/data, says HELLO, sends
  * START, and then waits in one poll() loop for three things: control
@@ -19,7 +20,13 @@
  * self-pipe); -x PID watches PID with a pidfd (or kill(PID, 0) every
  * 100 ms where pidfd_open is missing).  -t SECONDS sends STOP that long
  * after STARTED.  -B (bulk mode) writes each CPU's records unmerged to
- * its own file (outfile.h) instead of merging them.
+ * its own file (outfile.h) instead of merging them; -S rotates -o FILE
+ * (FILE.0, FILE.1 ...).
+ *
+ * -L detaches after STARTED (DETACH), leaving the session running; a
+ * later stapio attaches with the usual START, and STARTED's next_seq
+ * tells the merger where its records begin (so no data is read before
+ * STARTED).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +34,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "optarg.h"
 #include "outfile.h"
 #include "relay.h"
 
@@ -59,7 +68,9 @@ struct stapio {
 	uint64_t ncpus, bufsize;
 
 	int hello_done, start_sent, stop_sent, stopped, data_eof;
-	int signals;
+	int started;		/* STARTED came (any rc): data may be read */
+	int signals;		/* interrupts counted (count_interrupt) */
+	int64_t last_signal_ms;
 	int failed;		/* the module vanished or broke the protocol */
 	int start_failed;
 	int exit_status;	/* from STOPPED */
@@ -84,6 +95,14 @@ struct stapio {
 	int cmd_running;
 	int pidfd;
 	int target_gone;
+
+	/* -S SIZE[,N]: stream 1 goes to rotating files instead of out_fd */
+	int rotating;
+	struct rotate_out rotate;
+
+	/* -L: after STARTED, DETACH and exit, leaving the session running */
+	int detach;
+	int detached;
 
 	/* -t SECONDS: STOP at deadline (CLOCK_MONOTONIC), armed by STARTED */
 	long timeout;
@@ -154,6 +173,13 @@ static int emit(void *ctx, unsigned stream, const unsigned char *bytes,
 	}
 	if (fd == s->out_fd && s->out_broken)
 		return 0;
+	if (fd == s->out_fd && s->rotating) {
+		if (rotate_write(&s->rotate, bytes, len) < 0) {
+			fprintf(stderr, "ERROR: %s\n", s->rotate.error);
+			s->out_broken = 1;
+		}
+		return 0;
+	}
 	if (write_all(fd, bytes, len) < 0 && fd == s->out_fd) {
 		fprintf(stderr, "ERROR: cannot write script output: %s\n",
 			strerror(errno));
@@ -313,14 +339,40 @@ static void release_cmd(struct stapio *s)
 	verbose(s, "command %d released", (int)s->target);
 }
 
+/*
+ * -L: the probes run; relay what the begin probes printed, then leave
+ * the session running (DETACH) for a later attach (staprun -A).
+ */
+static void detach(struct stapio *s)
+{
+	if (!(s->features & STAP_CTL_FEAT_DETACH)) {
+		fail(s, "module %s cannot run detached (it was built by a "
+		     "stap without flight recorder support)", s->modname);
+		send_stop(s);
+		return;
+	}
+	while (read_data(s) > 0)
+		;
+	send_msg(s, STAP_CTL_DETACH, NULL, 0);
+	if (!s->failed)
+		s->detached = 1;
+}
+
 static void on_started(struct stapio *s, struct stap_ctl_msg *m)
 {
 	int64_t rc = (int64_t)stap_ctl_word(m);
+	uint64_t next_seq = stap_ctl_word(m);
 
-	verbose(s, "module started: rc %" PRId64, rc);
+	verbose(s, "module started: rc %" PRId64 ", next record %" PRIu64,
+		rc, next_seq);
+	s->started = 1;
+	if (rc == 0 && next_seq > 1)
+		relay_resume(&s->relay, next_seq);	/* attached */
 	if (rc == 0) {
 		arm_timeout(s);
 		release_cmd(s);
+		if (s->detach)
+			detach(s);
 		return;
 	}
 	fprintf(stderr, "ERROR: module %s failed to start: %s\n",
@@ -546,8 +598,8 @@ static int spawn_cmd(struct stapio *s)
 				    SIGCHLD };
 	int gate[2];
 	unsigned i;
+	pid_t pid, parent = getpid();
 	ssize_t n;
-	pid_t pid;
 	char c;
 
 	if (pipe(gate) < 0) {
@@ -568,6 +620,11 @@ static int spawn_cmd(struct stapio *s)
 		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 			signal(sigs[i], SIG_DFL);
 		close(gate[1]);
+		/* If stapio dies (even by SIGKILL), CMD is told to end:
+		 * nobody else would (the module is unloaded by staprun). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(126);
 		if (s->cmd_stdout_to_stderr)
 			dup2(STDERR_FILENO, STDOUT_FILENO);
 		do
@@ -671,6 +728,26 @@ out:
 	s->cmd_running = 0;
 }
 
+/*
+ * SIGINT/SIGTERM/SIGHUP stop the session; the third interrupt gives up
+ * on the module.  One interrupt often arrives twice: a Ctrl-C (or
+ * stapsh's kill of the process group) reaches stapio directly and again
+ * through staprun, which forwards it.  So signals less than half a
+ * second after the last counted one count with it.
+ */
+static void count_interrupt(struct stapio *s)
+{
+	struct timespec now;
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (s->signals && ms - s->last_signal_ms < 500)
+		return;
+	s->signals++;
+	s->last_signal_ms = ms;
+}
+
 static void on_signals(struct stapio *s)
 {
 	char c[16];
@@ -684,7 +761,7 @@ static void on_signals(struct stapio *s)
 				continue;
 			}
 			stops++;
-			s->signals++;
+			count_interrupt(s);
 			verbose(s, "signal %d: stopping", c[i]);
 		}
 	}
@@ -692,8 +769,8 @@ static void on_signals(struct stapio *s)
 		return;
 	send_stop(s);
 	if (s->signals >= 3)
-		fail(s, "module %s did not stop after %d signals; giving up",
-		     s->modname, s->signals);
+		fail(s, "module %s did not stop after %d interrupts; giving "
+		     "up", s->modname, s->signals);
 }
 
 /* Milliseconds poll() may sleep: -1, or until the -t deadline, the
@@ -729,14 +806,16 @@ static void run(struct stapio *s)
 	int use_poll, nfds, timeout;
 
 	send_hello(s);
-	while (!s->stopped && !s->failed) {
+	while (!s->stopped && !s->failed && !s->detached) {
 		/* Until HELLO says otherwise, assume the module polls. */
 		use_poll = !s->hello_done ||
 			(s->features & STAP_CTL_FEAT_POLL);
 		timeout = poll_timeout(s, use_poll);
 		p[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = s->ctl_fd, .events = POLLIN };
-		p[2] = (struct pollfd){ .fd = s->data_fd,
+		/* No data before STARTED: when attaching, its next_seq
+		 * says where the records this reader gets begin. */
+		p[2] = (struct pollfd){ .fd = s->started ? s->data_fd : -1,
 					.events = use_poll ? POLLIN : 0 };
 		p[3] = (struct pollfd){ .fd = s->target_gone ? -1 : s->pidfd,
 					.events = POLLIN };
@@ -750,7 +829,7 @@ static void run(struct stapio *s)
 		if (nfds > 3 && p[3].revents)
 			target_gone(s, "exited");
 		poll_target(s);
-		if (!use_poll || p[2].revents)
+		if (s->started && (!use_poll || p[2].revents))
 			while (read_data(s) > 0)
 				;
 		if (p[1].revents & (POLLIN | POLLERR | POLLHUP))
@@ -794,6 +873,8 @@ static int finish(struct stapio *s)
 	if (s->bad_stream)
 		fprintf(stderr, "WARNING: %" PRIu64 " records for unknown "
 			"streams ignored\n", s->bad_stream);
+	if (s->detached && !s->failed)
+		return 0;
 	if (s->failed || s->start_failed || !s->stopped)
 		return 1;
 	return s->exit_status;
@@ -822,8 +903,8 @@ static int open_proc(const char *mod, const char *file, int flags)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: stapio [-v] [-o FILE] [-B] [-c CMD | -x PID] "
-		"[-t SECONDS] MODNAME\n"
+	fprintf(f, "Usage: stapio [-v] [-o FILE [-S SIZE[,N]]] [-B] "
+		"[-c CMD | -x PID] [-t SECONDS] [-L] MODNAME\n"
 		"Relays the output of the loaded stap module MODNAME "
 		"(normally run by staprun).\n"
 		"  -o FILE     output to FILE (strftime %%-conversions expand); "
@@ -834,7 +915,11 @@ static void usage(FILE *f)
 		"  -c CMD      run CMD once the probes are armed; its exit "
 		"ends the session\n"
 		"  -x PID      target() is PID; its exit ends the session\n"
-		"  -t SECONDS  end the session after SECONDS\n");
+		"  -t SECONDS  end the session after SECONDS\n"
+		"  -L          detach once the probes run, leaving them "
+		"running\n"
+		"  -S SIZE[,N] rotate -o FILE: FILE.0, FILE.1 ... of SIZE "
+		"MB, the last N kept\n");
 }
 
 /* Opens the output: -o FILE (expanded), or bulk mode's files. */
@@ -860,6 +945,11 @@ static int open_output(struct stapio *s, const char *out)
 		bulk_init(&s->bulk_out, name);	/* files open on use */
 		return 0;
 	}
+	if (s->rotating) {			/* files open on use */
+		rotate_init(&s->rotate, name, s->rotate.max_bytes,
+			    s->rotate.keep);
+		return 0;
+	}
 	if (!name)
 		return 0;
 	s->out_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
@@ -874,32 +964,26 @@ static int open_output(struct stapio *s, const char *out)
 	return 0;
 }
 
-/* A whole number in [lo, hi] for option opt, or -1 after saying why. */
-static long number_arg(int opt, const char *arg, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "ERROR: invalid -%c '%s' (expected a number "
-			"from %ld to %ld)\n", opt, arg, lo, hi);
-		return -1;
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct stapio s = { .ctl_fd = -1, .data_fd = -1, .cmd_gate = -1,
 			    .pidfd = -1, .out_fd = STDOUT_FILENO };
 	const char *out = NULL;
-	long v;
+	long v, count;
 	int opt, status;
 
-	while ((opt = getopt(argc, argv, "+vo:Bc:x:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:Bc:x:t:LS:h")) != -1) {
 		switch (opt) {
+		case 'L':
+			s.detach = 1;
+			break;
+		case 'S':
+			if (size_count_arg(optarg, &v, &count) < 0)
+				return 1;
+			s.rotating = 1;
+			s.rotate.max_bytes = (unsigned long long)v << 20;
+			s.rotate.keep = (unsigned)count;
+			break;
 		case 'v':
 			s.verbose++;
 			break;
@@ -913,12 +997,14 @@ int main(int argc, char **argv)
 			s.cmd = optarg;
 			break;
 		case 'x':
-			if ((v = number_arg(opt, optarg, 1, 0x7fffffff)) < 0)
+			if ((v = number_arg(opt, optarg, 1, 0x7fffffff,
+					    "a process id")) < 0)
 				return 1;
 			s.target = (pid_t)v;
 			break;
 		case 't':
-			if ((v = number_arg(opt, optarg, 1, 100000000)) < 0)
+			if ((v = number_arg(opt, optarg, 1, 100000000,
+					    "seconds")) < 0)
 				return 1;
 			s.timeout = v;
 			break;
@@ -936,6 +1022,15 @@ int main(int argc, char **argv)
 	}
 	if (s.cmd && s.target) {
 		fprintf(stderr, "ERROR: -c and -x cannot be used together\n");
+		return 1;
+	}
+	if (s.detach && (s.cmd || s.target || s.timeout)) {
+		fprintf(stderr, "ERROR: -L cannot be used with -c, -x or -t "
+			"(they need stapio attached)\n");
+		return 1;
+	}
+	if (s.rotating && (!out || strcmp(out, "-") == 0 || s.bulk)) {
+		fprintf(stderr, "ERROR: -S needs -o FILE (and no -B)\n");
 		return 1;
 	}
 	s.modname = argv[optind];
@@ -969,6 +1064,11 @@ int main(int argc, char **argv)
 	if (s.bulk && !s.bulk_stdout && bulk_close(&s.bulk_out) < 0 &&
 	    !s.out_broken) {
 		fprintf(stderr, "ERROR: %s\n", s.bulk_out.error);
+		status = 1;
+	}
+	if (s.rotating && rotate_close(&s.rotate) < 0) {
+		if (!s.out_broken)
+			fprintf(stderr, "ERROR: %s\n", s.rotate.error);
 		status = 1;
 	}
 	verbose(&s, "exit status %d", status);

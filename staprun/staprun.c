@@ -1,8 +1,10 @@
 /*
  * staprun: loads a stap module, runs stapio on it, unloads it.
  *
- *   staprun [-v] [-o FILE] [-b MB] [-B] [-c CMD | -x PID] [-t SECONDS]
- *           MODULE.ko [name=value ...]
+ *   staprun [-v] [-o FILE [-S SIZE[,N]]] [-b MB] [-B] [-c CMD | -x PID]
+ *           [-t SECONDS] [-L | -D] MODULE.ko [name=value ...]
+ *   staprun [...] -A MODULE       attach to a session left by -L
+ *   staprun [-v] -d MODULE|'*'    unload a detached or unused module
  *
  * The steps are the functions below, in order: find stapio (so that a
  * missing stapio fails before anything is loaded), load the module with
@@ -12,7 +14,13 @@
  * module with delete_module(2) whatever happened.  The exit status is
  * stapio's, which is the script's.  No NSS calls: this is linked
  * statically for the test VM's initramfs.
+ *
+ * staprun may be installed setuid root: who may load what is in
+ * privilege.c; everything but the module calls runs as the caller
+ * (privileged() raises the effective uid around each), and stapio runs
+ * as the caller, with the module's proc files handed to it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "optarg.h"
+#include "privilege.h"
 
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/stap"
@@ -36,6 +46,8 @@
 #define BUFSIZE_MAX_MB 4095
 
 static int verbose;
+static enum privilege priv;	/* the caller's (privilege.h) */
+static uid_t setuid_euid = (uid_t)-1;	/* 0 when installed setuid root */
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t pending_sig;
 
@@ -48,6 +60,72 @@ static void note(const char *fmt, ...)
 	va_start(ap, fmt);
 	ctl_log("staprun", fmt, ap);
 	va_end(ap);
+}
+
+/* ---- privileges ---- */
+
+/*
+ * Installed setuid root, staprun runs as its caller except while it
+ * loads or unloads a module (and hands the module's proc files to the
+ * caller): files are opened with the caller's rights, so nobody reads
+ * anything through staprun, and stapio runs as the caller.
+ */
+static void drop_privileges_at_start(void)
+{
+	gid_t gid = getgid();
+
+	if (geteuid() == getuid())
+		return;
+	setuid_euid = geteuid();
+	if (setresgid(gid, gid, gid) < 0 || seteuid(getuid()) < 0) {
+		fprintf(stderr, "ERROR: cannot drop privileges: %s\n",
+			strerror(errno));
+		exit(1);
+	}
+}
+
+/* Raises (on) or drops the effective uid around one privileged call. */
+static void privileged(int on)
+{
+	if (setuid_euid == (uid_t)-1)
+		return;
+	if (seteuid(on ? setuid_euid : getuid()) < 0) {
+		fprintf(stderr, "ERROR: cannot %s privileges: %s\n",
+			on ? "raise" : "drop", strerror(errno));
+		exit(1);
+	}
+}
+
+/* For good, before running stapio. */
+static void drop_privileges(void)
+{
+	uid_t uid = getuid();
+
+	if (setuid_euid != (uid_t)-1 && setresuid(uid, uid, uid) < 0)
+		_exit(127);
+}
+
+/* A setuid staprun's caller gets the module's control and data files
+ * (mode 0600, root's) for the stapio it runs as the caller. */
+static int give_proc_files(const char *name)
+{
+	static const char *const files[] = { "ctl", "data" };
+	char path[PATH_MAX];
+	unsigned i;
+	int rc = 0;
+
+	if (setuid_euid == (uid_t)-1)
+		return 0;
+	privileged(1);
+	for (i = 0; i < 2 && rc == 0; i++) {
+		snprintf(path, sizeof(path), "/proc/%s/%s", name, files[i]);
+		rc = chown(path, getuid(), getgid());
+		if (rc < 0)
+			fprintf(stderr, "ERROR: cannot give %s to uid %d: %s\n",
+				path, (int)getuid(), strerror(errno));
+	}
+	privileged(0);
+	return rc;
 }
 
 /* ---- finding stapio ---- */
@@ -190,15 +268,22 @@ static int load_module(const char *path, const char *name,
 
 	if (fd < 0)
 		return -1;
+	if (check_module_file(priv, fd, path) < 0) {
+		close(fd);
+		return -1;
+	}
 	note("loading %s as %s (parameters '%s')", path, name, params);
+	privileged(1);
 	rc = syscall(SYS_finit_module, fd, params, 0);
+	privileged(0);
 	close(fd);
 	if (rc == 0)
 		return 0;
 	switch (errno) {
 	case EEXIST:
-		fprintf(stderr, "ERROR: module %s is already loaded; unload "
-			"it with 'rmmod %s'\n", name, name);
+		fprintf(stderr, "ERROR: module %s is already loaded (a "
+			"session may run detached: attach with 'staprun -A %s', "
+			"unload with 'staprun -d %s')\n", name, name, name);
 		break;
 	case EPERM:
 		fprintf(stderr, "ERROR: cannot load module %s: permission "
@@ -239,10 +324,13 @@ static int load_module(const char *path, const char *name,
 static void unload_module(const char *name)
 {
 	struct timespec wait = { 0, 50 * 1000 * 1000 };
-	int tries;
+	int tries, rc;
 
 	for (tries = 0; tries < 100; tries++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0) {
+		privileged(1);
+		rc = syscall(SYS_delete_module, name, O_NONBLOCK);
+		privileged(0);
+		if (rc == 0) {
 			note("unloaded %s", name);
 			return;
 		}
@@ -268,8 +356,9 @@ static void forward(int sig)
 
 /* What staprun passes on to stapio. */
 struct stapio_opts {
-	const char *out, *cmd, *pid, *timeout;
+	const char *out, *cmd, *pid, *timeout, *rotate;
 	int bulk;
+	int detach;		/* -L */
 };
 
 static int run_stapio(const char *stapio, const char *name,
@@ -278,7 +367,7 @@ static int run_stapio(const char *stapio, const char *name,
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	sigset_t block, old;
-	char *argv[16];
+	char *argv[20];
 	int argc = 0, status;
 	unsigned i;
 	pid_t pid;
@@ -312,6 +401,12 @@ static int run_stapio(const char *stapio, const char *name,
 		argv[argc++] = "-t";
 		argv[argc++] = (char *)o->timeout;
 	}
+	if (o->rotate) {
+		argv[argc++] = "-S";
+		argv[argc++] = (char *)o->rotate;
+	}
+	if (o->detach)
+		argv[argc++] = "-L";
 	argv[argc++] = (char *)name;
 	argv[argc] = NULL;
 
@@ -322,6 +417,7 @@ static int run_stapio(const char *stapio, const char *name,
 		for (i = 0; i < 3; i++)
 			sigaction(sigs[i], &sa, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		drop_privileges();
 		execv(stapio, argv);
 		fprintf(stderr, "ERROR: cannot run %s: %s\n", stapio,
 			strerror(errno));
@@ -357,16 +453,129 @@ static int run_stapio(const char *stapio, const char *name,
 	return 1;
 }
 
+/* ---- -d: deleting detached or unused modules ---- */
+
+/*
+ * Is a stapio attached to module name?  Its control file admits one
+ * opener: EBUSY says someone holds it.  (Opening and closing it leaves
+ * a detached session running.)
+ */
+static int stapio_attached(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, busy;
+
+	snprintf(path, sizeof(path), "/proc/%s/ctl", name);
+	privileged(1);		/* the file is root's: it is not for reading */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	busy = fd < 0 && errno == EBUSY;
+	privileged(0);
+	if (fd >= 0)
+		close(fd);
+	return busy;
+}
+
+/* staprun -d NAME: unloads a module no stapio is attached to (its
+ * session, if detached, is stopped by the unload: end probes run). */
+static int delete_one(const char *name)
+{
+	int rc;
+
+	if (stapio_attached(name)) {
+		fprintf(stderr, "ERROR: module %s is in use by a running "
+			"session: stop it there (or attach with 'staprun -A "
+			"%s' and interrupt it)\n", name, name);
+		return 1;
+	}
+	privileged(1);
+	rc = syscall(SYS_delete_module, name, O_NONBLOCK);
+	privileged(0);
+	if (rc == 0) {
+		note("unloaded %s", name);
+		return 0;
+	}
+	if (errno == ENOENT)
+		fprintf(stderr, "ERROR: module %s is not loaded\n", name);
+	else if (errno == EPERM)
+		fprintf(stderr, "ERROR: cannot unload module %s: permission "
+			"denied (root or CAP_SYS_MODULE needed)\n", name);
+	else
+		fprintf(stderr, "ERROR: cannot unload module %s: %s\n", name,
+			strerror(errno));
+	return 1;
+}
+
+/* staprun -d '*': every stap_* module that no stapio is attached to. */
+static int delete_all(void)
+{
+	char line[512], name[256];
+	FILE *f = fopen("/proc/modules", "re");
+	int status = 0;
+
+	if (!f) {
+		fprintf(stderr, "ERROR: cannot read /proc/modules: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s", name) != 1 ||
+		    strncmp(name, "stap_", 5) != 0 || stapio_attached(name))
+			continue;
+		status |= delete_one(name);
+	}
+	fclose(f);
+	return status;
+}
+
+/* ---- -D: running in the background ---- */
+
+/*
+ * The parent prints the daemon's pid and exits 0; the daemon, in a
+ * session of its own, runs on with /dev/null for stdin, stdout and
+ * stderr (its output goes to -o FILE).  Returns in the daemon only.
+ */
+static void daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "ERROR: cannot fork the daemon: %s\n",
+			strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		printf("%d\n", (int)pid);
+		exit(0);
+	}
+	setsid();
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: staprun [-v] [-o FILE] [-b MB] [-B] "
+	fprintf(f, "Usage: staprun [-v] [-o FILE [-S SIZE[,N]]] [-b MB] [-B] "
 		"[-c CMD | -x PID] [-t SECONDS]\n"
-		"               MODULE.ko [name=value ...]\n"
+		"               [-L | -D] MODULE.ko [name=value ...]\n"
+		"       staprun [-v] [-o FILE [-S SIZE[,N]]] [-B] [-t SECONDS] "
+		"-A MODULE\n"
+		"       staprun [-v] -d MODULE|'*'\n"
 		"Loads a stap module, relays its output through stapio, "
 		"unloads it.\n"
 		"  -v          report each step (stapio too)\n"
 		"  -o FILE     write the script's output to FILE (strftime "
 		"%%-conversions expand)\n"
+		"  -S SIZE[,N] with -o: FILE.0, FILE.1 ... of at most SIZE MB, "
+		"the last N kept\n"
 		"  -b MB       per-CPU output buffer size, 1-%d megabytes\n"
 		"  -B          bulk mode: per-CPU files FILE_N or stpd_cpuN "
 		"(see stap-merge)\n"
@@ -374,35 +583,68 @@ static void usage(FILE *f)
 		"its pid, its exit\n"
 		"              ends the session\n"
 		"  -x PID      target() is PID; its exit ends the session\n"
-		"  -t SECONDS  end the session after SECONDS\n",
+		"  -t SECONDS  end the session after SECONDS\n"
+		"  -L          load, start the probes and detach, leaving them "
+		"running\n"
+		"  -A          attach to the loaded MODULE (left by -L); unload "
+		"it at the end\n"
+		"  -d          unload MODULE ('*': every stap_ module) that no "
+		"stapio is attached to\n"
+		"  -D          run in the background (needs -o): print the "
+		"daemon's pid and return\n",
 		BUFSIZE_MAX_MB);
 }
 
-/* A whole number in [lo, hi] for option opt; -1 after saying why. */
-static long number_arg(int opt, const char *arg, long lo, long hi,
-		       const char *what)
+/* MODULE as given, or for a bare name (no '/', no ".ko") the module of
+ * that name in the systemtap directory, as upstream. */
+static char *module_path(const char *arg)
 {
-	char *end;
-	long v;
+	size_t n = strlen(arg);
+	char *path;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "ERROR: invalid -%c '%s': expected %s, %ld-%ld"
-			"\n", opt, arg, what, lo, hi);
-		return -1;
-	}
-	return v;
+	if (strchr(arg, '/') || (n > 3 && strcmp(arg + n - 3, ".ko") == 0))
+		return (char *)arg;
+	path = malloc(strlen(systemtap_module_dir()) + n + 8);
+	if (!path)
+		return (char *)arg;
+	sprintf(path, "%s/%s.ko", systemtap_module_dir(), arg);
+	return path;
 }
+
+/*
+ * -A and -d on a module that is already loaded: root and stapdev may
+ * touch any; stapusr only those whose file is in the systemtap
+ * directory (which only root fills) and never '*'.
+ */
+static int may_manage(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (priv != PRIV_STAPUSR)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.ko", systemtap_module_dir(),
+		 name);
+	if (strcmp(name, "*") != 0 && access(path, F_OK) == 0)
+		return 0;
+	fprintf(stderr, "ERROR: members of the group \"stapusr\" may only "
+		"attach to or unload modules from %s\n",
+		systemtap_module_dir());
+	return -1;
+}
+
+/* What staprun does with MODULE: -L, -A, -d or the whole session. */
+enum mode { RUN, LOAD_DETACH, ATTACH, DELETE };
 
 int main(int argc, char **argv)
 {
 	struct stapio_opts o = { 0 };
-	char *stapio, *name, *params;
-	long bufsize_mb = 0;
-	int opt, status;
+	char *stapio, *name, *params, *module;
+	enum mode mode = RUN;
+	long bufsize_mb = 0, mb, count;
+	int opt, status, daemon = 0, nparams;
 
-	while ((opt = getopt(argc, argv, "+vo:b:Bc:x:t:h")) != -1) {
+	drop_privileges_at_start();
+	while ((opt = getopt(argc, argv, "+vo:b:Bc:x:t:S:LADdh")) != -1) {
 		switch (opt) {
 		case 'v':
 			verbose++;
@@ -434,6 +676,25 @@ int main(int argc, char **argv)
 				return 1;
 			o.timeout = optarg;
 			break;
+		case 'S':
+			if (size_count_arg(optarg, &mb, &count) < 0)
+				return 1;
+			o.rotate = optarg;
+			break;
+		case 'L':
+		case 'A':
+		case 'd':
+			if (mode != RUN) {
+				fprintf(stderr, "ERROR: -L, -A and -d exclude "
+					"each other\n");
+				return 1;
+			}
+			mode = opt == 'L' ? LOAD_DETACH :
+			       opt == 'A' ? ATTACH : DELETE;
+			break;
+		case 'D':
+			daemon = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -446,21 +707,78 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	nparams = argc - optind - 1;
 	if (o.cmd && o.pid) {
 		fprintf(stderr, "ERROR: -c and -x cannot be used together\n");
 		return 1;
 	}
+	if (mode == LOAD_DETACH && (o.cmd || o.pid || o.timeout || daemon)) {
+		fprintf(stderr, "ERROR: -L cannot be used with -c, -x, -t or "
+			"-D (they need stapio attached)\n");
+		return 1;
+	}
+	if (mode == ATTACH && (o.cmd || o.pid || bufsize_mb || nparams)) {
+		fprintf(stderr, "ERROR: -A attaches to a running module: -c, "
+			"-x, -b and module parameters cannot change it\n");
+		return 1;
+	}
+	if (daemon && (!o.out || strcmp(o.out, "-") == 0)) {
+		fprintf(stderr, "ERROR: -D needs -o FILE (a daemon's standard "
+			"output goes nowhere)\n");
+		return 1;
+	}
+	if (o.rotate && (!o.out || strcmp(o.out, "-") == 0 || o.bulk)) {
+		fprintf(stderr, "ERROR: -S needs -o FILE (and no -B)\n");
+		return 1;
+	}
+	priv = caller_privilege();
+	if (priv == PRIV_NONE)
+		return 1;
+	if (mode == DELETE) {
+		if (nparams) {
+			usage(stderr);
+			return 1;
+		}
+		if (strcmp(argv[optind], "*") == 0)
+			return may_manage("*") < 0 ? 1 : delete_all();
+		name = module_name(argv[optind]);
+		if (!name || may_manage(name) < 0)
+			return 1;
+		return delete_one(name);
+	}
 	stapio = find_stapio();
 	if (!stapio)
 		return 1;
-	name = module_name(argv[optind]);
-	params = module_params(argv + optind + 1, argc - optind - 1,
-			       bufsize_mb);
+	module = module_path(argv[optind]);
+	name = module_name(module);
+	if (mode == ATTACH && (!name || may_manage(name) < 0))
+		return 1;
+	if (mode == ATTACH && stapio_attached(name)) {
+		/* not ours to take over, nor to unload at the end */
+		fprintf(stderr, "ERROR: module %s already has a stapio "
+			"attached\n", name);
+		return 1;
+	}
+	params = module_params(argv + optind + 1, nparams, bufsize_mb);
 	if (!name || !params)
 		return 1;
-	if (load_module(argv[optind], name, params) < 0)
+	o.detach = mode == LOAD_DETACH;
+	if (mode != ATTACH &&
+	    load_module(module, name, params) < 0)
 		return 1;
+	if (give_proc_files(name) < 0) {
+		if (mode != ATTACH)
+			unload_module(name);
+		return 1;
+	}
+	if (daemon)
+		daemonize();
 	status = run_stapio(stapio, name, &o);
+	if (mode == LOAD_DETACH && status == 0) {
+		fprintf(stderr, "Disconnecting from systemtap module.\n"
+			"To reconnect, type \"staprun -A %s\"\n", name);
+		return 0;
+	}
 	unload_module(name);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "options.h"
 #include "util/diag.h"
+#include "../staprun/optarg.h"
 
 enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
        LONG_VERSION };
@@ -55,6 +56,11 @@ void usage(FILE *out)
 "  -s MB          per-CPU output buffer size in megabytes (1-4095)\n"
 "  -b             bulk mode: per-CPU files stpd_cpuN (or FILE_N with -o),\n"
 "                 merged back with stap-merge\n"
+"  -F             flight recorder: without -o, load the module, start it and\n"
+"                 detach (staprun -A NAME attaches); with -o, run in the\n"
+"                 background, writing FILE\n"
+"  -S SIZE[,N]    with -o: files FILE.0, FILE.1 ... of at most SIZE MB,\n"
+"                 only the last N kept\n"
 "  --remote URL   run on URL: ssh://[USER@]HOST[:PORT], [USER@]HOST,\n"
 "                 unix:PATH, vm:RELEASE, direct://; repeat it to run on\n"
 "                 several targets at once\n"
@@ -187,6 +193,16 @@ static int take_option(struct session *s, int c, const char *arg)
 	case 'b':
 		s->bulk = true;
 		break;
+	case 'F':
+		s->flight = true;
+		break;
+	case 'S': {
+		long mb, count;
+		if (parse_size_count(arg, &mb, &count) < 0)
+			return bad_option("invalid -S '%s' (expected SIZE[,N]: megabytes per output file, and how many files to keep)", arg);
+		s->rotate = arg;
+		break;
+	}
 	case LONG_REMOTE:
 		vec_push(&s->remotes, (void *)arg);
 		break;
@@ -215,7 +231,7 @@ int parse_options(struct session *s, int argc, char **argv)
 	s->last_pass = 5;
 	opterr = 1;
 	/* '+': stop at the first non-option, which is the script or its args */
-	while ((c = getopt_long(argc, argv, "+e:l:L:p:vkm:r:o:I:D:gwWuc:x:T:s:bVh",
+	while ((c = getopt_long(argc, argv, "+e:l:L:p:vkm:r:o:I:D:gwWuc:x:T:s:bFS:Vh",
 				long_options, NULL)) != -1)
 		if ((rc = take_option(s, c, optarg)) != OPT_OK)
 			return rc;
@@ -233,6 +249,22 @@ int parse_options(struct session *s, int argc, char **argv)
 		vec_push(&s->script_args, argv[i]);
 	if (s->list_points)
 		s->last_pass = 2;
+	if (s->rotate && !s->output_file) {
+		fputs("stap: -S needs -o FILE (the files it rotates are FILE.N)\n"
+		      "Try 'stap --help' for more information.\n", stderr);
+		return OPT_EXIT_1;
+	}
+	if (s->rotate && s->bulk) {
+		fputs("stap: -S cannot be used with -b\n"
+		      "Try 'stap --help' for more information.\n", stderr);
+		return OPT_EXIT_1;
+	}
+	if (s->flight && (s->target_cmd || s->target_pid || s->timeout_s ||
+			  s->bulk)) {
+		fputs("stap: -F cannot be used with -c, -x, -T or -b\n"
+		      "Try 'stap --help' for more information.\n", stderr);
+		return OPT_EXIT_1;
+	}
 	diag_suppress_warnings = s->suppress_warnings;
 	diag_warnings_are_errors = s->warnings_are_errors;
 	return OPT_OK;

@@ -40,6 +40,8 @@ struct session {
 	bool bulk;			/* -b */
 	bool list_points;		/* -l / -L PATTERN: print the probe
 					 * points it resolves to, after pass 2 */
+	bool flight;			/* -F: flight recorder */
+	const char *rotate;		/* -S SIZE[,N], as given */
 
 	/* ---- target ---- */
 	const char *kernel_release;	/* -r, the remote's, or uname -r */

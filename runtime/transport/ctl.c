@@ -40,8 +40,12 @@ static u64 stap_ctl_features;
 
 /* Set from any context by stap_transport_request_exit(). */
 static int stap_exit_requested;
-static int stap_exit_sent;	/* tick only */
+static int stap_exit_sent;	/* tick; START while detached resets it */
 static int stap_core_running;	/* under stap_ctl_mutex */
+/* DETACH received: closing ctl leaves the session running (flight
+ * recorder); the next START attaches.  Under stap_ctl_mutex; the tick
+ * reads it to hold REQUEST_EXIT back while nobody is attached. */
+static int stap_ctl_detached;
 static int stap_target_pid;	/* from START */
 
 /* The core's counts at its stop (stap_transport_report_counts()). */
@@ -173,10 +177,24 @@ static int stap_ctl_on_hello(struct stap_ctl_msg *m)
 static int stap_ctl_on_start(struct stap_ctl_msg *m)
 {
 	u64 pid = stap_ctl_word(m);
+	u64 word[2] = { 0, 1 };		/* rc, next_seq */
 	s64 core_rc;
-	u64 word;
 	int rc;
 
+	if (stap_ctl_detached && READ_ONCE(stap_session.started) &&
+	    !stap_session.stopped) {
+		/* attach: the session runs on; an exit() while nobody was
+		 * attached is sent after STARTED, so the tick, which leaves
+		 * stap_exit_sent alone while detached, is let go after it */
+		u64 started[2] = { 0, 0 };
+
+		stap_data_set_overwrite(0);
+		started[1] = stap_data_next_seq();
+		rc = stap_ctl_send_words(STAP_CTL_STARTED, started, 2);
+		stap_exit_sent = 0;
+		smp_store_release(&stap_ctl_detached, 0);
+		return rc;
+	}
 	if (READ_ONCE(stap_session.started) || stap_session.stopped) {
 		core_rc = -EALREADY;
 	} else {
@@ -184,8 +202,8 @@ static int stap_ctl_on_start(struct stap_ctl_msg *m)
 		core_rc = stap_core_start();
 		stap_core_running = (core_rc == 0);
 	}
-	word = (u64)core_rc;
-	rc = stap_ctl_send_words(STAP_CTL_STARTED, &word, 1);
+	word[0] = (u64)core_rc;
+	rc = stap_ctl_send_words(STAP_CTL_STARTED, word, 2);
 	/* Only now may the tick send REQUEST_EXIT: it follows STARTED. */
 	WRITE_ONCE(stap_session.started, 1);
 	return rc;
@@ -200,6 +218,10 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 	void *buf;
 	int rc;
 
+	if (stap_ctl_detached) {	/* a STOP without attaching first */
+		smp_store_release(&stap_ctl_detached, 0);
+		stap_data_set_overwrite(0);
+	}
 	stap_ctl_stop_session();
 	for_each_possible_cpu(cpu) {
 		total += stap_data_lost(cpu);
@@ -233,6 +255,16 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 	return rc;
 }
 
+/* The next close of ctl leaves a running session running. */
+static int stap_ctl_on_detach(struct stap_ctl_msg *m)
+{
+	if (READ_ONCE(stap_session.started) && !stap_session.stopped) {
+		WRITE_ONCE(stap_ctl_detached, 1);
+		stap_data_set_overwrite(1);	/* keep the newest output */
+	}
+	return 0;
+}
+
 /* The peer did not understand one of ours; nothing we send needs it. */
 static int stap_ctl_on_not_supported(struct stap_ctl_msg *m)
 {
@@ -247,6 +279,7 @@ static const struct stap_ctl_handler {
 	{ STAP_CTL_HELLO, stap_ctl_on_hello },
 	{ STAP_CTL_START, stap_ctl_on_start },
 	{ STAP_CTL_STOP, stap_ctl_on_stop },
+	{ STAP_CTL_DETACH, stap_ctl_on_detach },
 	{ STAP_CTL_NOT_SUPPORTED, stap_ctl_on_not_supported },
 };
 
@@ -378,12 +411,13 @@ static int stap_ctl_open(struct inode *inode, struct file *file)
 /*
  * stapio closed the channel (or died, or the module is being removed):
  * a session still running is stopped here, end probes included, so that
- * the module can always be unloaded.  Context: process, may sleep.
+ * the module can always be unloaded; unless stapio detached from it
+ * (the module's exit stops it then).  Context: process, may sleep.
  */
 static int stap_ctl_release(struct inode *inode, struct file *file)
 {
 	mutex_lock(&stap_ctl_mutex);
-	if (READ_ONCE(stap_session.started))
+	if (READ_ONCE(stap_session.started) && !stap_ctl_detached)
 		stap_ctl_stop_session();
 	stap_ctl_version = 1;
 	stap_ctl_features = 0;
@@ -419,6 +453,7 @@ static void stap_ctl_tick(struct work_struct *work)
 		wake_up_interruptible(&stap_data_wait);
 	if (READ_ONCE(stap_exit_requested) && !stap_exit_sent &&
 	    READ_ONCE(stap_session.started) &&
+	    !smp_load_acquire(&stap_ctl_detached) &&
 	    !READ_ONCE(stap_session.stopped)) {
 		if (!stap_ctl_send_words(STAP_CTL_REQUEST_EXIT, none, 0))
 			stap_exit_sent = 1;

@@ -23,6 +23,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -58,6 +59,13 @@ static struct stap_ring *stap_rings;	/* nr_cpu_ids entries */
 static atomic64_t stap_data_seq = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(stap_data_mutex);	/* the single reader */
 static atomic_t stap_data_opened = ATOMIC_INIT(0);
+/*
+ * Set while the session runs detached (flight recorder, see
+ * stap_data_set_overwrite()): a full ring drops its oldest records to
+ * make room for the new one, so the writer moves the tail too, and
+ * read() is refused.
+ */
+static int stap_data_overwriting;
 
 /* Copies n bytes into the ring at free-running offset pos, wrapping. */
 static void stap_ring_put(struct stap_ring *r, unsigned long pos,
@@ -102,6 +110,27 @@ static unsigned long stap_ring_to_user(struct stap_ring *r, unsigned long pos,
 }
 
 /*
+ * Flight recorder: drops the oldest records of a full ring, counting
+ * them as lost, until need bytes are free; returns the new tail.  Only
+ * while stap_data_overwriting, when nobody reads.  Context: as
+ * stap_data_write().
+ */
+static unsigned long stap_ring_make_room(struct stap_ring *r,
+					 unsigned long head,
+					 unsigned long tail, unsigned long need)
+{
+	struct stap_data_rec rec;
+
+	while (tail != head && need > r->size - (head - tail)) {
+		stap_ring_get(r, tail, &rec, STAP_DATA_REC_SIZE);
+		tail += STAP_DATA_REC_SIZE + STAP_DATA_ALIGN(rec.len);
+		WRITE_ONCE(r->lost, r->lost + 1);
+	}
+	smp_store_release(&r->tail, tail);
+	return tail;
+}
+
+/*
  * Context: probe context with preemption disabled, possibly irqs off or
  * NMI; the caller is the only writer on this CPU.  Never sleeps or locks.
  */
@@ -121,8 +150,11 @@ int stap_data_write(enum stap_stream stream, const char *buf, size_t len)
 	need = STAP_DATA_REC_SIZE + STAP_DATA_ALIGN(len);
 	head = r->head;
 	tail = smp_load_acquire(&r->tail);
-	if (unlikely(need > r->size - (head - tail)))
-		goto drop;
+	if (unlikely(need > r->size - (head - tail))) {
+		if (!READ_ONCE(stap_data_overwriting) || need > r->size)
+			goto drop;
+		tail = stap_ring_make_room(r, head, tail, need);
+	}
 	rec.len = len;
 	rec.stream = stream;
 	rec.cpu = cpu;
@@ -165,6 +197,53 @@ static u64 stap_data_lost(unsigned int cpu)
 static u64 stap_data_last_seq(void)
 {
 	return atomic64_read(&stap_data_seq);
+}
+
+/*
+ * on: nobody reads (the session was detached): full rings drop their
+ * oldest records, keeping the newest output.  off (before a reader
+ * attaches): back to dropping new records, once every probe that may
+ * still be moving a tail has returned (probes run with preemption
+ * disabled, so synchronize_rcu() waits for them).
+ * Context: process, may sleep.
+ */
+static void stap_data_set_overwrite(int on)
+{
+	if (on) {
+		WRITE_ONCE(stap_data_overwriting, 1);
+		return;
+	}
+	if (!READ_ONCE(stap_data_overwriting))
+		return;
+	WRITE_ONCE(stap_data_overwriting, 0);
+	synchronize_rcu();
+}
+
+/*
+ * The seq of the oldest record not read yet, over all CPUs, or of the
+ * next one to be written if every buffer is empty: where a reader that
+ * attaches to a running session starts merging.  (A record a probe is
+ * writing right now may get a lower seq; the reader copes.)
+ * Context: process, may sleep.
+ */
+static u64 stap_data_next_seq(void)
+{
+	u64 seq = atomic64_read(&stap_data_seq) + 1;
+	struct stap_data_rec rec;
+	unsigned int cpu;
+
+	mutex_lock(&stap_data_mutex);
+	for_each_possible_cpu(cpu) {
+		struct stap_ring *r = &stap_rings[cpu];
+
+		if (smp_load_acquire(&r->head) == r->tail)
+			continue;
+		stap_ring_get(r, r->tail, &rec, STAP_DATA_REC_SIZE);
+		if (rec.seq < seq)
+			seq = rec.seq;
+	}
+	mutex_unlock(&stap_data_mutex);
+	return seq;
 }
 
 /* Bytes per CPU buffer; also the largest record a probe can write. */
@@ -226,6 +305,10 @@ static ssize_t stap_data_read(struct file *file, char __user *ubuf,
 	for (;;) {
 		if (READ_ONCE(stap_session.dying)) {
 			rc = -ENODEV;
+			break;
+		}
+		if (READ_ONCE(stap_data_overwriting)) {
+			rc = -EBUSY;	/* detached: probes move the tails */
 			break;
 		}
 		stopped = smp_load_acquire(&stap_session.stopped);

@@ -36,6 +36,8 @@ static void stap_data_exit(void);
 static bool stap_data_pending(void);
 static u64 stap_data_lost(unsigned int cpu);
 static u64 stap_data_last_seq(void);
+static u64 stap_data_next_seq(void);
+static void stap_data_set_overwrite(int on);
 static unsigned long stap_data_buffer_size(void);
 
 #endif

@@ -8,9 +8,11 @@
  * protocol's reading and writing is shared with stapsh
  * (staprun/stapsh_proto.c); this file only decides what to send.
  *
- * Signals: during remote_run, SIGINT and SIGTERM are blocked except while
- * waiting in ppoll, and their handler only sets a flag; the relay loop
- * turns each one into a "quit" for stapsh.
+ * Signals: during remote_run, SIGINT, SIGTERM and SIGHUP are blocked
+ * except while waiting in ppoll, and their handler only sets a flag; the
+ * relay loop turns each one into a "quit" for stapsh, which interrupts
+ * staprun, so the remote module is unloaded and its end probes' output
+ * still arrives.
  */
 #define _GNU_SOURCE
 #include "remote.h"
@@ -511,26 +513,30 @@ static int start(struct remote *r, int argc, char **argv, const char *name)
 	return expect_ok(r, "run");
 }
 
+/* The signals that end a run cleanly (staprun turns each into a stop). */
+static const int interrupt_signals[INTERRUPT_SIGNALS] = { SIGINT, SIGTERM, SIGHUP };
+
 void interrupts_catch(struct interrupt_guard *g, void (*handler)(int))
 {
 	struct sigaction sa = { .sa_handler = handler };
 	sigset_t block;
+	int i;
 
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
+	for (i = 0; i < INTERRUPT_SIGNALS; i++)
+		sigaddset(&block, interrupt_signals[i]);
 	sigprocmask(SIG_BLOCK, &block, &g->old_mask);
-	sigaction(SIGINT, &sa, &g->old_int);
-	sigaction(SIGTERM, &sa, &g->old_term);
 	g->wait_mask = g->old_mask;
-	sigdelset(&g->wait_mask, SIGINT);
-	sigdelset(&g->wait_mask, SIGTERM);
+	for (i = 0; i < INTERRUPT_SIGNALS; i++) {
+		sigaction(interrupt_signals[i], &sa, &g->old[i]);
+		sigdelset(&g->wait_mask, interrupt_signals[i]);
+	}
 }
 
 void interrupts_restore(struct interrupt_guard *g)
 {
-	sigaction(SIGINT, &g->old_int, NULL);
-	sigaction(SIGTERM, &g->old_term, NULL);
+	for (int i = 0; i < INTERRUPT_SIGNALS; i++)
+		sigaction(interrupt_signals[i], &g->old[i], NULL);
 	sigprocmask(SIG_SETMASK, &g->old_mask, NULL);
 }
 

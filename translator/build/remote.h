@@ -52,12 +52,13 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 	       char **staprun_args, int out_fd, int err_fd);
 
 /*
- * While a run relays output, SIGINT and SIGTERM are blocked except while
- * waiting (ppoll with wait_mask), and handler only counts them.
- * interrupts_restore puts back what was there before.
+ * While a run relays output, SIGINT, SIGTERM and SIGHUP are blocked
+ * except while waiting (ppoll with wait_mask), and handler only counts
+ * them.  interrupts_restore puts back what was there before.
  */
+#define INTERRUPT_SIGNALS 3
 struct interrupt_guard {
-	struct sigaction old_int, old_term;
+	struct sigaction old[INTERRUPT_SIGNALS];
 	sigset_t old_mask, wait_mask;
 };
 void interrupts_catch(struct interrupt_guard *g, void (*handler)(int));

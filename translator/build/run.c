@@ -1,16 +1,18 @@
 /*
  * Pass 5: run the module.  Locally (direct://) that is `staprun
- * MODULE.ko`, with stap out of the way of signals (staprun turns SIGINT
- * into a clean stop); remotely it is the stapsh protocol through
- * remote.c, for ssh, unix:PATH sockets and the built-in VM (vm:RELEASE).
- * Several targets at once are targets.c's business; each of them comes
- * back here through run_module_on.
+ * MODULE.ko`, with SIGINT, SIGTERM and SIGHUP passed on to it (staprun
+ * turns each into a clean stop); remotely it is the stapsh protocol
+ * through remote.c, for ssh, unix:PATH sockets and the built-in VM
+ * (vm:RELEASE).  Several targets at once are targets.c's business; each
+ * of them comes back here through run_module_on.
  *
- * The loader options (-c -x -T -s -b) become staprun's options either
+ * The loader options (-c -x -T -s -b -F) become staprun's options either
  * way.  -o is staprun's locally; remotely stap writes the output itself
  * and staprun gets "-o -" (script output on its stdout, CMD's stdout on
  * its stderr; with -b the unmerged record stream, which a child of stap
- * splits into the per-CPU files).
+ * splits into the per-CPU files; with -S a child of stap writes the
+ * rotating files).  -F is staprun -L, or with -o staprun -D, which
+ * remotely writes -o FILE (and rotates it for -S) on the target.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +27,14 @@
 #include "remote.h"
 #include "targets.h"
 #include "util/diag.h"
+#include "../../staprun/optarg.h"
 #include "../../staprun/outfile.h"
 
-/* Appends staprun's options for -c -x -T -s -b to argv; the strings it
- * allocates go to owned.  out is what to pass as -o, or NULL. */
+/* Appends staprun's options for -c -x -T -s -b -F -S to argv; the
+ * strings it allocates go to owned.  out is what to pass as -o, or NULL;
+ * rotate says whether -S goes to staprun (it writes the files). */
 static void staprun_options(struct session *s, struct vec *argv,
-			    struct vec *owned, const char *out)
+			    struct vec *owned, const char *out, bool rotate)
 {
 	char *n;
 
@@ -38,6 +42,12 @@ static void staprun_options(struct session *s, struct vec *argv,
 		vec_push(argv, "-o");
 		vec_push(argv, (void *)out);
 	}
+	if (rotate && s->rotate) {
+		vec_push(argv, "-S");
+		vec_push(argv, (void *)s->rotate);
+	}
+	if (s->flight)
+		vec_push(argv, s->output_file ? "-D" : "-L");
 	if (s->bufsize_mb) {
 		n = xasprintf("%d", s->bufsize_mb);
 		vec_push(owned, n);
@@ -71,27 +81,47 @@ static void free_owned(struct vec *owned)
 	vec_free(owned);
 }
 
+static volatile sig_atomic_t local_staprun;
+
+/* A signal sent to stap alone (kill PID) reaches staprun too. */
+static void forward_to_staprun(int sig)
+{
+	if (local_staprun > 0)
+		kill(local_staprun, sig);
+}
+
 static int run_local(struct session *s)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	char *staprun = xasprintf("%s/staprun", s->bin_dir);
 	struct vec argv = {0}, owned = {0};
+	struct sigaction sa = { .sa_handler = forward_to_staprun };
+	sigset_t block, old;
 
 	vec_push(&argv, staprun);
-	staprun_options(s, &argv, &owned, s->output_file);
+	staprun_options(s, &argv, &owned, s->output_file, true);
 	vec_push(&argv, s->module_path);
 	vec_push(&argv, NULL);
 
-	signal(SIGINT, SIG_IGN);	/* staprun handles them */
-	signal(SIGTERM, SIG_IGN);
+	/* staprun turns each into a clean stop; stap passes them on */
+	sigemptyset(&block);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		for (int i = 0; i < 3; i++)
+			signal(sigs[i], SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		execv(staprun, (char *const *)argv.items);
 		fprintf(stderr, "stap: cannot run %s: %s\n", staprun,
 			strerror(errno));
 		_exit(127);
 	}
+	local_staprun = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	int status = 1;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -104,10 +134,22 @@ static int run_local(struct session *s)
 }
 
 /*
- * -b remotely: a child that splits the record stream read from fd into
- * the per-CPU files (named as stapio would locally).  Returns its pid.
+ * Remote output files (-b's per-CPU files, -S's rotating files) are
+ * written by a child of stap that reads the output stream from a pipe:
+ * start_writer() forks it; it hands each chunk to feed (0, or -1 to
+ * stop) and calls finish (0, or -1 after saying why) at the end.
+ * Returns the child's pid; fd is the pipe's read end, other_end its
+ * write end, which the child closes.
  */
-static pid_t start_bulk_splitter(int fd, int other_end, const char *base)
+struct writer {
+	int (*feed)(struct writer *w, const void *buf, size_t n);
+	int (*finish)(struct writer *w, int broken);
+	struct bulk_out bulk;		/* -b */
+	struct bulk_split split;
+	struct rotate_out rotate;	/* -S */
+};
+
+static pid_t start_writer(int fd, int other_end, struct writer *w)
 {
 	pid_t pid = fork();
 	if (pid != 0)
@@ -115,32 +157,87 @@ static pid_t start_bulk_splitter(int fd, int other_end, const char *base)
 	close(other_end);
 	signal(SIGINT, SIG_IGN);	/* the stream ends when stap's does */
 	signal(SIGTERM, SIG_IGN);
-	struct bulk_out b;
-	struct bulk_split sp = {0};
+	signal(SIGHUP, SIG_IGN);
 	char buf[65536];
 	ssize_t n;
-	int rc = 0;
-	bulk_init(&b, base);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || bulk_split_feed(&sp, &b, buf, n) < 0)
+		if (n < 0 || w->feed(w, buf, n) < 0)
 			break;
 	}
-	if (n != 0 || bulk_split_end(&sp, &b) < 0)
-		rc = 1;
-	if (bulk_close(&b) < 0 || rc) {
+	_exit(w->finish(w, n != 0) < 0 ? 1 : 0);
+}
+
+/* -b: the record stream split into the per-CPU files (named as stapio
+ * would locally). */
+static int bulk_feed(struct writer *w, const void *buf, size_t n)
+{
+	return bulk_split_feed(&w->split, &w->bulk, buf, n);
+}
+
+static int bulk_finish(struct writer *w, int broken)
+{
+	if (broken || bulk_split_end(&w->split, &w->bulk) < 0)
+		broken = 1;
+	if (bulk_close(&w->bulk) < 0 || broken) {
 		fprintf(stderr, "stap: bulk output: %s\n",
-			b.error ? b.error : strerror(errno));
-		_exit(1);
+			w->bulk.error ? w->bulk.error : strerror(errno));
+		return -1;
 	}
-	_exit(0);
+	return 0;
+}
+
+/* -S without -F: the stream written to FILE.0, FILE.1 ... (cut where
+ * stapsh's frames end, as stapio cuts at records). */
+static int rotate_feed(struct writer *w, const void *buf, size_t n)
+{
+	return rotate_write(&w->rotate, buf, n);
+}
+
+static int rotate_finish(struct writer *w, int broken)
+{
+	if (rotate_close(&w->rotate) < 0 || broken) {
+		fprintf(stderr, "stap: output: %s\n",
+			w->rotate.error ? w->rotate.error : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The writer the options ask for, or NULL: output goes to one fd. */
+static struct writer *output_writer(struct session *s, const char *name,
+				    struct writer *w)
+{
+	long mb = 0, count = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (s->bulk) {
+		bulk_init(&w->bulk, name);
+		w->feed = bulk_feed;
+		w->finish = bulk_finish;
+		return w;
+	}
+	if (!name || !s->rotate)
+		return NULL;
+	parse_size_count(s->rotate, &mb, &count);	/* checked by options.c */
+	rotate_init(&w->rotate, name, (unsigned long long)mb << 20,
+		    (unsigned)count);
+	w->feed = rotate_feed;
+	w->finish = rotate_finish;
+	return w;
 }
 
 static int run_remote(struct session *s, const char *url)
 {
 	char *name = NULL;
-	if (s->output_file) {
+	if (s->flight && s->output_file && s->output_file[0] != '/') {
+		fatal_msg("-F -o '%s' with --remote: the background staprun "
+			  "writes the file on the target, so give an absolute "
+			  "path there", s->output_file);
+		return 1;
+	}
+	if (s->output_file && !s->flight) {
 		name = outfile_expand(s->output_file, time(NULL));
 		if (!name) {
 			fatal_msg("-o '%s' expands to nothing or to a name too "
@@ -150,11 +247,12 @@ static int run_remote(struct session *s, const char *url)
 	}
 	int out = 1, pipefd[2];
 	pid_t splitter = -1;
-	if (s->bulk) {
+	struct writer wbuf, *writer = output_writer(s, name, &wbuf);
+	if (writer) {
 		/* before remote_open, so that it holds no connection */
-		if (pipe(pipefd) < 0 || (splitter = start_bulk_splitter(
-				pipefd[0], pipefd[1], name)) < 0) {
-			fatal_msg("cannot start the bulk output splitter: %s",
+		if (pipe(pipefd) < 0 || (splitter = start_writer(
+				pipefd[0], pipefd[1], writer)) < 0) {
+			fatal_msg("cannot start the output file writer: %s",
 				  strerror(errno));
 			free(name);
 			return 1;
@@ -184,8 +282,11 @@ static int run_remote(struct session *s, const char *url)
 		return 1;
 	}
 	struct vec argv = {0}, owned = {0};
-	staprun_options(s, &argv, &owned,
-			s->bulk || s->output_file ? "-" : NULL);
+	if (s->flight && s->output_file)	/* the daemon writes it there */
+		staprun_options(s, &argv, &owned, s->output_file, true);
+	else
+		staprun_options(s, &argv, &owned,
+				s->bulk || s->output_file ? "-" : NULL, false);
 	int rc = remote_run(r, s->module_path, (int)argv.len,
 			    (char **)argv.items, out, 2);
 	if (out != 1)
