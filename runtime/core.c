@@ -69,11 +69,13 @@ out:
 	return rc;
 }
 
+/* The totals, as upstream prints them at the end of a run. */
 static void stap_report_counts(void)
 {
 	char line[160];
 	int errors = atomic_read(&stap_error_count);
-	int skipped = atomic_read(&stap_skipped_count);
+	int reentrant = atomic_read(&stap_skipped_reentrant);
+	int skipped = atomic_read(&stap_skipped_count) + reentrant;
 	int n;
 
 	if (!errors && !skipped)
@@ -81,6 +83,11 @@ static void stap_report_counts(void)
 	n = scnprintf(line, sizeof(line),
 		      "WARNING: Number of errors: %d, skipped probes: %d\n",
 		      errors, skipped);
+	stap_data_write(STAP_STREAM_STDERR, line, n);
+	if (!reentrant)
+		return;
+	n = scnprintf(line, sizeof(line),
+		      "WARNING: Skipped due to reentrancy: %d\n", reentrant);
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 }
 
@@ -102,7 +109,8 @@ out:
 
 int stap_core_exit_status(void)
 {
-	return atomic_read(&stap_error_count) ? 1 : 0;
+	return atomic_read(&stap_error_count) ||
+	       atomic_read(&stap_skipped_count) > MAXSKIPPED ? 1 : 0;
 }
 
 static int __init stap_module_init(void)

@@ -54,6 +54,11 @@ struct pbody {
 	enum type ret;		/* functions: the return type */
 	struct vec globals_used;	/* struct sym *; for handlers, also
 					 * those of every function called */
+	struct vec globals_written;	/* struct sym *: the subset of
+					 * globals_used the body locks for
+					 * writing: it assigns or deletes
+					 * them, or reads shared scratch
+					 * (statistics, foreach snapshots) */
 	struct vec callees;	/* struct pbody *: functions called */
 	int string_temps;	/* scratch string buffers emit needs */
 	int iters;		/* foreach iterators emit needs */

@@ -74,6 +74,14 @@ static struct sym *sym_new(enum sym_kind kind, const char *name,
 	return s;
 }
 
+static void vec_add_unique(struct vec *v, void *item)
+{
+	for (size_t i = 0; i < v->len; i++)
+		if (vec_at(v, i) == item)
+			return;
+	vec_push(v, item);
+}
+
 /* A name in a probe body: a local, else a global, else a new local. */
 static struct sym *lookup_var(struct resolver *r, const char *name,
 			      struct srcloc loc)
@@ -83,17 +91,22 @@ static struct sym *lookup_var(struct resolver *r, const char *name,
 		return s;
 	s = hash_get(&r->globals, name);
 	if (s) {
-		bool seen = false;
-		for (size_t i = 0; i < r->body->globals_used.len; i++)
-			seen |= vec_at(&r->body->globals_used, i) == s;
-		if (!seen)
-			vec_push(&r->body->globals_used, s);
+		vec_add_unique(&r->body->globals_used, s);
 		return s;
 	}
 	s = sym_new(SYM_LOCAL, name, loc, (int)r->body->locals.len);
 	vec_push(&r->body->locals, s);
 	hash_put(&r->locals, s->name, s);
 	return s;
+}
+
+/* The body being walked needs global g exclusively: it writes it, or
+ * a read updates shared state (a statistic's merged aggregate, a
+ * foreach snapshot).  Reads share the lock. */
+static void note_exclusive(struct resolver *r, struct sym *g)
+{
+	if (g && g->kind == SYM_GLOBAL)
+		vec_add_unique(&r->body->globals_written, g);
 }
 
 /* Records how a global is used: as a scalar (0) or with n indexes. */
@@ -180,14 +193,6 @@ static void resolve_args(struct resolver *r, struct expr *e)
 {
 	for (size_t i = 0; i < e->args.len; i++)
 		resolve_expr(r, vec_at(&e->args, i));
-}
-
-static void vec_add_unique(struct vec *v, void *item)
-{
-	for (size_t i = 0; i < v->len; i++)
-		if (vec_at(v, i) == item)
-			return;
-	vec_push(v, item);
 }
 
 /* The body of script function fn, queued for resolution on first use. */
@@ -294,6 +299,7 @@ static void resolve_lvalue(struct resolver *r, struct expr *lv)
 	}
 	if (lv->sym)
 		lv->sym->written = true;
+	note_exclusive(r, lv->sym);
 }
 
 static void resolve_expr(struct resolver *r, struct expr *e)
@@ -351,12 +357,14 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		return;
 	case E_STAT_OP:
 		resolve_stat_operand(r, e->a, true);
+		note_exclusive(r, e->a->sym);
 		if (e->b && e->b->kind != E_NUM)
 			diag_error(e->b->loc, "the bit shift of @variance must "
 				   "be a number literal");
 		return;
 	case E_HIST:
 		resolve_stat_operand(r, e->a, true);
+		note_exclusive(r, e->a->sym);
 		for (size_t i = 0; i < e->args.len; i++)
 			if (((struct expr *)vec_at(&e->args, i))->kind != E_NUM)
 				diag_error(e->loc, "@hist_linear's start, stop "
@@ -392,17 +400,20 @@ static void resolve_foreach(struct resolver *r, struct stmt *st)
 		return;
 	note_arity(a, (int)fe->keys.len, fe->array->loc);
 	fe->array->sym = a;
+	note_exclusive(r, a);
 	a->foreach_sites++;
 	for (size_t i = 0; i < fe->keys.len; i++) {
 		struct expr *k = vec_at(&fe->keys, i);
 		resolve_expr(r, k);
 		if (k->sym)
 			k->sym->written = true;
+		note_exclusive(r, k->sym);
 	}
 	if (fe->value) {
 		resolve_expr(r, fe->value);
 		if (fe->value->sym)
 			fe->value->sym->written = true;
+		note_exclusive(r, fe->value->sym);
 	}
 	if (fe->limit)
 		resolve_expr(r, fe->limit);
@@ -464,10 +475,12 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 			resolve_index(r, st->e, true);
 			if (st->e->sym)
 				st->e->sym->written = true;
+			note_exclusive(r, st->e->sym);
 		} else if (st->e->kind == E_VAR) {
 			struct sym *g = resolve_aggregate(r, st->e, true);
 			if (g)
 				g->written = true;
+			note_exclusive(r, g);
 		} else {
 			diag_error(st->e->loc, "delete takes an array, an "
 				   "array element or a statistic");
@@ -479,6 +492,7 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 			resolve_expr(r, st->catch_var);
 			if (st->catch_var->sym)
 				st->catch_var->sym->written = true;
+			note_exclusive(r, st->catch_var->sym);
 		}
 		resolve_stmt(r, st->handler);
 		return;
@@ -715,6 +729,9 @@ static void collect_globals(struct pbody *handler, struct pbody *b,
 	for (size_t i = 0; i < b->globals_used.len; i++)
 		vec_add_unique(&handler->globals_used,
 			       vec_at(&b->globals_used, i));
+	for (size_t i = 0; i < b->globals_written.len; i++)
+		vec_add_unique(&handler->globals_written,
+			       vec_at(&b->globals_written, i));
 	for (size_t i = 0; i < b->callees.len; i++)
 		collect_globals(handler, vec_at(&b->callees, i), seen);
 }
