@@ -36,6 +36,9 @@ struct context {
 	struct stap_sb out;		/* print buffer, drains to stdout */
 	char out_buf[STAP_PRINT_BUF_SIZE];
 	int nesting;			/* function call depth, vs MAXNESTING */
+	bool next_overload;		/* `next` ran in the function just
+					 * called: its caller runs the next
+					 * overload */
 	union stap_locals locals[MAXNESTING + 1];	/* [0]: the handler's
 							 * frame, [n]: depth n */
 };

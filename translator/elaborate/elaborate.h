@@ -52,6 +52,10 @@ struct pbody {
 	struct vec locals;	/* struct sym * */
 	size_t nparams;
 	enum type ret;		/* functions: the return type */
+	struct pbody *next_overload;	/* functions: where `next` in this
+					 * one goes (the next function of
+					 * the same name and arity, by
+					 * priority), or NULL */
 	struct vec globals_used;	/* struct sym *; for handlers, also
 					 * those of every function called */
 	struct vec globals_written;	/* struct sym *: the subset of

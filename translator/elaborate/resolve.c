@@ -6,6 +6,8 @@
  *
  * The walk is one function per node class: resolve_stmt(), resolve_expr().
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "aliases.h"
 #include "elaborate.h"
@@ -18,8 +20,11 @@ struct resolver {
 	struct session *s;
 	struct program *prog;
 	struct hash globals;	/* name -> struct sym * */
-	struct hash functions;	/* name -> struct function * */
-	struct hash fn_bodies;	/* name -> struct pbody *, once called */
+	struct hash functions;	/* name -> struct vec * of struct function *:
+				 * every overload, any arity, in order of
+				 * registration */
+	struct hash fn_bodies;	/* "%p" of a struct function -> its struct
+				 * pbody *, once called */
 	struct vec aliases;	/* struct alias *, of every file loaded */
 	struct tapsets *ts;	/* the library, loaded as names need it */
 	struct vec tapset_probes;	/* struct probe *: resolved last, as
@@ -198,7 +203,9 @@ static void resolve_args(struct resolver *r, struct expr *e)
 /* The body of script function fn, queued for resolution on first use. */
 static struct pbody *function_body(struct resolver *r, struct function *fn)
 {
-	struct pbody *b = hash_get(&r->fn_bodies, fn->name);
+	char key[32];
+	snprintf(key, sizeof(key), "%p", (void *)fn);
+	struct pbody *b = hash_get(&r->fn_bodies, key);
 	if (b)
 		return b;
 	b = xcalloc(1, sizeof(*b));
@@ -207,29 +214,124 @@ static struct pbody *function_body(struct resolver *r, struct function *fn)
 	b->stmts = fn->body;
 	b->ret = fn->ret;
 	vec_push(&r->prog->functions, b);
-	hash_put(&r->fn_bodies, fn->name, b);
+	hash_put(&r->fn_bodies, xstrdup(key), b);
 	return b;
 }
 
+static bool stmt_has_next(const struct stmt *st)
+{
+	if (!st)
+		return false;
+	if (st->kind == S_NEXT)
+		return true;
+	for (size_t i = 0; st->kind == S_BLOCK && i < st->stmts.len; i++)
+		if (stmt_has_next(vec_at(&st->stmts, i)))
+			return true;
+	return stmt_has_next(st->body) || stmt_has_next(st->then) ||
+	       stmt_has_next(st->els) || stmt_has_next(st->handler);
+}
+
+/* Whether fn may hand over to its next overload: `next` in a script
+ * function, STAP_NEXT in an embedded-C one. */
+static bool may_next(const struct function *fn)
+{
+	return fn->embedded ? strstr(fn->embedded, "STAP_NEXT") != NULL
+			    : stmt_has_next(fn->body);
+}
+
+/*
+ * The overloads of name taking nargs arguments, in the order a call
+ * tries them: by priority (an explicit `:N`, else 0 for the script's
+ * functions and 1 for the library's), then in declaration order, up to
+ * the first that cannot `next` (the rest are never reached).
+ */
+static void overloads(struct resolver *r, const char *name, size_t nargs,
+		      struct vec *out)
+{
+	struct vec *all = hash_get(&r->functions, name);
+	for (size_t i = 0; all && i < all->len; i++) {
+		struct function *fn = vec_at(all, i);
+		if (fn->params.len != nargs)
+			continue;
+		size_t j = out->len;
+		vec_push(out, fn);
+		for (; j > 0; j--) {	/* stable insertion by priority */
+			struct function *prev = vec_at(out, j - 1);
+			if (prev->priority <= fn->priority)
+				break;
+			out->items[j] = prev;
+			out->items[j - 1] = fn;
+		}
+	}
+	for (size_t i = 0; i < out->len; i++)
+		if (!may_next(vec_at(out, i)))
+			out->len = i + 1;
+}
+
+/* "1 or 2 arguments": the arities name is defined with. */
+static char *arities(struct resolver *r, const char *name)
+{
+	struct vec *all = hash_get(&r->functions, name);
+	struct strbuf sb = {0};
+	size_t shown = 0, last = 0;
+	for (size_t n = 0; n <= 32; n++) {
+		bool found = false;
+		for (size_t i = 0; i < all->len; i++)
+			found |= ((struct function *)vec_at(all, i))->params.len == n;
+		if (!found)
+			continue;
+		if (shown)
+			sb_puts(&sb, ", ");
+		sb_printf(&sb, "%zu", n);
+		shown++;
+		last = n;
+	}
+	sb_printf(&sb, " argument%s", shown == 1 && last == 1 ? "" : "s");
+	char *text = sb_steal(&sb);
+	char *comma = strrchr(text, ',');
+	if (comma) {	/* "1, 2 arguments" -> "1 or 2 arguments" */
+		char *t = xasprintf("%.*s or%s", (int)(comma - text), text,
+				    comma + 1);
+		free(text);
+		text = t;
+	}
+	return text;
+}
+
+/*
+ * A call of a script or library function: resolved by name and number
+ * of arguments to the chain of overloads it runs.  The library is
+ * consulted when the script's own overloads may all `next`.
+ */
 static bool resolve_user_call(struct resolver *r, struct expr *e)
 {
-	struct function *fn = hash_get(&r->functions, e->name);
-	if (!fn && builtin_lookup(e->name) == BI_NONE) {
+	struct vec chain = {0};
+	overloads(r, e->name, e->args.len, &chain);
+	if ((!chain.len || may_next(vec_at(&chain, chain.len - 1))) &&
+	    builtin_lookup(e->name) == BI_NONE) {
 		struct vec files = {0};
 		tapsets_for_function(r->ts, e->name, &files);
 		register_files(r, &files);
-		fn = hash_get(&r->functions, e->name);
+		chain.len = 0;
+		overloads(r, e->name, e->args.len, &chain);
 	}
-	if (!fn)
-		return false;
-	if (e->args.len != fn->params.len) {
-		diag_error(e->loc, "function '%s' takes %zu argument%s, "
-			   "called with %zu", fn->name, fn->params.len,
-			   fn->params.len == 1 ? "" : "s", e->args.len);
+	if (!chain.len) {
+		if (!hash_get(&r->functions, e->name))
+			return false;
+		char *takes = arities(r, e->name);
+		diag_error(e->loc, "function '%s' takes %s, called with %zu",
+			   e->name, takes, e->args.len);
+		free(takes);
 		return true;
 	}
-	e->callee = function_body(r, fn);
-	vec_add_unique(&r->body->callees, e->callee);
+	e->callee = function_body(r, vec_at(&chain, 0));
+	for (size_t i = 0; i + 1 < chain.len; i++)
+		function_body(r, vec_at(&chain, i))->next_overload =
+			function_body(r, vec_at(&chain, i + 1));
+	for (size_t i = 0; i < chain.len; i++)
+		vec_add_unique(&r->body->callees,
+			       function_body(r, vec_at(&chain, i)));
+	vec_free(&chain);
 	return true;
 }
 
@@ -239,7 +341,7 @@ static void unknown_function(struct resolver *r, struct expr *e)
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		vec_push(&names, (void *)builtins[i].name);
 	for (size_t i = 0; i < r->functions.cap; i++)
-		if (r->functions.keys[i])
+		if (r->functions.keys[i] && r->functions.vals[i])
 			vec_push(&names, (void *)r->functions.keys[i]);
 	tapsets_names(r->ts, true, &names);
 	const char *near = suggest(e->name, &names);
@@ -639,22 +741,24 @@ static void resolve_globals(struct resolver *r, struct file *f)
 	}
 }
 
+/* Adds f's functions to their overload sets.  Same name, same number
+ * of parameters: runtime overloads (`next`); other numbers: unrelated
+ * functions. */
 static void register_functions(struct resolver *r, struct file *f)
 {
 	for (size_t i = 0; i < f->functions.len; i++) {
 		struct function *fn = vec_at(&f->functions, i);
-		struct function *old = hash_get(&r->functions, fn->name);
-		if (old) {
-			diag_error(fn->loc, "duplicate function '%s' (first "
-				   "defined at %s:%d)", fn->name,
-				   old->loc.src ? old->loc.src->name : "?",
-				   old->loc.line);
-			continue;
-		}
+		struct vec *all = hash_get(&r->functions, fn->name);
 		if (fn->embedded && !r->s->guru && !f->tapset)
 			diag_error(fn->loc, "embedded C function '%s' requires "
 				   "guru mode (-g)", fn->name);
-		hash_put(&r->functions, fn->name, fn);
+		if (!fn->has_priority)
+			fn->priority = f->tapset ? 1 : 0;
+		if (!all) {
+			all = xcalloc(1, sizeof(*all));
+			hash_put(&r->functions, fn->name, all);
+		}
+		vec_push(all, fn);
 	}
 }
 
@@ -776,6 +880,9 @@ struct program *elaborate(struct session *s, struct file *user)
 	vec_free(&r.aliases);
 	vec_free(&r.tapset_probes);
 	hash_free(&r.globals);
+	for (size_t i = 0; i < r.functions.cap; i++)
+		if (r.functions.keys[i])
+			vec_free(r.functions.vals[i]);
 	hash_free(&r.functions);
 	hash_free(&r.fn_bodies);
 	for (size_t i = 0; i < prog->globals.len; i++) {

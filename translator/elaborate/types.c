@@ -77,24 +77,33 @@ static void expect(struct typer *t, struct expr *e, enum type want)
 	bind(t, e, infer(t, e), want);
 }
 
-/* A script function call: arguments and parameters agree. */
+/* A script function call: arguments and parameters agree, for every
+ * overload the call may run; so do the overloads' return types. */
 static enum type infer_user_call(struct typer *t, struct expr *e)
 {
-	struct pbody *f = e->callee;
-	for (size_t i = 0; i < e->args.len && i < f->nparams; i++) {
-		struct expr *a = vec_at(&e->args, i);
-		struct sym *p = vec_at(&f->locals, i);
-		enum type have = infer(t, a);
-		if (p->type == TYPE_UNKNOWN) {
-			char *what = xasprintf("parameter '%s' of '%s'",
-					       p->name, e->name);
-			bind_slot(t, &p->type, have, a->loc, what);
-			free(what);
-		} else {
-			bind(t, a, have, p->type);
+	enum type ret = TYPE_UNKNOWN;
+	for (struct pbody *f = e->callee; f; f = f->next_overload)
+		if (f->ret != TYPE_UNKNOWN)
+			ret = f->ret;
+	for (struct pbody *f = e->callee; f; f = f->next_overload) {
+		for (size_t i = 0; i < e->args.len && i < f->nparams; i++) {
+			struct expr *a = vec_at(&e->args, i);
+			struct sym *p = vec_at(&f->locals, i);
+			enum type have = infer(t, a);
+			if (p->type == TYPE_UNKNOWN) {
+				char *what = xasprintf("parameter '%s' of '%s'",
+						       p->name, e->name);
+				bind_slot(t, &p->type, have, a->loc, what);
+				free(what);
+			} else {
+				bind(t, a, have, p->type);
+			}
 		}
+		char *what = xasprintf("the return value of '%s'", e->name);
+		bind_slot(t, &f->ret, ret, e->loc, what);
+		free(what);
 	}
-	return f->ret;
+	return ret;
 }
 
 /* The index expressions of array a agree with its key types. */

@@ -162,12 +162,14 @@ static void emit_embedded_fn(FILE *out, const struct pbody *b)
 	}
 	fputs("#define STAP_RETVALUE (l->retval)\n"
 	      "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n"
+	      "#define STAP_NEXT do { c->next_overload = true; goto out; } while (0)\n"
 	      "#define CONTEXT c\n", out);
 	fprintf(out, "\t{\n%s\n\t}\n", b->fn->embedded);
 	for (size_t i = 0; i < b->nparams; i++)
 		fprintf(out, "#undef STAP_ARG_%s\n",
 			((struct sym *)vec_at(&b->locals, i))->name);
-	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef CONTEXT\n", out);
+	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef STAP_NEXT\n"
+	      "#undef CONTEXT\n", out);
 }
 
 /*

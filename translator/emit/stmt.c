@@ -316,10 +316,11 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 		indent(em, d);
 		fputs("goto leave_;\n", out);
 		return;
-	case S_NEXT:
+	case S_NEXT:	/* not an error: no catch */
 		emit_action(em, st, d);
 		indent(em, d);
-		fputs("goto leave_;\n", out);	/* not an error: no catch */
+		fputs(em->body->fn ? "c->next_overload = true; goto leave_;\n"
+				   : "goto leave_;\n", out);
 		return;
 	case S_TRY:
 		emit_action(em, st, d);
