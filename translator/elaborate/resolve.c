@@ -6,6 +6,7 @@
  *
  * The walk is one function per node class: resolve_stmt(), resolve_expr().
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 struct resolver {
 	struct session *s;
 	struct program *prog;
-	struct hash globals;	/* name -> struct sym * */
+	struct hash globals;	/* name -> struct sym *; a tapset's private
+				 * globals under private_key() */
 	struct hash functions;	/* name -> struct vec * of struct function *:
 				 * every overload, any arity, in order of
 				 * registration */
@@ -87,6 +89,23 @@ static void vec_add_unique(struct vec *v, void *item)
 	vec_push(v, item);
 }
 
+/* The key of a private global of src in the globals table. */
+static char *private_key(const struct source *src, const char *name)
+{
+	return xasprintf("%p/%s", (const void *)src, name);
+}
+
+/* The global name means at loc: a private one of loc's file, else a
+ * public one, else NULL. */
+static struct sym *find_global(struct resolver *r, const char *name,
+			       struct srcloc loc)
+{
+	char *key = private_key(loc.src, name);
+	struct sym *s = hash_get(&r->globals, key);
+	free(key);
+	return s ? s : hash_get(&r->globals, name);
+}
+
 /* A name in a probe body: a local, else a global, else a new local. */
 static struct sym *lookup_var(struct resolver *r, const char *name,
 			      struct srcloc loc)
@@ -94,7 +113,7 @@ static struct sym *lookup_var(struct resolver *r, const char *name,
 	struct sym *s = hash_get(&r->locals, name);
 	if (s)
 		return s;
-	s = hash_get(&r->globals, name);
+	s = find_global(r, name, loc);
 	if (s) {
 		vec_add_unique(&r->body->globals_used, s);
 		return s;
@@ -145,7 +164,7 @@ static struct sym *resolve_aggregate(struct resolver *r, struct expr *e,
 			   "statistic here");
 		return NULL;
 	}
-	struct sym *s = hash_get(&r->globals, e->name);
+	struct sym *s = find_global(r, e->name, e->loc);
 	if (!s) {
 		diag_error(e->loc, "'%s' is not a global: arrays and "
 			   "statistics must be declared global", e->name);
@@ -239,19 +258,34 @@ static bool may_next(const struct function *fn)
 			    : stmt_has_next(fn->body);
 }
 
+/* A private function is called only from its own file. */
+static bool visible(const struct function *fn, struct srcloc loc)
+{
+	return !fn->private_ || fn->loc.src == loc.src;
+}
+
 /*
  * The overloads of name taking nargs arguments, in the order a call
  * tries them: by priority (an explicit `:N`, else 0 for the script's
  * functions and 1 for the library's), then in declaration order, up to
- * the first that cannot `next` (the rest are never reached).
+ * the first that cannot `next` (the rest are never reached).  In a
+ * file with private functions of that name and arity, only those;
+ * elsewhere only the public ones.
  */
 static void overloads(struct resolver *r, const char *name, size_t nargs,
-		      struct vec *out)
+		      struct srcloc loc, struct vec *out)
 {
 	struct vec *all = hash_get(&r->functions, name);
+	bool own_private = false;
 	for (size_t i = 0; all && i < all->len; i++) {
 		struct function *fn = vec_at(all, i);
-		if (fn->params.len != nargs)
+		own_private |= fn->private_ && fn->params.len == nargs &&
+			       visible(fn, loc);
+	}
+	for (size_t i = 0; all && i < all->len; i++) {
+		struct function *fn = vec_at(all, i);
+		if (fn->params.len != nargs || !visible(fn, loc) ||
+		    (own_private && !fn->private_))
 			continue;
 		size_t j = out->len;
 		vec_push(out, fn);
@@ -266,6 +300,16 @@ static void overloads(struct resolver *r, const char *name, size_t nargs,
 	for (size_t i = 0; i < out->len; i++)
 		if (!may_next(vec_at(out, i)))
 			out->len = i + 1;
+}
+
+static bool any_visible(struct resolver *r, const char *name,
+			struct srcloc loc)
+{
+	struct vec *all = hash_get(&r->functions, name);
+	for (size_t i = 0; all && i < all->len; i++)
+		if (visible(vec_at(all, i), loc))
+			return true;
+	return false;
 }
 
 /* "1 or 2 arguments": the arities name is defined with. */
@@ -306,17 +350,17 @@ static char *arities(struct resolver *r, const char *name)
 static bool resolve_user_call(struct resolver *r, struct expr *e)
 {
 	struct vec chain = {0};
-	overloads(r, e->name, e->args.len, &chain);
+	overloads(r, e->name, e->args.len, e->loc, &chain);
 	if ((!chain.len || may_next(vec_at(&chain, chain.len - 1))) &&
 	    builtin_lookup(e->name) == BI_NONE) {
 		struct vec files = {0};
 		tapsets_for_function(r->ts, e->name, &files);
 		register_files(r, &files);
 		chain.len = 0;
-		overloads(r, e->name, e->args.len, &chain);
+		overloads(r, e->name, e->args.len, e->loc, &chain);
 	}
 	if (!chain.len) {
-		if (!hash_get(&r->functions, e->name))
+		if (!any_visible(r, e->name, e->loc))
 			return false;
 		char *takes = arities(r, e->name);
 		diag_error(e->loc, "function '%s' takes %s, called with %zu",
@@ -345,7 +389,13 @@ static void unknown_function(struct resolver *r, struct expr *e)
 			vec_push(&names, (void *)r->functions.keys[i]);
 	tapsets_names(r->ts, true, &names);
 	const char *near = suggest(e->name, &names);
-	if (near)
+	struct vec *all = hash_get(&r->functions, e->name);
+	if (all && all->len)	/* all private to other files */
+		diag_error(e->loc, "unresolved function call '%s' (the "
+			   "function '%s' of %s is private to that file)",
+			   e->name, e->name, ((struct function *)vec_at(all, 0))
+			   ->loc.src->name);
+	else if (near)
 		diag_error(e->loc, "unresolved function call '%s' (did you "
 			   "mean '%s'?)", e->name, near);
 	else
@@ -719,16 +769,41 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 	}
 }
 
+/* "__private_mylib_counter" for `private global counter` in
+ * .../mylib.stp: the C name of a private global, unique program-wide. */
+static char *private_name(const struct global *g)
+{
+	const char *base = strrchr(g->loc.src->name, '/');
+	base = base ? base + 1 : g->loc.src->name;
+	char *name = xasprintf("__private_%.*s_%s", (int)strcspn(base, "."),
+			       base, g->name);
+	for (char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			*p = '_';
+	return name;
+}
+
+/*
+ * Declares f's globals.  A tapset's `private global x` is seen only by
+ * that file's code (which finds it before any public x) and is named
+ * apart in C; the script's own private globals are plain globals.
+ */
 static void resolve_globals(struct resolver *r, struct file *f)
 {
 	for (size_t i = 0; i < f->globals.len; i++) {
 		struct global *g = vec_at(&f->globals, i);
-		if (hash_get(&r->globals, g->name)) {
+		bool private_ = g->private_ && f->tapset;
+		char *key = private_ ? private_key(g->loc.src, g->name)
+				     : xstrdup(g->name);
+		if (hash_get(&r->globals, key)) {
 			diag_error(g->loc, "duplicate global '%s'", g->name);
+			free(key);
 			continue;
 		}
-		struct sym *s = sym_new(SYM_GLOBAL, g->name, g->loc,
+		char *name = private_ ? private_name(g) : xstrdup(g->name);
+		struct sym *s = sym_new(SYM_GLOBAL, name, g->loc,
 					(int)r->prog->globals.len);
+		free(name);
 		s->global = g;
 		if (g->is_array && g->init)
 			diag_error(g->loc, "array '%s' cannot have an initializer",
@@ -737,7 +812,7 @@ static void resolve_globals(struct resolver *r, struct file *f)
 			s->type = g->init->type =
 				g->init->kind == E_STR ? TYPE_STRING : TYPE_LONG;
 		vec_push(&r->prog->globals, s);
-		hash_put(&r->globals, s->name, s);
+		hash_put(&r->globals, key, s);
 	}
 }
 
@@ -890,8 +965,9 @@ struct program *elaborate(struct session *s, struct file *user)
 		if (g->global->is_array && g->nkeys == 0)
 			diag_error(g->decl, "'%s' is declared as an array but "
 				   "used as a scalar", g->name);
-		else if (g->nkeys == -1 && (g->global->is_array ||
-					    g->foreach_sites || g->written))
+		else if (g->nkeys == -1 && (g->foreach_sites || g->written ||
+					    (g->global->is_array &&
+					     g->global->loc.src == user->src)))
 			diag_error(g->decl, "array '%s' is never indexed, so "
 				   "its number of indexes is unknown", g->name);
 	}
