@@ -210,6 +210,11 @@ int parse_options(struct session *s, int argc, char **argv)
 	}
 	for (; i < argc; i++)
 		vec_push(&s->script_args, argv[i]);
+	if (s->guru && s->unprivileged) {
+		fputs("stap: You can't specify -g and --privilege=stapusr "
+		      "together.\n", stderr);
+		return OPT_EXIT_1;
+	}
 	diag_suppress_warnings = s->suppress_warnings;
 	diag_warnings_are_errors = s->warnings_are_errors;
 	return OPT_OK;

@@ -100,6 +100,20 @@ enum builtin builtin_lookup(const char *name);
 /* The pass-2 entry point; NULL after errors (already reported). */
 struct program *elaborate(struct session *s, struct file *user);
 
+/* privilege.c: guru mode and -u checks, with upstream's messages.
+ * script_embedded_allowed() checks embedded C written in the script;
+ * what names it for the guru-mode message ("function 'f'", "code in a
+ * script"...); false after reporting. */
+bool script_embedded_allowed(const struct session *s, struct srcloc loc,
+			     const char *what, bool expression);
+void check_probe_privilege(const struct session *s, const struct rprobe *rp);
+void check_call_privilege(const struct session *s, const struct expr *call,
+			  const struct function *fn, bool from_script);
+
+/* elide.c: whether evaluating e only yields a value (a statement of
+ * it can be dropped).  Needs calls resolved. */
+bool side_effect_free(const struct expr *e);
+
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);
 

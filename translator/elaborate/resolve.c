@@ -19,6 +19,7 @@
 
 struct resolver {
 	struct session *s;
+	struct file *user;	/* the script */
 	struct program *prog;
 	struct hash globals;	/* name -> struct sym *; a tapset's private
 				 * globals under private_key() */
@@ -372,9 +373,12 @@ static bool resolve_user_call(struct resolver *r, struct expr *e)
 	for (size_t i = 0; i + 1 < chain.len; i++)
 		function_body(r, vec_at(&chain, i))->next_overload =
 			function_body(r, vec_at(&chain, i + 1));
-	for (size_t i = 0; i < chain.len; i++)
+	for (size_t i = 0; i < chain.len; i++) {
+		check_call_privilege(r->s, e, vec_at(&chain, i),
+				     e->loc.src == r->user->src);
 		vec_add_unique(&r->body->callees,
 			       function_body(r, vec_at(&chain, i)));
+	}
 	vec_free(&chain);
 	return true;
 }
@@ -530,6 +534,12 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF: unsupported(e->loc, "address-of ('&')"); return;
 	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
+	case E_EMBEDDED:
+		if (e->loc.src != r->user->src ||
+		    script_embedded_allowed(r->s, e->loc,
+					    "expression in a script", true))
+			unsupported(e->loc, "embedded C expressions");
+		return;
 	default: unsupported(e->loc, "this expression"); return;
 	}
 }
@@ -583,8 +593,19 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		return;
 	switch (st->kind) {
 	case S_BLOCK:
-		for (size_t i = 0; i < st->stmts.len; i++)
-			resolve_stmt(r, vec_at(&st->stmts, i));
+		for (size_t i = 0; i < st->stmts.len; i++) {
+			struct stmt *sub = vec_at(&st->stmts, i);
+			resolve_stmt(r, sub);
+			if (sub->kind == S_EXPR && side_effect_free(sub->e)) {
+				if (sub->loc.src == r->user->src)
+					diag_warn(sub->e->loc, "eliding "
+						  "side-effect-free expression");
+				memmove(&st->stmts.items[i], &st->stmts.items[i + 1],
+					(st->stmts.len - i - 1) * sizeof(void *));
+				st->stmts.len--;
+				i--;
+			}
+		}
 		return;
 	case S_NULL:
 	case S_NEXT:
@@ -648,7 +669,12 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		}
 		resolve_stmt(r, st->handler);
 		return;
-	case S_EMBEDDED: unsupported(st->loc, "embedded C in a probe"); return;
+	case S_EMBEDDED:
+		if (st->loc.src != r->user->src ||
+		    script_embedded_allowed(r->s, st->loc, "code in a script",
+					    false))
+			unsupported(st->loc, "embedded C in a probe");
+		return;
 	}
 }
 
@@ -764,8 +790,10 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 		rp->text = text;
 		rp->origin = p->origin ? probe_point_text(p->origin) : text;
 		rp->cond = cond;
-		if (f->resolve(rp))
-			vec_push(&r->prog->rprobes, rp);
+		if (!f->resolve(rp))
+			continue;
+		check_probe_privilege(r->s, rp);
+		vec_push(&r->prog->rprobes, rp);
 	}
 }
 
@@ -824,9 +852,11 @@ static void register_functions(struct resolver *r, struct file *f)
 	for (size_t i = 0; i < f->functions.len; i++) {
 		struct function *fn = vec_at(&f->functions, i);
 		struct vec *all = hash_get(&r->functions, fn->name);
-		if (fn->embedded && !r->s->guru && !f->tapset)
-			diag_error(fn->loc, "embedded C function '%s' requires "
-				   "guru mode (-g)", fn->name);
+		if (fn->embedded && !f->tapset) {
+			char *what = xasprintf("function '%s'", fn->name);
+			script_embedded_allowed(r->s, fn->loc, what, false);
+			free(what);
+		}
 		if (!fn->has_priority)
 			fn->priority = f->tapset ? 1 : 0;
 		if (!all) {
@@ -847,11 +877,9 @@ static void register_file(struct resolver *r, struct file *f)
 		vec_push(&r->aliases, vec_at(&f->aliases, i));
 	for (size_t i = 0; i < f->embeds.len; i++) {
 		struct embed *em = vec_at(&f->embeds, i);
-		if (r->s->guru || f->tapset)
+		if (f->tapset || script_embedded_allowed(r->s, em->loc,
+						   "code in a script", false))
 			vec_push(&r->prog->embeds, em);
-		else
-			diag_error(em->loc, "embedded C code in a script "
-				   "requires guru mode (-g)");
 	}
 	if (f->tapset)
 		for (size_t i = 0; i < f->probes.len; i++)
@@ -918,7 +946,7 @@ static void collect_globals(struct pbody *handler, struct pbody *b,
 struct program *elaborate(struct session *s, struct file *user)
 {
 	struct program *prog = xcalloc(1, sizeof(*prog));
-	struct resolver r = { .s = s, .prog = prog };
+	struct resolver r = { .s = s, .user = user, .prog = prog };
 	int errors = diag_errors;
 
 	r.ts = tapsets_open(s);

@@ -19,7 +19,13 @@ struct probe_family {
 	 * at once; the vector holds struct rprobe *).  Only called when the
 	 * vector is non-empty. */
 	void (*emit_table)(FILE *out, const struct vec *rprobes);
+	/* Whether an unprivileged user (stap -u) may use resolved point rp;
+	 * NULL: never. */
+	bool (*unprivileged)(const struct rprobe *rp);
 };
+
+/* For families every point of which is unprivileged-safe. */
+bool pp_always_unprivileged(const struct rprobe *rp);
 
 const struct probe_family *probe_family_lookup(const char *name);
 /* Every family name, for "did you mean". */
