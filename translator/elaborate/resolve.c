@@ -179,8 +179,10 @@ static struct sym *resolve_aggregate(struct resolver *r, struct expr *e,
 
 static void resolve_args(struct resolver *r, struct expr *e);
 
-/* base[args] on a global array: the element's value. */
-static void resolve_index(struct resolver *r, struct expr *e, bool lock)
+/* base[args] on a global array: the element's value, or with slice
+ * a pattern in which '*' matches any index (delete, foreach). */
+static void resolve_index(struct resolver *r, struct expr *e, bool lock,
+			  bool slice)
 {
 	resolve_args(r, e);
 	if (e->base->kind == E_HIST) {	/* a histogram bucket */
@@ -193,10 +195,9 @@ static void resolve_index(struct resolver *r, struct expr *e, bool lock)
 		diag_error(e->loc, "arrays take at most 9 indexes");
 		return;
 	}
-	for (size_t i = 0; i < e->args.len; i++)
+	for (size_t i = 0; i < e->args.len && !slice; i++)
 		if (((struct expr *)vec_at(&e->args, i))->kind == E_WILDCARD)
-			diag_error(e->loc, "not supported yet: '*' in an "
-				   "array index");
+			diag_error(e->loc, "wildcard not allowed in array index");
 	e->sym = resolve_aggregate(r, e->base, lock);
 	if (e->sym)
 		note_arity(e->sym, (int)e->args.len, e->loc);
@@ -206,7 +207,7 @@ static void resolve_index(struct resolver *r, struct expr *e, bool lock)
 static void resolve_stat_operand(struct resolver *r, struct expr *e, bool lock)
 {
 	if (e->kind == E_INDEX) {
-		resolve_index(r, e, lock);
+		resolve_index(r, e, lock, false);
 		return;
 	}
 	struct sym *s = resolve_aggregate(r, e, lock);
@@ -463,6 +464,7 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	switch (e->kind) {
 	case E_NUM:
 	case E_STR:
+	case E_WILDCARD:	/* an index '*': its array access checks it */
 		return;
 	case E_VAR:
 		e->sym = lookup_var(r, e->name, e->loc);
@@ -495,14 +497,10 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		resolve_expr(r, e->c);
 		return;
 	case E_INDEX:
-		resolve_index(r, e, true);
+		resolve_index(r, e, true, false);
 		return;
 	case E_IN:
-		resolve_args(r, e);
-		for (size_t i = 0; i < e->args.len; i++)
-			if (((struct expr *)vec_at(&e->args, i))->kind == E_WILDCARD)
-				diag_error(e->loc, "not supported yet: '*' in "
-					   "an 'in' test");
+		resolve_args(r, e);	/* '*' allowed: any match */
 		e->sym = resolve_aggregate(r, e->base, true);
 		if (e->sym)
 			note_arity(e->sym, (int)e->args.len, e->loc);
@@ -546,18 +544,59 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 
 static void resolve_stmt(struct resolver *r, struct stmt *st);
 
+/* foreach ([b] in @hist_log(s) limit n): b runs over the bucket
+ * numbers, the value is the bucket's count. */
+static void resolve_hist_foreach(struct resolver *r, struct stmt *st)
+{
+	struct foreach *fe = st->fe;
+	resolve_expr(r, fe->array);
+	if (fe->keys.len != 1)
+		diag_error(fe->array->loc, "foreach over a histogram takes "
+			   "one index, the bucket number");
+	if (fe->sort_dir || fe->sort_agg)
+		diag_error(st->loc, "foreach over a histogram cannot sort: "
+			   "it runs over the buckets in order");
+	for (size_t i = 0; i < fe->keys.len; i++) {
+		struct expr *k = vec_at(&fe->keys, i);
+		resolve_expr(r, k);
+		if (k->sym)
+			k->sym->written = true;
+		note_exclusive(r, k->sym);
+	}
+	if (fe->value) {
+		resolve_expr(r, fe->value);
+		if (fe->value->sym)
+			fe->value->sym->written = true;
+		note_exclusive(r, fe->value->sym);
+	}
+	if (fe->limit)
+		resolve_expr(r, fe->limit);
+	r->loop_depth++;
+	resolve_stmt(r, st->body);
+	r->loop_depth--;
+}
+
 /* foreach ([k...] in a [sort] limit n) body: the keys and value are
  * locals; each foreach over an array gets its own snapshot site. */
 static void resolve_foreach(struct resolver *r, struct stmt *st)
 {
 	struct foreach *fe = st->fe;
-	if (fe->array->kind != E_VAR) {
-		unsupported(fe->array->loc, fe->array->kind == E_HIST
-			    ? "foreach over a histogram"
-			    : "foreach over an array slice");
+	if (fe->array->kind == E_HIST) {
+		resolve_hist_foreach(r, st);
 		return;
 	}
-	struct sym *a = resolve_aggregate(r, fe->array, true);
+	struct sym *a;
+	if (fe->array->kind == E_INDEX) {	/* a slice: a[k, *] */
+		if (fe->array->base->kind == E_HIST) {
+			diag_error(fe->array->loc, "expected an array or an "
+				   "array slice after 'in'");
+			return;
+		}
+		resolve_index(r, fe->array, true, true);
+		a = fe->array->sym;
+	} else {
+		a = resolve_aggregate(r, fe->array, true);
+	}
 	if (!a)
 		return;
 	note_arity(a, (int)fe->keys.len, fe->array->loc);
@@ -645,7 +684,7 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		return;
 	case S_DELETE:
 		if (st->e->kind == E_INDEX) {
-			resolve_index(r, st->e, true);
+			resolve_index(r, st->e, true, true);
 			if (st->e->sym)
 				st->e->sym->written = true;
 			note_exclusive(r, st->e->sym);

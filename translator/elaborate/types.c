@@ -319,8 +319,21 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 	case S_FOREACH: {
 		struct foreach *fe = st->fe;
 		struct sym *a = fe->array->sym;
+		if (fe->array->kind == E_HIST) {	/* buckets: longs */
+			infer(t, fe->array);
+			for (size_t i = 0; i < fe->keys.len; i++)
+				expect(t, vec_at(&fe->keys, i), TYPE_LONG);
+			if (fe->value)
+				expect(t, fe->value, TYPE_LONG);
+			if (fe->limit)
+				expect(t, fe->limit, TYPE_LONG);
+			infer_stmt(t, st->body);
+			return;
+		}
 		if (!a)
 			return;
+		if (fe->array->kind == E_INDEX)	/* a slice */
+			infer_keys(t, a, &fe->array->args);
 		for (size_t i = 0; i < fe->keys.len && i < 9; i++) {
 			struct expr *k = vec_at(&fe->keys, i);
 			enum type have = infer(t, k);
@@ -336,9 +349,12 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 			enum type have = infer(t, fe->value);
 			if (a->type == TYPE_STATS) {
 				if (t->report)
-					diag_error(fe->value->loc, "not supported "
-						   "yet: a value variable in "
-						   "foreach over statistics");
+					diag_error(fe->value->loc, "invalid type "
+						   "stats for '%s': a foreach "
+						   "value cannot hold a "
+						   "statistic; read @count(%s[...]) "
+						   "and the like in the loop",
+						   fe->value->name, a->name);
 			} else if (have == TYPE_UNKNOWN) {
 				bind(t, fe->value, have, a->type);
 			} else {
