@@ -26,7 +26,11 @@ struct sym {
 	struct srcloc decl;	/* first mention, for messages */
 	struct global *global;	/* SYM_GLOBAL */
 	int index;		/* position among its body's locals / globals */
-	bool written;		/* assigned anywhere (globals: lock mode) */
+	bool written;		/* assigned (or <<<) anywhere */
+	bool read;		/* globals: read as a value somewhere (`in`
+				 * does not count): one written but never
+				 * read is printed at the end, as upstream
+				 * does (autoprint.c) */
 
 	/* globals that are arrays or statistics */
 	int nkeys;		/* -1 not yet known, 0 scalar, 1..9 indexes */
@@ -109,6 +113,11 @@ bool script_embedded_allowed(const struct session *s, struct srcloc loc,
 void check_probe_privilege(const struct session *s, const struct rprobe *rp);
 void check_call_privilege(const struct session *s, const struct expr *call,
 			  const struct function *fn, bool from_script);
+
+/* autoprint.c: whether global g is written but never read, and the
+ * end probe that prints it (to be resolved like a script's). */
+bool autoprinted(const struct sym *g);
+struct probe *autoprint_probe(const struct sym *g);
 
 /* elide.c: whether evaluating e only yields a value (a statement of
  * it can be dropped).  Needs calls resolved. */

@@ -443,9 +443,24 @@ static void resolve_call(struct resolver *r, struct expr *e)
 }
 
 /* Marks the symbol an assignment writes, checking it is assignable. */
+static void note_read(struct sym *s)
+{
+	if (s)
+		s->read = true;
+}
+
+/* Marks the symbol an assignment writes, checking it is assignable. */
 static void resolve_lvalue(struct resolver *r, struct expr *lv)
 {
-	resolve_expr(r, lv);
+	if (lv->kind == E_VAR) {	/* not a read of it */
+		lv->sym = lookup_var(r, lv->name, lv->loc);
+		if (lv->sym->kind == SYM_GLOBAL)
+			note_arity(lv->sym, 0, lv->loc);
+	} else if (lv->kind == E_INDEX && lv->base->kind != E_HIST) {
+		resolve_index(r, lv, true, false);
+	} else {
+		resolve_expr(r, lv);
+	}
 	if (lv->kind == E_INDEX && lv->base->kind == E_HIST) {
 		diag_error(lv->loc, "cannot assign to a histogram bucket");
 		return;
@@ -470,6 +485,7 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		e->sym = lookup_var(r, e->name, e->loc);
 		if (e->sym->kind == SYM_GLOBAL)
 			note_arity(e->sym, 0, e->loc);
+		note_read(e->sym);
 		return;
 	case E_CALL:
 		resolve_call(r, e);
@@ -498,6 +514,7 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		return;
 	case E_INDEX:
 		resolve_index(r, e, true, false);
+		note_read(e->sym);
 		return;
 	case E_IN:
 		resolve_args(r, e);	/* '*' allowed: any match */
@@ -507,11 +524,14 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		return;
 	case E_STAT_ADD:
 		resolve_stat_operand(r, e->a, false);
+		if (e->a->sym)
+			e->a->sym->written = true;
 		resolve_expr(r, e->b);
 		return;
 	case E_STAT_OP:
 		resolve_stat_operand(r, e->a, true);
 		note_exclusive(r, e->a->sym);
+		note_read(e->a->sym);
 		if (e->b && e->b->kind != E_NUM)
 			diag_error(e->b->loc, "the bit shift of @variance must "
 				   "be a number literal");
@@ -519,6 +539,7 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	case E_HIST:
 		resolve_stat_operand(r, e->a, true);
 		note_exclusive(r, e->a->sym);
+		note_read(e->a->sym);
 		for (size_t i = 0; i < e->args.len; i++)
 			if (((struct expr *)vec_at(&e->args, i))->kind != E_NUM)
 				diag_error(e->loc, "@hist_linear's start, stop "
@@ -544,18 +565,10 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 
 static void resolve_stmt(struct resolver *r, struct stmt *st);
 
-/* foreach ([b] in @hist_log(s) limit n): b runs over the bucket
- * numbers, the value is the bucket's count. */
-static void resolve_hist_foreach(struct resolver *r, struct stmt *st)
+/* A foreach's keys and value (locals it sets), limit, and body. */
+static void resolve_foreach_rest(struct resolver *r, struct stmt *st)
 {
 	struct foreach *fe = st->fe;
-	resolve_expr(r, fe->array);
-	if (fe->keys.len != 1)
-		diag_error(fe->array->loc, "foreach over a histogram takes "
-			   "one index, the bucket number");
-	if (fe->sort_dir || fe->sort_agg)
-		diag_error(st->loc, "foreach over a histogram cannot sort: "
-			   "it runs over the buckets in order");
 	for (size_t i = 0; i < fe->keys.len; i++) {
 		struct expr *k = vec_at(&fe->keys, i);
 		resolve_expr(r, k);
@@ -574,6 +587,21 @@ static void resolve_hist_foreach(struct resolver *r, struct stmt *st)
 	r->loop_depth++;
 	resolve_stmt(r, st->body);
 	r->loop_depth--;
+}
+
+/* foreach ([b] in @hist_log(s) limit n): b runs over the bucket
+ * numbers, the value is the bucket's count. */
+static void resolve_hist_foreach(struct resolver *r, struct stmt *st)
+{
+	struct foreach *fe = st->fe;
+	resolve_expr(r, fe->array);
+	if (fe->keys.len != 1)
+		diag_error(fe->array->loc, "foreach over a histogram takes "
+			   "one index, the bucket number");
+	if (fe->sort_dir || fe->sort_agg)
+		diag_error(st->loc, "foreach over a histogram cannot sort: "
+			   "it runs over the buckets in order");
+	resolve_foreach_rest(r, st);
 }
 
 /* foreach ([k...] in a [sort] limit n) body: the keys and value are
@@ -602,28 +630,12 @@ static void resolve_foreach(struct resolver *r, struct stmt *st)
 	note_arity(a, (int)fe->keys.len, fe->array->loc);
 	fe->array->sym = a;
 	note_exclusive(r, a);
+	note_read(a);
 	a->foreach_sites++;
-	for (size_t i = 0; i < fe->keys.len; i++) {
-		struct expr *k = vec_at(&fe->keys, i);
-		resolve_expr(r, k);
-		if (k->sym)
-			k->sym->written = true;
-		note_exclusive(r, k->sym);
-	}
-	if (fe->value) {
-		resolve_expr(r, fe->value);
-		if (fe->value->sym)
-			fe->value->sym->written = true;
-		note_exclusive(r, fe->value->sym);
-	}
-	if (fe->limit)
-		resolve_expr(r, fe->limit);
 	if (fe->sort_key > (int)fe->keys.len)
 		diag_error(st->loc, "sort by index %d, but the array has %zu",
 			   fe->sort_key, fe->keys.len);
-	r->loop_depth++;
-	resolve_stmt(r, st->body);
-	r->loop_depth--;
+	resolve_foreach_rest(r, st);
 }
 
 static void resolve_stmt(struct resolver *r, struct stmt *st)
@@ -688,11 +700,13 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 			if (st->e->sym)
 				st->e->sym->written = true;
 			note_exclusive(r, st->e->sym);
+			note_read(st->e->sym);	/* upstream: no autoprint */
 		} else if (st->e->kind == E_VAR) {
 			struct sym *g = resolve_aggregate(r, st->e, true);
 			if (g)
 				g->written = true;
 			note_exclusive(r, g);
+			note_read(g);
 		} else {
 			diag_error(st->e->loc, "delete takes an array, an "
 				   "array element or a statistic");
@@ -982,6 +996,44 @@ static void collect_globals(struct pbody *handler, struct pbody *b,
 		collect_globals(handler, vec_at(&b->callees, i), seen);
 }
 
+/* Functions are numbered after the probe handlers. */
+static void number_functions(struct program *prog)
+{
+	for (size_t i = 0; i < prog->functions.len; i++)
+		((struct pbody *)vec_at(&prog->functions, i))->id =
+			(int)(prog->bodies.len + i);
+}
+
+static void resolver_free(struct resolver *r)
+{
+	tapsets_close(r->ts);
+	vec_free(&r->aliases);
+	vec_free(&r->tapset_probes);
+	hash_free(&r->globals);
+	for (size_t i = 0; i < r->functions.cap; i++)
+		if (r->functions.keys[i])
+			vec_free(r->functions.vals[i]);
+	hash_free(&r->functions);
+	hash_free(&r->fn_bodies);
+}
+
+/* The script's globals written but never read get end probes that
+ * print them (autoprint.c); true if there were any. */
+static bool add_autoprint(struct resolver *r, struct file *user)
+{
+	size_t n = r->prog->globals.len;
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		struct sym *g = vec_at(&r->prog->globals, i);
+		if (g->global->loc.src != user->src || !autoprinted(g))
+			continue;
+		add_probe(r, autoprint_probe(g), 0);
+		any = true;
+	}
+	number_functions(r->prog);
+	return any;
+}
+
 struct program *elaborate(struct session *s, struct file *user)
 {
 	struct program *prog = xcalloc(1, sizeof(*prog));
@@ -1005,9 +1057,7 @@ struct program *elaborate(struct session *s, struct file *user)
 			add_probe(&r, vec_at(&r.tapset_probes,
 					     r.tapset_probes_done), 0);
 	}
-	for (size_t i = 0; i < prog->functions.len; i++)
-		((struct pbody *)vec_at(&prog->functions, i))->id =
-			(int)(prog->bodies.len + i);
+	number_functions(prog);
 	for (size_t i = 0; i < prog->bodies.len; i++) {
 		struct pbody *b = vec_at(&prog->bodies, i);
 		struct vec seen = {0};
@@ -1018,15 +1068,6 @@ struct program *elaborate(struct session *s, struct file *user)
 	if (s->verbose)
 		fprintf(stderr, "Pass 2: %d tapset files indexed, %d parsed\n",
 			tapsets_indexed(r.ts), tapsets_parsed(r.ts));
-	tapsets_close(r.ts);
-	vec_free(&r.aliases);
-	vec_free(&r.tapset_probes);
-	hash_free(&r.globals);
-	for (size_t i = 0; i < r.functions.cap; i++)
-		if (r.functions.keys[i])
-			vec_free(r.functions.vals[i]);
-	hash_free(&r.functions);
-	hash_free(&r.fn_bodies);
 	for (size_t i = 0; i < prog->globals.len; i++) {
 		struct sym *g = vec_at(&prog->globals, i);
 		if (g->global->is_array && g->nkeys == 0)
@@ -1040,10 +1081,12 @@ struct program *elaborate(struct session *s, struct file *user)
 	}
 	if (diag_errors == errors && prog->rprobes.len == 0)
 		diag_error((struct srcloc){0}, "no probes found");
-	if (diag_errors != errors)
-		return NULL;
-	infer_types(prog);
+	if (diag_errors == errors)
+		infer_types(prog);
+	if (diag_errors == errors && add_autoprint(&r, user))
+		infer_types(prog);
 	if (diag_errors == errors)
 		warn_unused(prog, user);
+	resolver_free(&r);
 	return diag_errors == errors ? prog : NULL;
 }

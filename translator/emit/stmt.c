@@ -136,6 +136,23 @@ static int sort_column(const struct foreach *fe)
  * keys and value are copied into their variables each iteration.  An
  * array of statistics is aggregated first and the aggregate iterated.
  */
+/* A foreach loop's body at depth d + 2, `continue` going to label
+ * cont, and the loop's closing brace. */
+static void emit_loop_body(struct emitter *em, const struct stmt *st,
+			   char *cont, int d)
+{
+	FILE *out = em->out;
+	vec_push(&em->loop_continue, cont);
+	emit_body(em, st->body, d + 2);
+	em->loop_continue.len--;
+	indent(em, d + 1);
+	fprintf(out, "%s:\n", cont);
+	indent(em, d + 2);
+	fputs(";\n", out);
+	indent(em, d + 1);
+	fputs("}\n", out);
+}
+
 /*
  * foreach ([b] in @hist_log(s) limit n): b over every bucket number in
  * order, empty ones included (as @hist_log(s)[b] reads them), the value
@@ -168,15 +185,7 @@ static void emit_hist_foreach(struct emitter *em, const struct stmt *st,
 		     d + 2);
 	if (fe->value)
 		emit_set_var(em, fe->value->sym, "hd_->hist[b_]", d + 2);
-	vec_push(&em->loop_continue, cont);
-	emit_body(em, st->body, d + 2);
-	em->loop_continue.len--;
-	indent(em, d + 1);
-	fprintf(out, "%s:\n", cont);
-	indent(em, d + 2);
-	fputs(";\n", out);
-	indent(em, d + 1);
-	fputs("}\n", out);
+	emit_loop_body(em, st, cont, d);
 	indent(em, d);
 	fputs("}\n", out);
 	free(cont);
@@ -251,15 +260,7 @@ static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 		emit_set_var(em, vs, v, d + 2);
 		free(v);
 	}
-	vec_push(&em->loop_continue, cont);
-	emit_body(em, st->body, d + 2);
-	em->loop_continue.len--;
-	indent(em, d + 1);
-	fprintf(out, "%s:\n", cont);
-	indent(em, d + 2);
-	fputs(";\n", out);
-	indent(em, d + 1);
-	fputs("}\n", out);
+	emit_loop_body(em, st, cont, d);
 	emit_error_check(em, d + 1);
 	indent(em, d);
 	fputs("}\n", out);
