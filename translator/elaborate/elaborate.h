@@ -79,7 +79,9 @@ struct rprobe {
 	struct probe_point *pp;
 	const struct probe_family *family;
 	char *text;		/* the probe point as resolved, for messages */
-	char *origin;		/* as the user wrote it (before aliases) */
+	char *origin;		/* where it comes from, as upstream's -p2
+				 * shows it: "begin,end", or for an alias
+				 * "a = timer.s(1) <- a,end" */
 	int64_t param[3];	/* family-specific: priority, period ns ... */
 	struct pbody *cond;	/* `if (expr)`: a body holding only the
 				 * condition (in cond->probe's first point),

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "aliases.h"
 #include "elaborate.h"
+#include "parse/parse.h"
 #include "probes/probes.h"
 #include "session.h"
 #include "suggest.h"
@@ -731,6 +732,63 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 	}
 }
 
+/* A point as upstream's -p2 shows it: with its condition. */
+static void point_listing(struct strbuf *sb, const struct probe_point *pp)
+{
+	char *text = probe_point_text(pp);
+	sb_puts(sb, text);
+	free(text);
+	if (pp->optional)
+		sb_putc(sb, '?');
+	if (pp->sufficient)
+		sb_putc(sb, '!');
+	if (!pp->cond)
+		return;
+	char *cond = NULL;
+	size_t len;
+	FILE *f = open_memstream(&cond, &len);
+	print_expr(f, pp->cond);
+	fclose(f);
+	sb_printf(sb, " if (%s)", cond);
+	free(cond);
+}
+
+/* "p1,p2": the points of a probe as written; or an expanded probe's
+ * whole chain. */
+static char *probe_origin(const struct probe *p)
+{
+	if (p->origin_text)
+		return xstrdup(p->origin_text);
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < p->points.len; i++) {
+		if (i)
+			sb_putc(&sb, ',');
+		point_listing(&sb, vec_at(&p->points, i));
+	}
+	return sb_steal(&sb);
+}
+
+/* "name = p1, p2 <- ORIGIN" for alias a expanded in probe user. */
+static char *alias_origin(const struct alias *a, const struct probe *user)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < a->names.len; i++) {
+		if (i)
+			sb_puts(&sb, ", ");
+		point_listing(&sb, vec_at(&a->names, i));
+	}
+	sb_puts(&sb, a->epilogue ? " += " : " = ");
+	for (size_t i = 0; i < a->points.len; i++) {
+		if (i)
+			sb_puts(&sb, ", ");
+		point_listing(&sb, vec_at(&a->points, i));
+	}
+	char *from = probe_origin(user);
+	sb_printf(&sb, " <- %s", from);
+	free(from);
+	return sb_steal(&sb);
+}
+
 /* Expands pp through every alias that matches it; false if none. */
 static bool expand_aliases(struct resolver *r, struct probe *p,
 			   struct probe_point *pp, int depth)
@@ -751,7 +809,9 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 					   "deep (an alias that refers to itself?)");
 				return true;
 			}
-			add_probe(r, alias_expand(a, pp, p), depth + 1);
+			struct probe *expanded = alias_expand(a, pp, p);
+			expanded->origin_text = alias_origin(a, p);
+			add_probe(r, expanded, depth + 1);
 			any = true;
 			break;
 		}
@@ -841,7 +901,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 		rp->pp = pp;
 		rp->family = f;
 		rp->text = text;
-		rp->origin = p->origin ? probe_point_text(p->origin) : text;
+		rp->origin = probe_origin(p);
 		rp->cond = cond;
 		if (!f->resolve(rp))
 			continue;
