@@ -4,7 +4,8 @@
  * Each CPU has one `struct context`: the scratch space of the probe
  * running on it (locals, string temporaries, the print buffer, the
  * error slot).  A probe that fires while another runs on the same CPU
- * (an interrupt, say) finds the context busy and is skipped, counted.
+ * (an interrupt, say) finds the context busy and is skipped, counted
+ * apart from the probes skipped on a contended global lock (lock.c).
  * So a context, and the CPU's data buffer, has one writer at a time.
  *
  * Included after the generated code has defined `union stap_locals`.
@@ -36,13 +37,17 @@ struct context {
 	struct stap_sb out;		/* print buffer, drains to stdout */
 	char out_buf[STAP_PRINT_BUF_SIZE];
 	int nesting;			/* function call depth, vs MAXNESTING */
+	bool next_overload;		/* `next` ran in the function just
+					 * called: its caller runs the next
+					 * overload */
 	union stap_locals locals[MAXNESTING + 1];	/* [0]: the handler's
 							 * frame, [n]: depth n */
 };
 
 static atomic_t stap_session_state = ATOMIC_INIT(STAP_SESSION_LOADED);
 static atomic_t stap_error_count = ATOMIC_INIT(0);
-static atomic_t stap_skipped_count = ATOMIC_INIT(0);
+static atomic_t stap_skipped_count = ATOMIC_INIT(0);	/* lock timeouts */
+static atomic_t stap_skipped_reentrant = ATOMIC_INIT(0);
 static atomic_t stap_exit_signalled = ATOMIC_INIT(0);
 static struct context **stap_contexts;	/* [nr_cpu_ids] */
 
@@ -137,6 +142,10 @@ static void stap_report_error(struct context *c)
 		stap_request_exit();
 }
 
+/*
+ * A probe hit that did not run because a global's lock stayed
+ * contended (lock.c).  MAXSKIPPED of them end the run with an error.
+ */
 static void stap_skip_probe(void)
 {
 	if (atomic_inc_return(&stap_skipped_count) == MAXSKIPPED + 1) {
@@ -161,7 +170,9 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 	preempt_disable();
 	c = stap_contexts[smp_processor_id()];
 	if (atomic_inc_return(&c->busy) != 1) {
-		stap_skip_probe();
+		/* a probe hit inside another on this CPU: counted apart,
+		 * not against MAXSKIPPED (upstream's INTERRUPTIBLE=1) */
+		atomic_inc(&stap_skipped_reentrant);
 		goto out;
 	}
 	c->probe = info;
@@ -221,23 +232,4 @@ static inline s64 stap_shl(s64 a, s64 b)
 static inline s64 stap_shr(s64 a, s64 b)
 {
 	return a >> (b & 63);
-}
-
-/* ---- global variable locks ---- */
-
-/*
- * Takes lock with a bounded spin; false (and the probe is a skipped
- * one) when it stays contended.  Raw spinlocks, so that -rt kernels do
- * not turn them into sleeping locks inside probes.
- */
-static bool stap_lock_global(raw_spinlock_t *lock)
-{
-	int n;
-
-	for (n = 0; n < MAXTRYLOCK; n++) {
-		if (raw_spin_trylock(lock))
-			return true;
-		cpu_relax();
-	}
-	return false;
 }

@@ -69,22 +69,31 @@ out:
 	return rc;
 }
 
-/* Strings cut at MAXSTRINGLEN are counted (string.c); one warning at the
- * end, after the end probes' output.  Process context. */
-static void stap_report_truncations(void)
+/* Strings cut at MAXSTRINGLEN are counted (string.c), and probes
+ * skipped because they would have nested on their CPU: a warning each at
+ * the end, after the end probes' output.  Process context. */
+static void stap_report_warnings(void)
 {
 	int truncated = atomic_read(&stap_truncated_count);
+	int reentrant = atomic_read(&stap_skipped_reentrant);
 	char line[128];
 	int n;
 
-	if (!truncated)
-		return;
-	n = scnprintf(line, sizeof(line),
-		      "WARNING: %d string%s truncated to MAXSTRINGLEN "
-		      "(%d bytes; raise it with -D MAXSTRINGLEN=N)\n",
-		      truncated, truncated == 1 ? "" : "s", MAXSTRINGLEN - 1);
 	preempt_disable();	/* stap_data_write() wants its cpu fixed */
-	stap_data_write(STAP_STREAM_STDERR, line, n);
+	if (truncated) {
+		n = scnprintf(line, sizeof(line),
+			      "WARNING: %d string%s truncated to MAXSTRINGLEN "
+			      "(%d bytes; raise it with -D MAXSTRINGLEN=N)\n",
+			      truncated, truncated == 1 ? "" : "s",
+			      MAXSTRINGLEN - 1);
+		stap_data_write(STAP_STREAM_STDERR, line, n);
+	}
+	if (reentrant) {
+		n = scnprintf(line, sizeof(line),
+			      "WARNING: Skipped due to reentrancy: %d\n",
+			      reentrant);
+		stap_data_write(STAP_STREAM_STDERR, line, n);
+	}
 	preempt_enable();
 }
 
@@ -99,16 +108,18 @@ void stap_core_stop(void)
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
 	stap_end_probes_run();
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
-	stap_report_truncations();
+	stap_report_warnings();
 	stap_transport_report_counts(atomic_read(&stap_error_count),
-				     atomic_read(&stap_skipped_count));
+				     atomic_read(&stap_skipped_count) +
+				     atomic_read(&stap_skipped_reentrant));
 out:
 	mutex_unlock(&stap_core_lock);
 }
 
 int stap_core_exit_status(void)
 {
-	return atomic_read(&stap_error_count) ? 1 : 0;
+	return atomic_read(&stap_error_count) ||
+	       atomic_read(&stap_skipped_count) > MAXSKIPPED ? 1 : 0;
 }
 
 static int __init stap_module_init(void)

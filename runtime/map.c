@@ -95,14 +95,21 @@ static u32 stap_map_hash(const struct stap_map *m, const union stap_key *k)
 	return (u32)h;
 }
 
-static bool stap_map_key_eq(const struct stap_map *m,
-			    const struct stap_map_node *n,
-			    const union stap_key *k)
+/*
+ * Whether node n's keys equal k in the columns of mask (bit i: key
+ * i + 1).  A slice such as a[*, "x"] compares only the columns that
+ * are not '*'.
+ */
+static bool stap_map_keys_match(const struct stap_map *m,
+				const struct stap_map_node *n,
+				const union stap_key *k, u32 mask)
 {
 	const struct stap_map_desc *d = m->desc;
 	int i;
 
 	for (i = 0; i < d->nkeys; i++) {
+		if (!(mask & (1u << i)))
+			continue;
 		if (d->key_types[i] == 's') {
 			if (strncmp(stap_map_key_str(m, n, i), k[i].s,
 				    MAP_STRING_LENGTH - 1))
@@ -112,6 +119,15 @@ static bool stap_map_key_eq(const struct stap_map *m,
 		}
 	}
 	return true;
+}
+
+#define STAP_MAP_ALL_KEYS	((1u << STAP_MAP_MAXKEYS) - 1)
+
+static bool stap_map_key_eq(const struct stap_map *m,
+			    const struct stap_map_node *n,
+			    const union stap_key *k)
+{
+	return stap_map_keys_match(m, n, k, STAP_MAP_ALL_KEYS);
 }
 
 /* The keys of node n, as a caller would pass them. */
@@ -458,6 +474,33 @@ static void stap_map_delete(struct stap_map *m, const union stap_key *k)
 		stap_map_remove(m, i);
 }
 
+/* delete a[k] with '*' in the columns not in mask: every match. */
+static void stap_map_delete_slice(struct stap_map *m, const union stap_key *k,
+				  u32 mask)
+{
+	u32 i = m->oldest, bound = m->nmax;
+
+	while (i && bound--) {
+		u32 next = stap_map_node(m, i)->next;
+
+		if (stap_map_keys_match(m, stap_map_node(m, i), k, mask))
+			stap_map_remove(m, i);
+		i = next;
+	}
+}
+
+/* [k...] in a with '*' in the columns not in mask: any match. */
+static bool stap_map_exists_slice(const struct stap_map *m,
+				  const union stap_key *k, u32 mask)
+{
+	u32 i = m->oldest, bound = m->nmax;
+
+	for (; i && bound--; i = stap_map_node(m, i)->next)
+		if (stap_map_keys_match(m, stap_map_node(m, i), k, mask))
+			return true;
+	return false;
+}
+
 /* delete a */
 static void stap_map_clear(struct stap_map *m)
 {
@@ -610,9 +653,29 @@ static void stap_map_sort(const struct stap_map *m, struct stap_map_snap *s,
  * ascending, -1 descending; limit: STAP_MAP_NOLIMIT for none.
  * Probe context, the global's lock held.
  */
+static void stap_map_foreach_slice(struct context *c, struct stap_map *m,
+				   struct stap_map_iter *it, u32 site,
+				   int sort, int dir, s64 limit,
+				   const union stap_key *slice, u32 mask,
+				   const char *loc);
+
 static void stap_map_foreach_start(struct context *c, struct stap_map *m,
 				   struct stap_map_iter *it, u32 site,
 				   int sort, int dir, s64 limit,
+				   const char *loc)
+{
+	stap_map_foreach_slice(c, m, it, site, sort, dir, limit, NULL, 0, loc);
+}
+
+/*
+ * The same over a slice, `foreach ([k...] in m[k1, *])`: only the
+ * entries whose keys equal slice[] in the columns of mask (see
+ * stap_map_keys_match()) are iterated, sorted and counted by limit.
+ */
+static void stap_map_foreach_slice(struct context *c, struct stap_map *m,
+				   struct stap_map_iter *it, u32 site,
+				   int sort, int dir, s64 limit,
+				   const union stap_key *slice, u32 mask,
 				   const char *loc)
 {
 	struct stap_map_snap *s;
@@ -634,6 +697,9 @@ static void stap_map_foreach_start(struct context *c, struct stap_map *m,
 	s = m->snaps + (size_t)site * m->nmax;
 
 	for (i = m->oldest; i && n < m->nmax; i = stap_map_node(m, i)->next) {
+		if (mask && !stap_map_keys_match(m, stap_map_node(m, i), slice,
+						 mask))
+			continue;
 		s[n].node = i;
 		s[n].gen = stap_map_node(m, i)->gen;
 		n++;
@@ -865,6 +931,42 @@ static void stap_pmap_delete(struct stap_pmap *pm, const union stap_key *k)
 		raw_spin_unlock(&m->lock);
 	}
 	stap_map_delete(&pm->agg, k);
+}
+
+/* delete a[k] with '*' columns (see stap_map_delete_slice()).  Probe
+ * context, the global's lock held. */
+static void stap_pmap_delete_slice(struct stap_pmap *pm,
+				   const union stap_key *k, u32 mask)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct stap_map *m = pm->cpu[cpu];
+
+		raw_spin_lock(&m->lock);
+		stap_map_delete_slice(m, k, mask);
+		raw_spin_unlock(&m->lock);
+	}
+	stap_map_delete_slice(&pm->agg, k, mask);
+}
+
+/* [k...] in a with '*' columns.  Probe context, the global's lock held. */
+static bool stap_pmap_exists_slice(struct stap_pmap *pm,
+				   const union stap_key *k, u32 mask)
+{
+	bool found = false;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct stap_map *m = pm->cpu[cpu];
+
+		raw_spin_lock(&m->lock);
+		found = stap_map_exists_slice(m, k, mask);
+		raw_spin_unlock(&m->lock);
+		if (found)
+			break;
+	}
+	return found;
 }
 
 /* delete a.  Probe context, the global's lock held. */

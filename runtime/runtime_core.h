@@ -9,6 +9,7 @@
 #include "string.c"
 #include "print.c"
 #include "context.c"
+#include "lock.c"
 #include "linux/probe_types.h"
 #include "hist.c"
 #include "stat.c"

@@ -22,6 +22,7 @@
 #include <linux/jiffies.h>
 #include <linux/time64.h>
 #include <linux/uaccess.h>
+#include <linux/delay.h>
 #include "stap_compat.h"
 
 #ifndef MAXACTION
@@ -40,10 +41,13 @@
 
 #endif
 #ifndef MAXTRYLOCK
-#define MAXTRYLOCK 1000		/* spins before a contended global lock
-				 * makes the probe a skipped one */
+#define MAXTRYLOCK 1000		/* retries of a contended global lock
+				 * before the probe is a skipped one */
 #include "map.h"
 
+#endif
+#ifndef TRYLOCKDELAY
+#define TRYLOCKDELAY 10		/* ns between two tries of a global lock */
 #endif
 #ifndef MAXSKIPPED
 #define MAXSKIPPED 100		/* skipped probes before the run ends */

@@ -265,6 +265,11 @@ int parse_options(struct session *s, int argc, char **argv)
 		      "Try 'stap --help' for more information.\n", stderr);
 		return OPT_EXIT_1;
 	}
+	if (s->guru && s->unprivileged) {
+		fputs("stap: You can't specify -g and --privilege=stapusr "
+		      "together.\n", stderr);
+		return OPT_EXIT_1;
+	}
 	diag_suppress_warnings = s->suppress_warnings;
 	diag_warnings_are_errors = s->warnings_are_errors;
 	return OPT_OK;

@@ -26,7 +26,11 @@ struct sym {
 	struct srcloc decl;	/* first mention, for messages */
 	struct global *global;	/* SYM_GLOBAL */
 	int index;		/* position among its body's locals / globals */
-	bool written;		/* assigned anywhere (globals: lock mode) */
+	bool written;		/* assigned (or <<<) anywhere */
+	bool read;		/* globals: read as a value somewhere (`in`
+				 * does not count): one written but never
+				 * read is printed at the end, as upstream
+				 * does (autoprint.c) */
 
 	/* globals that are arrays or statistics */
 	int nkeys;		/* -1 not yet known, 0 scalar, 1..9 indexes */
@@ -52,8 +56,17 @@ struct pbody {
 	struct vec locals;	/* struct sym * */
 	size_t nparams;
 	enum type ret;		/* functions: the return type */
+	struct pbody *next_overload;	/* functions: where `next` in this
+					 * one goes (the next function of
+					 * the same name and arity, by
+					 * priority), or NULL */
 	struct vec globals_used;	/* struct sym *; for handlers, also
 					 * those of every function called */
+	struct vec globals_written;	/* struct sym *: the subset of
+					 * globals_used the body locks for
+					 * writing: it assigns or deletes
+					 * them, or reads shared scratch
+					 * (statistics, foreach snapshots) */
 	struct vec callees;	/* struct pbody *: functions called */
 	int string_temps;	/* scratch string buffers emit needs */
 	int iters;		/* foreach iterators emit needs */
@@ -66,7 +79,9 @@ struct rprobe {
 	struct probe_point *pp;
 	const struct probe_family *family;
 	char *text;		/* the probe point as resolved, for messages */
-	char *origin;		/* as the user wrote it (before aliases) */
+	char *origin;		/* where it comes from, as upstream's -p2
+				 * shows it: "begin,end", or for an alias
+				 * "a = timer.s(1) <- a,end" */
 	int64_t param[3];	/* family-specific: priority, period ns ... */
 	struct pbody *cond;	/* `if (expr)`: a body holding only the
 				 * condition (in cond->probe's first point),
@@ -98,6 +113,25 @@ bool builtin_is_sprint(enum builtin bi);
 
 /* The pass-2 entry point; NULL after errors (already reported). */
 struct program *elaborate(struct session *s, struct file *user);
+
+/* privilege.c: guru mode and -u checks, with upstream's messages.
+ * script_embedded_allowed() checks embedded C written in the script;
+ * what names it for the guru-mode message ("function 'f'", "code in a
+ * script"...); false after reporting. */
+bool script_embedded_allowed(const struct session *s, struct srcloc loc,
+			     const char *what, bool expression);
+void check_probe_privilege(const struct session *s, const struct rprobe *rp);
+void check_call_privilege(const struct session *s, const struct expr *call,
+			  const struct function *fn, bool from_script);
+
+/* autoprint.c: whether global g is written but never read, and the
+ * end probe that prints it (to be resolved like a script's). */
+bool autoprinted(const struct sym *g);
+struct probe *autoprint_probe(const struct sym *g);
+
+/* elide.c: whether evaluating e only yields a value (a statement of
+ * it can be dropped).  Needs calls resolved. */
+bool side_effect_free(const struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);

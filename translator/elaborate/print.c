@@ -64,6 +64,15 @@ static void print_syms(FILE *out, const struct vec *syms, const char *prefix)
 	}
 }
 
+/* Functions by name, overloads in their order. */
+static int by_name(const void *a, const void *b)
+{
+	const struct pbody *x = *(struct pbody *const *)a;
+	const struct pbody *y = *(struct pbody *const *)b;
+	int c = strcmp(x->fn->name, y->fn->name);
+	return c ? c : x->id - y->id;
+}
+
 void print_program(FILE *out, const struct program *prog)
 {
 	if (prog->globals.len) {
@@ -72,8 +81,12 @@ void print_program(FILE *out, const struct program *prog)
 	}
 	if (prog->functions.len)
 		fputs("# functions\n", out);
-	for (size_t i = 0; i < prog->functions.len; i++) {
-		const struct pbody *b = vec_at(&prog->functions, i);
+	struct vec fns = {0};	/* by name, as upstream lists them */
+	for (size_t i = 0; i < prog->functions.len; i++)
+		vec_push(&fns, vec_at(&prog->functions, i));
+	qsort(fns.items, fns.len, sizeof(void *), by_name);
+	for (size_t i = 0; i < fns.len; i++) {
+		const struct pbody *b = vec_at(&fns, i);
 		fprintf(out, "%s:%s (", b->fn->name, type_name(b->ret));
 		for (size_t j = 0; j < b->nparams; j++) {
 			const struct sym *p = vec_at(&b->locals, j);
@@ -95,10 +108,17 @@ void print_program(FILE *out, const struct program *prog)
 			fprintf(out, "%%{%s%%}\n", b->fn->embedded);
 		fputc('\n', out);
 	}
+	vec_free(&fns);
 	fputs("# probes\n", out);
 	for (size_t i = 0; i < prog->rprobes.len; i++) {
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
-		fprintf(out, "%s /* <- %s */\n", rp->text, rp->origin);
+		fputs(rp->text, out);
+		if (rp->pp->cond) {
+			fputs(" if (", out);
+			print_expr(out, rp->pp->cond);
+			fputc(')', out);
+		}
+		fprintf(out, " /* <- %s */\n", rp->origin);
 		if (rp->body->locals.len) {
 			fputs("  # locals\n", out);
 			print_syms(out, &rp->body->locals, "  ");

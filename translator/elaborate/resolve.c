@@ -6,9 +6,13 @@
  *
  * The walk is one function per node class: resolve_stmt(), resolve_expr().
  */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "aliases.h"
 #include "elaborate.h"
+#include "parse/parse.h"
 #include "probes/probes.h"
 #include "session.h"
 #include "suggest.h"
@@ -16,10 +20,15 @@
 
 struct resolver {
 	struct session *s;
+	struct file *user;	/* the script */
 	struct program *prog;
-	struct hash globals;	/* name -> struct sym * */
-	struct hash functions;	/* name -> struct function * */
-	struct hash fn_bodies;	/* name -> struct pbody *, once called */
+	struct hash globals;	/* name -> struct sym *; a tapset's private
+				 * globals under private_key() */
+	struct hash functions;	/* name -> struct vec * of struct function *:
+				 * every overload, any arity, in order of
+				 * registration */
+	struct hash fn_bodies;	/* "%p" of a struct function -> its struct
+				 * pbody *, once called */
 	struct vec aliases;	/* struct alias *, of every file loaded */
 	struct tapsets *ts;	/* the library, loaded as names need it */
 	struct vec tapset_probes;	/* struct probe *: resolved last, as
@@ -94,6 +103,31 @@ static struct sym *sym_new(enum sym_kind kind, const char *name,
 	return s;
 }
 
+static void vec_add_unique(struct vec *v, void *item)
+{
+	for (size_t i = 0; i < v->len; i++)
+		if (vec_at(v, i) == item)
+			return;
+	vec_push(v, item);
+}
+
+/* The key of a private global of src in the globals table. */
+static char *private_key(const struct source *src, const char *name)
+{
+	return xasprintf("%p/%s", (const void *)src, name);
+}
+
+/* The global name means at loc: a private one of loc's file, else a
+ * public one, else NULL. */
+static struct sym *find_global(struct resolver *r, const char *name,
+			       struct srcloc loc)
+{
+	char *key = private_key(loc.src, name);
+	struct sym *s = hash_get(&r->globals, key);
+	free(key);
+	return s ? s : hash_get(&r->globals, name);
+}
+
 /* A name in a probe body: a local, else a global, else a new local. */
 static struct sym *lookup_var(struct resolver *r, const char *name,
 			      struct srcloc loc)
@@ -101,19 +135,24 @@ static struct sym *lookup_var(struct resolver *r, const char *name,
 	struct sym *s = hash_get(&r->locals, name);
 	if (s)
 		return s;
-	s = hash_get(&r->globals, name);
+	s = find_global(r, name, loc);
 	if (s) {
-		bool seen = false;
-		for (size_t i = 0; i < r->body->globals_used.len; i++)
-			seen |= vec_at(&r->body->globals_used, i) == s;
-		if (!seen)
-			vec_push(&r->body->globals_used, s);
+		vec_add_unique(&r->body->globals_used, s);
 		return s;
 	}
 	s = sym_new(SYM_LOCAL, name, loc, (int)r->body->locals.len);
 	vec_push(&r->body->locals, s);
 	hash_put(&r->locals, s->name, s);
 	return s;
+}
+
+/* The body being walked needs global g exclusively: it writes it, or
+ * a read updates shared state (a statistic's merged aggregate, a
+ * foreach snapshot).  Reads share the lock. */
+static void note_exclusive(struct resolver *r, struct sym *g)
+{
+	if (g && g->kind == SYM_GLOBAL)
+		vec_add_unique(&r->body->globals_written, g);
 }
 
 /* Records how a global is used: as a scalar (0) or with n indexes. */
@@ -147,7 +186,7 @@ static struct sym *resolve_aggregate(struct resolver *r, struct expr *e,
 			   "statistic here");
 		return NULL;
 	}
-	struct sym *s = hash_get(&r->globals, e->name);
+	struct sym *s = find_global(r, e->name, e->loc);
 	if (!s) {
 		diag_error(e->loc, "'%s' is not a global: arrays and "
 			   "statistics must be declared global", e->name);
@@ -161,8 +200,10 @@ static struct sym *resolve_aggregate(struct resolver *r, struct expr *e,
 
 static void resolve_args(struct resolver *r, struct expr *e);
 
-/* base[args] on a global array: the element's value. */
-static void resolve_index(struct resolver *r, struct expr *e, bool lock)
+/* base[args] on a global array: the element's value, or with slice
+ * a pattern in which '*' matches any index (delete, foreach). */
+static void resolve_index(struct resolver *r, struct expr *e, bool lock,
+			  bool slice)
 {
 	resolve_args(r, e);
 	if (e->base->kind == E_HIST) {	/* a histogram bucket */
@@ -175,10 +216,9 @@ static void resolve_index(struct resolver *r, struct expr *e, bool lock)
 		diag_error(e->loc, "arrays take at most 9 indexes");
 		return;
 	}
-	for (size_t i = 0; i < e->args.len; i++)
+	for (size_t i = 0; i < e->args.len && !slice; i++)
 		if (((struct expr *)vec_at(&e->args, i))->kind == E_WILDCARD)
-			diag_error(e->loc, "not supported yet: '*' in an "
-				   "array index");
+			diag_error(e->loc, "wildcard not allowed in array index");
 	e->sym = resolve_aggregate(r, e->base, lock);
 	if (e->sym)
 		note_arity(e->sym, (int)e->args.len, e->loc);
@@ -188,7 +228,7 @@ static void resolve_index(struct resolver *r, struct expr *e, bool lock)
 static void resolve_stat_operand(struct resolver *r, struct expr *e, bool lock)
 {
 	if (e->kind == E_INDEX) {
-		resolve_index(r, e, lock);
+		resolve_index(r, e, lock, false);
 		return;
 	}
 	struct sym *s = resolve_aggregate(r, e, lock);
@@ -202,18 +242,12 @@ static void resolve_args(struct resolver *r, struct expr *e)
 		resolve_expr(r, vec_at(&e->args, i));
 }
 
-static void vec_add_unique(struct vec *v, void *item)
-{
-	for (size_t i = 0; i < v->len; i++)
-		if (vec_at(v, i) == item)
-			return;
-	vec_push(v, item);
-}
-
 /* The body of script function fn, queued for resolution on first use. */
 static struct pbody *function_body(struct resolver *r, struct function *fn)
 {
-	struct pbody *b = hash_get(&r->fn_bodies, fn->name);
+	char key[32];
+	snprintf(key, sizeof(key), "%p", (void *)fn);
+	struct pbody *b = hash_get(&r->fn_bodies, key);
 	if (b)
 		return b;
 	b = xcalloc(1, sizeof(*b));
@@ -222,29 +256,152 @@ static struct pbody *function_body(struct resolver *r, struct function *fn)
 	b->stmts = fn->body;
 	b->ret = fn->ret;
 	vec_push(&r->prog->functions, b);
-	hash_put(&r->fn_bodies, fn->name, b);
+	hash_put(&r->fn_bodies, xstrdup(key), b);
 	return b;
 }
 
+static bool stmt_has_next(const struct stmt *st)
+{
+	if (!st)
+		return false;
+	if (st->kind == S_NEXT)
+		return true;
+	for (size_t i = 0; st->kind == S_BLOCK && i < st->stmts.len; i++)
+		if (stmt_has_next(vec_at(&st->stmts, i)))
+			return true;
+	return stmt_has_next(st->body) || stmt_has_next(st->then) ||
+	       stmt_has_next(st->els) || stmt_has_next(st->handler);
+}
+
+/* Whether fn may hand over to its next overload: `next` in a script
+ * function, STAP_NEXT in an embedded-C one. */
+static bool may_next(const struct function *fn)
+{
+	return fn->embedded ? strstr(fn->embedded, "STAP_NEXT") != NULL
+			    : stmt_has_next(fn->body);
+}
+
+/* A private function is called only from its own file. */
+static bool visible(const struct function *fn, struct srcloc loc)
+{
+	return !fn->private_ || fn->loc.src == loc.src;
+}
+
+/*
+ * The overloads of name taking nargs arguments, in the order a call
+ * tries them: by priority (an explicit `:N`, else 0 for the script's
+ * functions and 1 for the library's), then in declaration order, up to
+ * the first that cannot `next` (the rest are never reached).  In a
+ * file with private functions of that name and arity, only those;
+ * elsewhere only the public ones.
+ */
+static void overloads(struct resolver *r, const char *name, size_t nargs,
+		      struct srcloc loc, struct vec *out)
+{
+	struct vec *all = hash_get(&r->functions, name);
+	bool own_private = false;
+	for (size_t i = 0; all && i < all->len; i++) {
+		struct function *fn = vec_at(all, i);
+		own_private |= fn->private_ && fn->params.len == nargs &&
+			       visible(fn, loc);
+	}
+	for (size_t i = 0; all && i < all->len; i++) {
+		struct function *fn = vec_at(all, i);
+		if (fn->params.len != nargs || !visible(fn, loc) ||
+		    (own_private && !fn->private_))
+			continue;
+		size_t j = out->len;
+		vec_push(out, fn);
+		for (; j > 0; j--) {	/* stable insertion by priority */
+			struct function *prev = vec_at(out, j - 1);
+			if (prev->priority <= fn->priority)
+				break;
+			out->items[j] = prev;
+			out->items[j - 1] = fn;
+		}
+	}
+	for (size_t i = 0; i < out->len; i++)
+		if (!may_next(vec_at(out, i)))
+			out->len = i + 1;
+}
+
+static bool any_visible(struct resolver *r, const char *name,
+			struct srcloc loc)
+{
+	struct vec *all = hash_get(&r->functions, name);
+	for (size_t i = 0; all && i < all->len; i++)
+		if (visible(vec_at(all, i), loc))
+			return true;
+	return false;
+}
+
+/* "1 or 2 arguments": the arities name is defined with. */
+static char *arities(struct resolver *r, const char *name)
+{
+	struct vec *all = hash_get(&r->functions, name);
+	struct strbuf sb = {0};
+	size_t shown = 0, last = 0;
+	for (size_t n = 0; n <= 32; n++) {
+		bool found = false;
+		for (size_t i = 0; i < all->len; i++)
+			found |= ((struct function *)vec_at(all, i))->params.len == n;
+		if (!found)
+			continue;
+		if (shown)
+			sb_puts(&sb, ", ");
+		sb_printf(&sb, "%zu", n);
+		shown++;
+		last = n;
+	}
+	sb_printf(&sb, " argument%s", shown == 1 && last == 1 ? "" : "s");
+	char *text = sb_steal(&sb);
+	char *comma = strrchr(text, ',');
+	if (comma) {	/* "1, 2 arguments" -> "1 or 2 arguments" */
+		char *t = xasprintf("%.*s or%s", (int)(comma - text), text,
+				    comma + 1);
+		free(text);
+		text = t;
+	}
+	return text;
+}
+
+/*
+ * A call of a script or library function: resolved by name and number
+ * of arguments to the chain of overloads it runs.  The library is
+ * consulted when the script's own overloads may all `next`.
+ */
 static bool resolve_user_call(struct resolver *r, struct expr *e)
 {
-	struct function *fn = hash_get(&r->functions, e->name);
-	if (!fn && builtin_lookup(e->name) == BI_NONE) {
+	struct vec chain = {0};
+	overloads(r, e->name, e->args.len, e->loc, &chain);
+	if ((!chain.len || may_next(vec_at(&chain, chain.len - 1))) &&
+	    builtin_lookup(e->name) == BI_NONE) {
 		struct vec files = {0};
 		tapsets_for_function(r->ts, e->name, &files);
 		register_files(r, &files);
-		fn = hash_get(&r->functions, e->name);
+		chain.len = 0;
+		overloads(r, e->name, e->args.len, e->loc, &chain);
 	}
-	if (!fn)
-		return false;
-	if (e->args.len != fn->params.len) {
-		diag_error(e->loc, "function '%s' takes %zu argument%s, "
-			   "called with %zu", fn->name, fn->params.len,
-			   fn->params.len == 1 ? "" : "s", e->args.len);
+	if (!chain.len) {
+		if (!any_visible(r, e->name, e->loc))
+			return false;
+		char *takes = arities(r, e->name);
+		diag_error(e->loc, "function '%s' takes %s, called with %zu",
+			   e->name, takes, e->args.len);
+		free(takes);
 		return true;
 	}
-	e->callee = function_body(r, fn);
-	vec_add_unique(&r->body->callees, e->callee);
+	e->callee = function_body(r, vec_at(&chain, 0));
+	for (size_t i = 0; i + 1 < chain.len; i++)
+		function_body(r, vec_at(&chain, i))->next_overload =
+			function_body(r, vec_at(&chain, i + 1));
+	for (size_t i = 0; i < chain.len; i++) {
+		check_call_privilege(r->s, e, vec_at(&chain, i),
+				     e->loc.src == r->user->src);
+		vec_add_unique(&r->body->callees,
+			       function_body(r, vec_at(&chain, i)));
+	}
+	vec_free(&chain);
 	return true;
 }
 
@@ -254,11 +411,17 @@ static void unknown_function(struct resolver *r, struct expr *e)
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		vec_push(&names, (void *)builtins[i].name);
 	for (size_t i = 0; i < r->functions.cap; i++)
-		if (r->functions.keys[i])
+		if (r->functions.keys[i] && r->functions.vals[i])
 			vec_push(&names, (void *)r->functions.keys[i]);
 	tapsets_names(r->ts, true, &names);
 	const char *near = suggest(e->name, &names);
-	if (near)
+	struct vec *all = hash_get(&r->functions, e->name);
+	if (all && all->len)	/* all private to other files */
+		diag_error(e->loc, "unresolved function call '%s' (the "
+			   "function '%s' of %s is private to that file)",
+			   e->name, e->name, ((struct function *)vec_at(all, 0))
+			   ->loc.src->name);
+	else if (near)
 		diag_error(e->loc, "unresolved function call '%s' (did you "
 			   "mean '%s'?)", e->name, near);
 	else
@@ -312,9 +475,24 @@ static void resolve_call(struct resolver *r, struct expr *e)
 }
 
 /* Marks the symbol an assignment writes, checking it is assignable. */
+static void note_read(struct sym *s)
+{
+	if (s)
+		s->read = true;
+}
+
+/* Marks the symbol an assignment writes, checking it is assignable. */
 static void resolve_lvalue(struct resolver *r, struct expr *lv)
 {
-	resolve_expr(r, lv);
+	if (lv->kind == E_VAR) {	/* not a read of it */
+		lv->sym = lookup_var(r, lv->name, lv->loc);
+		if (lv->sym->kind == SYM_GLOBAL)
+			note_arity(lv->sym, 0, lv->loc);
+	} else if (lv->kind == E_INDEX && lv->base->kind != E_HIST) {
+		resolve_index(r, lv, true, false);
+	} else {
+		resolve_expr(r, lv);
+	}
 	if (lv->kind == E_INDEX && lv->base->kind == E_HIST) {
 		diag_error(lv->loc, "cannot assign to a histogram bucket");
 		return;
@@ -325,6 +503,7 @@ static void resolve_lvalue(struct resolver *r, struct expr *lv)
 	}
 	if (lv->sym)
 		lv->sym->written = true;
+	note_exclusive(r, lv->sym);
 }
 
 static void resolve_expr(struct resolver *r, struct expr *e)
@@ -332,11 +511,13 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	switch (e->kind) {
 	case E_NUM:
 	case E_STR:
+	case E_WILDCARD:	/* an index '*': its array access checks it */
 		return;
 	case E_VAR:
 		e->sym = lookup_var(r, e->name, e->loc);
 		if (e->sym->kind == SYM_GLOBAL)
 			note_arity(e->sym, 0, e->loc);
+		note_read(e->sym);
 		return;
 	case E_CALL:
 		resolve_call(r, e);
@@ -364,30 +545,33 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		resolve_expr(r, e->c);
 		return;
 	case E_INDEX:
-		resolve_index(r, e, true);
+		resolve_index(r, e, true, false);
+		note_read(e->sym);
 		return;
 	case E_IN:
-		resolve_args(r, e);
-		for (size_t i = 0; i < e->args.len; i++)
-			if (((struct expr *)vec_at(&e->args, i))->kind == E_WILDCARD)
-				diag_error(e->loc, "not supported yet: '*' in "
-					   "an 'in' test");
+		resolve_args(r, e);	/* '*' allowed: any match */
 		e->sym = resolve_aggregate(r, e->base, true);
 		if (e->sym)
 			note_arity(e->sym, (int)e->args.len, e->loc);
 		return;
 	case E_STAT_ADD:
 		resolve_stat_operand(r, e->a, false);
+		if (e->a->sym)
+			e->a->sym->written = true;
 		resolve_expr(r, e->b);
 		return;
 	case E_STAT_OP:
 		resolve_stat_operand(r, e->a, true);
+		note_exclusive(r, e->a->sym);
+		note_read(e->a->sym);
 		if (e->b && e->b->kind != E_NUM)
 			diag_error(e->b->loc, "the bit shift of @variance must "
 				   "be a number literal");
 		return;
 	case E_HIST:
 		resolve_stat_operand(r, e->a, true);
+		note_exclusive(r, e->a->sym);
+		note_read(e->a->sym);
 		for (size_t i = 0; i < e->args.len; i++)
 			if (((struct expr *)vec_at(&e->args, i))->kind != E_NUM)
 				diag_error(e->loc, "@hist_linear's start, stop "
@@ -401,48 +585,89 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF: unsupported(e->loc, "address-of ('&')"); return;
 	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
+	case E_EMBEDDED:
+		if (e->loc.src != r->user->src ||
+		    script_embedded_allowed(r->s, e->loc,
+					    "expression in a script", true))
+			unsupported(e->loc, "embedded C expressions");
+		return;
 	default: unsupported(e->loc, "this expression"); return;
 	}
 }
 
 static void resolve_stmt(struct resolver *r, struct stmt *st);
 
-/* foreach ([k...] in a [sort] limit n) body: the keys and value are
- * locals; each foreach over an array gets its own snapshot site. */
-static void resolve_foreach(struct resolver *r, struct stmt *st)
+/* A foreach's keys and value (locals it sets), limit, and body. */
+static void resolve_foreach_rest(struct resolver *r, struct stmt *st)
 {
 	struct foreach *fe = st->fe;
-	if (fe->array->kind != E_VAR) {
-		unsupported(fe->array->loc, fe->array->kind == E_HIST
-			    ? "foreach over a histogram"
-			    : "foreach over an array slice");
-		return;
-	}
-	struct sym *a = resolve_aggregate(r, fe->array, true);
-	if (!a)
-		return;
-	note_arity(a, (int)fe->keys.len, fe->array->loc);
-	fe->array->sym = a;
-	a->foreach_sites++;
 	for (size_t i = 0; i < fe->keys.len; i++) {
 		struct expr *k = vec_at(&fe->keys, i);
 		resolve_expr(r, k);
 		if (k->sym)
 			k->sym->written = true;
+		note_exclusive(r, k->sym);
 	}
 	if (fe->value) {
 		resolve_expr(r, fe->value);
 		if (fe->value->sym)
 			fe->value->sym->written = true;
+		note_exclusive(r, fe->value->sym);
 	}
 	if (fe->limit)
 		resolve_expr(r, fe->limit);
-	if (fe->sort_key > (int)fe->keys.len)
-		diag_error(st->loc, "sort by index %d, but the array has %zu",
-			   fe->sort_key, fe->keys.len);
 	r->loop_depth++;
 	resolve_stmt(r, st->body);
 	r->loop_depth--;
+}
+
+/* foreach ([b] in @hist_log(s) limit n): b runs over the bucket
+ * numbers, the value is the bucket's count. */
+static void resolve_hist_foreach(struct resolver *r, struct stmt *st)
+{
+	struct foreach *fe = st->fe;
+	resolve_expr(r, fe->array);
+	if (fe->keys.len != 1)
+		diag_error(fe->array->loc, "foreach over a histogram takes "
+			   "one index, the bucket number");
+	if (fe->sort_dir || fe->sort_agg)
+		diag_error(st->loc, "foreach over a histogram cannot sort: "
+			   "it runs over the buckets in order");
+	resolve_foreach_rest(r, st);
+}
+
+/* foreach ([k...] in a [sort] limit n) body: the keys and value are
+ * locals; each foreach over an array gets its own snapshot site. */
+static void resolve_foreach(struct resolver *r, struct stmt *st)
+{
+	struct foreach *fe = st->fe;
+	if (fe->array->kind == E_HIST) {
+		resolve_hist_foreach(r, st);
+		return;
+	}
+	struct sym *a;
+	if (fe->array->kind == E_INDEX) {	/* a slice: a[k, *] */
+		if (fe->array->base->kind == E_HIST) {
+			diag_error(fe->array->loc, "expected an array or an "
+				   "array slice after 'in'");
+			return;
+		}
+		resolve_index(r, fe->array, true, true);
+		a = fe->array->sym;
+	} else {
+		a = resolve_aggregate(r, fe->array, true);
+	}
+	if (!a)
+		return;
+	note_arity(a, (int)fe->keys.len, fe->array->loc);
+	fe->array->sym = a;
+	note_exclusive(r, a);
+	note_read(a);
+	a->foreach_sites++;
+	if (fe->sort_key > (int)fe->keys.len)
+		diag_error(st->loc, "sort by index %d, but the array has %zu",
+			   fe->sort_key, fe->keys.len);
+	resolve_foreach_rest(r, st);
 }
 
 static void resolve_stmt(struct resolver *r, struct stmt *st)
@@ -451,8 +676,19 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		return;
 	switch (st->kind) {
 	case S_BLOCK:
-		for (size_t i = 0; i < st->stmts.len; i++)
-			resolve_stmt(r, vec_at(&st->stmts, i));
+		for (size_t i = 0; i < st->stmts.len; i++) {
+			struct stmt *sub = vec_at(&st->stmts, i);
+			resolve_stmt(r, sub);
+			if (sub->kind == S_EXPR && side_effect_free(sub->e)) {
+				if (sub->loc.src == r->user->src)
+					diag_warn(sub->e->loc, "eliding "
+						  "side-effect-free expression");
+				memmove(&st->stmts.items[i], &st->stmts.items[i + 1],
+					(st->stmts.len - i - 1) * sizeof(void *));
+				st->stmts.len--;
+				i--;
+			}
+		}
 		return;
 	case S_NULL:
 	case S_NEXT:
@@ -492,13 +728,17 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		return;
 	case S_DELETE:
 		if (st->e->kind == E_INDEX) {
-			resolve_index(r, st->e, true);
+			resolve_index(r, st->e, true, true);
 			if (st->e->sym)
 				st->e->sym->written = true;
+			note_exclusive(r, st->e->sym);
+			note_read(st->e->sym);	/* upstream: no autoprint */
 		} else if (st->e->kind == E_VAR) {
 			struct sym *g = resolve_aggregate(r, st->e, true);
 			if (g)
 				g->written = true;
+			note_exclusive(r, g);
+			note_read(g);
 		} else {
 			diag_error(st->e->loc, "delete takes an array, an "
 				   "array element or a statistic");
@@ -510,11 +750,74 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 			resolve_expr(r, st->catch_var);
 			if (st->catch_var->sym)
 				st->catch_var->sym->written = true;
+			note_exclusive(r, st->catch_var->sym);
 		}
 		resolve_stmt(r, st->handler);
 		return;
-	case S_EMBEDDED: unsupported(st->loc, "embedded C in a probe"); return;
+	case S_EMBEDDED:
+		if (st->loc.src != r->user->src ||
+		    script_embedded_allowed(r->s, st->loc, "code in a script",
+					    false))
+			unsupported(st->loc, "embedded C in a probe");
+		return;
 	}
+}
+
+/* A point as upstream's -p2 shows it: with its condition. */
+static void point_listing(struct strbuf *sb, const struct probe_point *pp)
+{
+	char *text = probe_point_text(pp);
+	sb_puts(sb, text);
+	free(text);
+	if (pp->optional)
+		sb_putc(sb, '?');
+	if (pp->sufficient)
+		sb_putc(sb, '!');
+	if (!pp->cond)
+		return;
+	char *cond = NULL;
+	size_t len;
+	FILE *f = open_memstream(&cond, &len);
+	print_expr(f, pp->cond);
+	fclose(f);
+	sb_printf(sb, " if (%s)", cond);
+	free(cond);
+}
+
+/* "p1,p2": the points of a probe as written; or an expanded probe's
+ * whole chain. */
+static char *probe_origin(const struct probe *p)
+{
+	if (p->origin_text)
+		return xstrdup(p->origin_text);
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < p->points.len; i++) {
+		if (i)
+			sb_putc(&sb, ',');
+		point_listing(&sb, vec_at(&p->points, i));
+	}
+	return sb_steal(&sb);
+}
+
+/* "name = p1, p2 <- ORIGIN" for alias a expanded in probe user. */
+static char *alias_origin(const struct alias *a, const struct probe *user)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < a->names.len; i++) {
+		if (i)
+			sb_puts(&sb, ", ");
+		point_listing(&sb, vec_at(&a->names, i));
+	}
+	sb_puts(&sb, a->epilogue ? " += " : " = ");
+	for (size_t i = 0; i < a->points.len; i++) {
+		if (i)
+			sb_puts(&sb, ", ");
+		point_listing(&sb, vec_at(&a->points, i));
+	}
+	char *from = probe_origin(user);
+	sb_printf(&sb, " <- %s", from);
+	free(from);
+	return sb_steal(&sb);
 }
 
 /* Expands pp through every alias that matches it; false if none. */
@@ -537,7 +840,9 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 					   "deep (an alias that refers to itself?)");
 				return true;
 			}
-			add_probe(r, alias_expand(a, pp, p), depth + 1);
+			struct probe *expanded = alias_expand(a, pp, p);
+			expanded->origin_text = alias_origin(a, p);
+			add_probe(r, expanded, depth + 1);
 			any = true;
 			break;
 		}
@@ -636,7 +941,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 			vec_push(&points, pp);
 		else if (!f->expand(r->s, pp, &points))
 			continue;
-		char *origin = p->origin ? probe_point_text(p->origin) : text;
+		char *origin = probe_origin(p);
 		for (size_t j = 0; j < points.len; j++) {
 			struct rprobe *rp = xcalloc(1, sizeof(*rp));
 			rp->id = (int)r->prog->rprobes.len;
@@ -646,23 +951,50 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 			rp->text = rp->pp == pp ? text : probe_point_text(rp->pp);
 			rp->origin = origin;
 			rp->cond = cond;
-			if (f->resolve(rp))
-				vec_push(&r->prog->rprobes, rp);
+			if (!f->resolve(rp))
+				continue;
+			check_probe_privilege(r->s, rp);
+			vec_push(&r->prog->rprobes, rp);
 		}
 		vec_free(&points);
 	}
 }
 
+/* "__private_mylib_counter" for `private global counter` in
+ * .../mylib.stp: the C name of a private global, unique program-wide. */
+static char *private_name(const struct global *g)
+{
+	const char *base = strrchr(g->loc.src->name, '/');
+	base = base ? base + 1 : g->loc.src->name;
+	char *name = xasprintf("__private_%.*s_%s", (int)strcspn(base, "."),
+			       base, g->name);
+	for (char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			*p = '_';
+	return name;
+}
+
+/*
+ * Declares f's globals.  A tapset's `private global x` is seen only by
+ * that file's code (which finds it before any public x) and is named
+ * apart in C; the script's own private globals are plain globals.
+ */
 static void resolve_globals(struct resolver *r, struct file *f)
 {
 	for (size_t i = 0; i < f->globals.len; i++) {
 		struct global *g = vec_at(&f->globals, i);
-		if (hash_get(&r->globals, g->name)) {
+		bool private_ = g->private_ && f->tapset;
+		char *key = private_ ? private_key(g->loc.src, g->name)
+				     : xstrdup(g->name);
+		if (hash_get(&r->globals, key)) {
 			diag_error(g->loc, "duplicate global '%s'", g->name);
+			free(key);
 			continue;
 		}
-		struct sym *s = sym_new(SYM_GLOBAL, g->name, g->loc,
+		char *name = private_ ? private_name(g) : xstrdup(g->name);
+		struct sym *s = sym_new(SYM_GLOBAL, name, g->loc,
 					(int)r->prog->globals.len);
+		free(name);
 		s->global = g;
 		if (g->is_array && g->init)
 			diag_error(g->loc, "array '%s' cannot have an initializer",
@@ -671,26 +1003,30 @@ static void resolve_globals(struct resolver *r, struct file *f)
 			s->type = g->init->type =
 				g->init->kind == E_STR ? TYPE_STRING : TYPE_LONG;
 		vec_push(&r->prog->globals, s);
-		hash_put(&r->globals, s->name, s);
+		hash_put(&r->globals, key, s);
 	}
 }
 
+/* Adds f's functions to their overload sets.  Same name, same number
+ * of parameters: runtime overloads (`next`); other numbers: unrelated
+ * functions. */
 static void register_functions(struct resolver *r, struct file *f)
 {
 	for (size_t i = 0; i < f->functions.len; i++) {
 		struct function *fn = vec_at(&f->functions, i);
-		struct function *old = hash_get(&r->functions, fn->name);
-		if (old) {
-			diag_error(fn->loc, "duplicate function '%s' (first "
-				   "defined at %s:%d)", fn->name,
-				   old->loc.src ? old->loc.src->name : "?",
-				   old->loc.line);
-			continue;
+		struct vec *all = hash_get(&r->functions, fn->name);
+		if (fn->embedded && !f->tapset) {
+			char *what = xasprintf("function '%s'", fn->name);
+			script_embedded_allowed(r->s, fn->loc, what, false);
+			free(what);
 		}
-		if (fn->embedded && !r->s->guru && !f->tapset)
-			diag_error(fn->loc, "embedded C function '%s' requires "
-				   "guru mode (-g)", fn->name);
-		hash_put(&r->functions, fn->name, fn);
+		if (!fn->has_priority)
+			fn->priority = f->tapset ? 1 : 0;
+		if (!all) {
+			all = xcalloc(1, sizeof(*all));
+			hash_put(&r->functions, fn->name, all);
+		}
+		vec_push(all, fn);
 	}
 }
 
@@ -704,11 +1040,9 @@ static void register_file(struct resolver *r, struct file *f)
 		vec_push(&r->aliases, vec_at(&f->aliases, i));
 	for (size_t i = 0; i < f->embeds.len; i++) {
 		struct embed *em = vec_at(&f->embeds, i);
-		if (r->s->guru || f->tapset)
+		if (f->tapset || script_embedded_allowed(r->s, em->loc,
+						   "code in a script", false))
 			vec_push(&r->prog->embeds, em);
-		else
-			diag_error(em->loc, "embedded C code in a script "
-				   "requires guru mode (-g)");
 	}
 	if (f->tapset)
 		for (size_t i = 0; i < f->probes.len; i++)
@@ -765,14 +1099,55 @@ static void collect_globals(struct pbody *handler, struct pbody *b,
 	for (size_t i = 0; i < b->globals_used.len; i++)
 		vec_add_unique(&handler->globals_used,
 			       vec_at(&b->globals_used, i));
+	for (size_t i = 0; i < b->globals_written.len; i++)
+		vec_add_unique(&handler->globals_written,
+			       vec_at(&b->globals_written, i));
 	for (size_t i = 0; i < b->callees.len; i++)
 		collect_globals(handler, vec_at(&b->callees, i), seen);
+}
+
+/* Functions are numbered after the probe handlers. */
+static void number_functions(struct program *prog)
+{
+	for (size_t i = 0; i < prog->functions.len; i++)
+		((struct pbody *)vec_at(&prog->functions, i))->id =
+			(int)(prog->bodies.len + i);
+}
+
+static void resolver_free(struct resolver *r)
+{
+	tapsets_close(r->ts);
+	vec_free(&r->aliases);
+	vec_free(&r->tapset_probes);
+	hash_free(&r->globals);
+	for (size_t i = 0; i < r->functions.cap; i++)
+		if (r->functions.keys[i])
+			vec_free(r->functions.vals[i]);
+	hash_free(&r->functions);
+	hash_free(&r->fn_bodies);
+}
+
+/* The script's globals written but never read get end probes that
+ * print them (autoprint.c); true if there were any. */
+static bool add_autoprint(struct resolver *r, struct file *user)
+{
+	size_t n = r->prog->globals.len;
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		struct sym *g = vec_at(&r->prog->globals, i);
+		if (g->global->loc.src != user->src || !autoprinted(g))
+			continue;
+		add_probe(r, autoprint_probe(g), 0);
+		any = true;
+	}
+	number_functions(r->prog);
+	return any;
 }
 
 struct program *elaborate(struct session *s, struct file *user)
 {
 	struct program *prog = xcalloc(1, sizeof(*prog));
-	struct resolver r = { .s = s, .prog = prog };
+	struct resolver r = { .s = s, .user = user, .prog = prog };
 	int errors = diag_errors;
 
 	r.ts = tapsets_open(s);
@@ -792,9 +1167,7 @@ struct program *elaborate(struct session *s, struct file *user)
 			add_probe(&r, vec_at(&r.tapset_probes,
 					     r.tapset_probes_done), 0);
 	}
-	for (size_t i = 0; i < prog->functions.len; i++)
-		((struct pbody *)vec_at(&prog->functions, i))->id =
-			(int)(prog->bodies.len + i);
+	number_functions(prog);
 	for (size_t i = 0; i < prog->bodies.len; i++) {
 		struct pbody *b = vec_at(&prog->bodies, i);
 		struct vec seen = {0};
@@ -805,28 +1178,25 @@ struct program *elaborate(struct session *s, struct file *user)
 	if (s->verbose)
 		fprintf(stderr, "Pass 2: %d tapset files indexed, %d parsed\n",
 			tapsets_indexed(r.ts), tapsets_parsed(r.ts));
-	tapsets_close(r.ts);
-	vec_free(&r.aliases);
-	vec_free(&r.tapset_probes);
-	hash_free(&r.globals);
-	hash_free(&r.functions);
-	hash_free(&r.fn_bodies);
 	for (size_t i = 0; i < prog->globals.len; i++) {
 		struct sym *g = vec_at(&prog->globals, i);
 		if (g->global->is_array && g->nkeys == 0)
 			diag_error(g->decl, "'%s' is declared as an array but "
 				   "used as a scalar", g->name);
-		else if (g->nkeys == -1 && (g->global->is_array ||
-					    g->foreach_sites || g->written))
+		else if (g->nkeys == -1 && (g->foreach_sites || g->written ||
+					    (g->global->is_array &&
+					     g->global->loc.src == user->src)))
 			diag_error(g->decl, "array '%s' is never indexed, so "
 				   "its number of indexes is unknown", g->name);
 	}
 	if (diag_errors == errors && prog->rprobes.len == 0)
 		diag_error((struct srcloc){0}, "no probes found");
-	if (diag_errors != errors)
-		return NULL;
-	infer_types(prog);
+	if (diag_errors == errors)
+		infer_types(prog);
+	if (diag_errors == errors && add_autoprint(&r, user))
+		infer_types(prog);
 	if (diag_errors == errors)
 		warn_unused(prog, user);
+	resolver_free(&r);
 	return diag_errors == errors ? prog : NULL;
 }

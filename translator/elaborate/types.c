@@ -77,24 +77,33 @@ static void expect(struct typer *t, struct expr *e, enum type want)
 	bind(t, e, infer(t, e), want);
 }
 
-/* A script function call: arguments and parameters agree. */
+/* A script function call: arguments and parameters agree, for every
+ * overload the call may run; so do the overloads' return types. */
 static enum type infer_user_call(struct typer *t, struct expr *e)
 {
-	struct pbody *f = e->callee;
-	for (size_t i = 0; i < e->args.len && i < f->nparams; i++) {
-		struct expr *a = vec_at(&e->args, i);
-		struct sym *p = vec_at(&f->locals, i);
-		enum type have = infer(t, a);
-		if (p->type == TYPE_UNKNOWN) {
-			char *what = xasprintf("parameter '%s' of '%s'",
-					       p->name, e->name);
-			bind_slot(t, &p->type, have, a->loc, what);
-			free(what);
-		} else {
-			bind(t, a, have, p->type);
+	enum type ret = TYPE_UNKNOWN;
+	for (struct pbody *f = e->callee; f; f = f->next_overload)
+		if (f->ret != TYPE_UNKNOWN)
+			ret = f->ret;
+	for (struct pbody *f = e->callee; f; f = f->next_overload) {
+		for (size_t i = 0; i < e->args.len && i < f->nparams; i++) {
+			struct expr *a = vec_at(&e->args, i);
+			struct sym *p = vec_at(&f->locals, i);
+			enum type have = infer(t, a);
+			if (p->type == TYPE_UNKNOWN) {
+				char *what = xasprintf("parameter '%s' of '%s'",
+						       p->name, e->name);
+				bind_slot(t, &p->type, have, a->loc, what);
+				free(what);
+			} else {
+				bind(t, a, have, p->type);
+			}
 		}
+		char *what = xasprintf("the return value of '%s'", e->name);
+		bind_slot(t, &f->ret, ret, e->loc, what);
+		free(what);
 	}
-	return f->ret;
+	return ret;
 }
 
 /* The index expressions of array a agree with its key types. */
@@ -338,8 +347,21 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 	case S_FOREACH: {
 		struct foreach *fe = st->fe;
 		struct sym *a = fe->array->sym;
+		if (fe->array->kind == E_HIST) {	/* buckets: longs */
+			infer(t, fe->array);
+			for (size_t i = 0; i < fe->keys.len; i++)
+				expect(t, vec_at(&fe->keys, i), TYPE_LONG);
+			if (fe->value)
+				expect(t, fe->value, TYPE_LONG);
+			if (fe->limit)
+				expect(t, fe->limit, TYPE_LONG);
+			infer_stmt(t, st->body);
+			return;
+		}
 		if (!a)
 			return;
+		if (fe->array->kind == E_INDEX)	/* a slice */
+			infer_keys(t, a, &fe->array->args);
 		for (size_t i = 0; i < fe->keys.len && i < 9; i++) {
 			struct expr *k = vec_at(&fe->keys, i);
 			enum type have = infer(t, k);
@@ -355,9 +377,12 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 			enum type have = infer(t, fe->value);
 			if (a->type == TYPE_STATS) {
 				if (t->report)
-					diag_error(fe->value->loc, "not supported "
-						   "yet: a value variable in "
-						   "foreach over statistics");
+					diag_error(fe->value->loc, "invalid type "
+						   "stats for '%s': a foreach "
+						   "value cannot hold a "
+						   "statistic; read @count(%s[...]) "
+						   "and the like in the loop",
+						   fe->value->name, a->name);
 			} else if (have == TYPE_UNKNOWN) {
 				bind(t, fe->value, have, a->type);
 			} else {

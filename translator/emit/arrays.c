@@ -111,16 +111,37 @@ static void emit_name_loc(struct emitter *em, const char *name,
 	free(what);
 }
 
+/* Keys as the runtime takes them; a '*' of a slice is a placeholder
+ * (0 or "") that key_mask() leaves out. */
 void emit_keys(struct emitter *em, const struct sym *g, const struct vec *args)
 {
 	FILE *out = em->out;
 	fputs("(const union stap_key[]){ ", out);
 	for (size_t i = 0; i < args->len; i++) {
-		fprintf(out, "{ .%c = ", g->key_types[i] == TYPE_STRING ? 's' : 'l');
-		emit_expr(em, vec_at(args, i));
+		const struct expr *k = vec_at(args, i);
+		bool str = g->key_types[i] == TYPE_STRING;
+		fprintf(out, "{ .%c = ", str ? 's' : 'l');
+		if (k->kind == E_WILDCARD)
+			fputs(str ? "\"\"" : "0", out);
+		else
+			emit_expr(em, k);
 		fputs(" }, ", out);
 	}
 	fputc('}', out);
+}
+
+unsigned key_mask(const struct vec *args)
+{
+	unsigned mask = 0;
+	for (size_t i = 0; i < args->len; i++)
+		if (((const struct expr *)vec_at(args, i))->kind != E_WILDCARD)
+			mask |= 1u << i;
+	return mask;
+}
+
+static bool is_slice(const struct vec *args)
+{
+	return key_mask(args) != (1u << args->len) - 1;
 }
 
 static const char *check = " if (unlikely(c->last_error)) goto out; ";
@@ -151,6 +172,16 @@ static void emit_shape(struct emitter *em, const struct expr *x)
 		fputs("&", em->out);
 		fprintf(em->out, "stap_stat_%s.shape", x->sym->name);
 	}
+}
+
+/* For foreach over histogram h: the shape hs_ and merged data hd_. */
+void emit_hist_source(struct emitter *em, const struct expr *h)
+{
+	fputs("const struct stap_stat_shape *hs_ = ", em->out);
+	emit_shape(em, h->a);
+	fputs("; const struct stap_stat_data *hd_ = ", em->out);
+	emit_stat_data(em, h->a);
+	fputs(";\n", em->out);
 }
 
 void emit_index_read(struct emitter *em, const struct expr *e)
@@ -253,14 +284,19 @@ void emit_index_incdec(struct emitter *em, const struct expr *e)
 		e->postfix ? (dec ? "v_ + 1" : "v_ - 1") : "v_");
 }
 
+/* [k...] in a; with '*' among the keys, whether anything matches. */
 void emit_in(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
-	fputs(agg_kind(e->sym) == AGG_PMAP ? "((s64)stap_pmap_exists("
-					   : "((s64)stap_map_exists(", out);
+	bool slice = is_slice(&e->args);
+	fprintf(out, "((s64)stap_%s_exists%s(",
+		agg_kind(e->sym) == AGG_PMAP ? "pmap" : "map",
+		slice ? "_slice" : "");
 	emit_obj(em, e->sym);
 	fputs(", ", out);
 	emit_keys(em, e->sym, &e->args);
+	if (slice)
+		fprintf(out, ", %#xu", key_mask(&e->args));
 	fputs("))", out);
 }
 
@@ -326,11 +362,15 @@ void emit_delete(struct emitter *em, const struct expr *x)
 	FILE *out = em->out;
 	const struct sym *g = x->sym;
 	enum agg_kind k = agg_kind(g);
-	if (x->kind == E_INDEX) {
-		fputs(k == AGG_PMAP ? "stap_pmap_delete(" : "stap_map_delete(", out);
+	if (x->kind == E_INDEX) {	/* with '*': every match */
+		bool slice = is_slice(&x->args);
+		fprintf(out, "stap_%s_delete%s(", k == AGG_PMAP ? "pmap" : "map",
+			slice ? "_slice" : "");
 		emit_obj(em, g);
 		fputs(", ", out);
 		emit_keys(em, g, &x->args);
+		if (slice)
+			fprintf(out, ", %#xu", key_mask(&x->args));
 		fputs(");\n", out);
 		return;
 	}

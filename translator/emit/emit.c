@@ -37,8 +37,8 @@ static void emit_global_init(FILE *out, const struct program *prog)
 {
 	for (size_t i = 0; i < prog->globals.len; i++) {
 		const struct sym *g = vec_at(&prog->globals, i);
-		fprintf(out, "static DEFINE_RAW_SPINLOCK(stap_lock_%s);\n",
-			g->name);
+		fprintf(out, "static struct stap_rwlock stap_lock_%s = "
+			"STAP_RWLOCK_INIT;\n", g->name);
 	}
 	fputs("\nstatic void stap_globals_init(void)\n{\n", out);
 	for (size_t i = 0; i < prog->globals.len; i++) {
@@ -82,26 +82,60 @@ static void emit_locals_struct(FILE *out, const struct pbody *b)
 	fputs("\tchar unused_;\n};\n", out);
 }
 
-/* Locks the globals the handler uses, in global order; on contention
- * releases what it took and skips the probe. */
-static void emit_lock_globals(FILE *out, const struct pbody *b)
-{
-	for (size_t i = 0; i < b->globals_used.len; i++) {
-		const struct sym *g = vec_at(&b->globals_used, i);
-		fprintf(out, "\tif (!stap_lock_global(&stap_lock_%s)) {\n",
-			g->name);
-		for (size_t j = i; j-- > 0;)
-			fprintf(out, "\t\traw_spin_unlock(&stap_lock_%s);\n",
-				((struct sym *)vec_at(&b->globals_used, j))->name);
-		fputs("\t\tstap_skip_probe();\n\t\treturn;\n\t}\n", out);
-	}
-}
-
 static int by_global_index(const void *a, const void *b)
 {
 	const struct sym *x = *(struct sym *const *)a;
 	const struct sym *y = *(struct sym *const *)b;
 	return x->index - y->index;
+}
+
+static bool body_writes(const struct pbody *b, const struct sym *g)
+{
+	for (size_t i = 0; i < b->globals_written.len; i++)
+		if (vec_at(&b->globals_written, i) == g)
+			return true;
+	return false;
+}
+
+/*
+ * The lock table `stap_locks_NAME` of a handler or guard body b: the
+ * globals it uses, in declaration order (the one order every handler
+ * locks in, runtime/lock.c), each for writing or for reading.
+ */
+static void emit_lock_table(FILE *out, const char *name, struct pbody *b)
+{
+	if (!b->globals_used.len)
+		return;
+	qsort(b->globals_used.items, b->globals_used.len, sizeof(void *),
+	      by_global_index);
+	fprintf(out, "static const struct stap_lock_use stap_locks_%s[] = {\n",
+		name);
+	for (size_t i = 0; i < b->globals_used.len; i++) {
+		const struct sym *g = vec_at(&b->globals_used, i);
+		fprintf(out, "\t{ &stap_lock_%s, %s },\n", g->name,
+			body_writes(b, g) ? "true" : "false");
+	}
+	fputs("};\n\n", out);
+}
+
+/* Takes the locks of table stap_locks_NAME; on a timeout the probe is
+ * a skipped one. */
+static void emit_lock_globals(FILE *out, const char *name,
+			      const struct pbody *b)
+{
+	if (!b->globals_used.len)
+		return;
+	fprintf(out, "\tif (!stap_lock_globals(stap_locks_%s, %zu)) {\n"
+		"\t\tstap_skip_probe();\n\t\treturn;\n\t}\n", name,
+		b->globals_used.len);
+}
+
+static void emit_unlock_globals(FILE *out, const char *name,
+				const struct pbody *b)
+{
+	if (b->globals_used.len)
+		fprintf(out, "\tstap_unlock_globals(stap_locks_%s, %zu);\n",
+			name, b->globals_used.len);
 }
 
 /* Zeroes the locals that are not parameters (and a function's
@@ -128,12 +162,14 @@ static void emit_embedded_fn(FILE *out, const struct pbody *b)
 	}
 	fputs("#define STAP_RETVALUE (l->retval)\n"
 	      "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n"
+	      "#define STAP_NEXT do { c->next_overload = true; goto out; } while (0)\n"
 	      "#define CONTEXT c\n", out);
 	fprintf(out, "\t{\n%s\n\t}\n", b->fn->embedded);
 	for (size_t i = 0; i < b->nparams; i++)
 		fprintf(out, "#undef STAP_ARG_%s\n",
 			((struct sym *)vec_at(&b->locals, i))->name);
-	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef CONTEXT\n", out);
+	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef STAP_NEXT\n"
+	      "#undef CONTEXT\n", out);
 }
 
 /*
@@ -144,6 +180,7 @@ static void emit_embedded_fn(FILE *out, const struct pbody *b)
 static void emit_body_fn(struct emitter *em, struct pbody *b)
 {
 	FILE *out = em->out;
+	char *lock_name = xasprintf("%d", b->id);
 
 	em->body = b;
 	em->temps = 0;
@@ -154,8 +191,7 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 		fprintf(out, "\tstruct stap_locals_%d *l = "
 			"&c->locals[c->nesting].b%d;\n", b->id, b->id);
 	} else {
-		qsort(b->globals_used.items, b->globals_used.len,
-		      sizeof(void *), by_global_index);
+		emit_lock_table(out, lock_name, b);
 		fprintf(out, "static void stap_handler_%d(struct context *c)\n{\n",
 			b->id);
 		fprintf(out, "\tstruct stap_locals_%d *l = &c->locals[0].b%d;\n",
@@ -164,7 +200,7 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 	fputs("\ts64 cond_ __maybe_unused;\n\n", out);
 	emit_locals_init(out, b);
 	if (!b->fn)
-		emit_lock_globals(out, b);
+		emit_lock_globals(out, lock_name, b);
 	if (b->fn && b->fn->embedded)
 		emit_embedded_fn(out, b);
 	else
@@ -172,10 +208,9 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 	fputs("leave_: __attribute__((unused));\n", out);
 	fputs("out: __attribute__((unused));\n", out);
 	if (!b->fn)
-		for (size_t i = b->globals_used.len; i-- > 0;)
-			fprintf(out, "\traw_spin_unlock(&stap_lock_%s);\n",
-				((struct sym *)vec_at(&b->globals_used, i))->name);
+		emit_unlock_globals(out, lock_name, b);
 	fputs("\t(void)l;\n}\n\n", out);
+	free(lock_name);
 	b->string_temps = em->temps;
 	b->iters = em->iters;
 }
@@ -195,20 +230,21 @@ static bool body_used(const struct program *prog, const struct pbody *b)
 static void emit_guard(struct emitter *em, const struct rprobe *rp)
 {
 	FILE *out = em->out;
-	const struct pbody *b = rp->cond;
+	struct pbody *b = rp->cond;
+	char *lock_name = xasprintf("guard_%d", rp->id);
 
 	em->body = rp->body;	/* no locals: only for the frame type */
 	em->temps = 0;
+	emit_lock_table(out, lock_name, b);
 	fprintf(out, "static void stap_guard_%d(struct context *c)\n{\n"
 		"\tstruct stap_locals_%d *l __maybe_unused = &c->locals[0].b%d;\n"
 		"\ts64 cond_ = 0;\n\n", rp->id, rp->body->id, rp->body->id);
-	emit_lock_globals(out, b);
+	emit_lock_globals(out, lock_name, b);
 	fputs("\tcond_ = (", out);
 	emit_expr(em, rp->pp->cond);
 	fputs(");\nleave_: __attribute__((unused));\nout: __attribute__((unused));\n", out);
-	for (size_t i = b->globals_used.len; i-- > 0;)
-		fprintf(out, "\traw_spin_unlock(&stap_lock_%s);\n",
-			((struct sym *)vec_at(&b->globals_used, i))->name);
+	emit_unlock_globals(out, lock_name, b);
+	free(lock_name);
 	fprintf(out, "\tif (cond_ && !c->last_error)\n\t\tstap_handler_%d(c);\n}\n\n",
 		rp->body->id);
 	if (em->temps)

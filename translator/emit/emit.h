@@ -43,6 +43,8 @@ enum agg_kind { AGG_NONE, AGG_MAP, AGG_STAT, AGG_PMAP };
 enum agg_kind agg_kind(const struct sym *g);
 void emit_aggregate_globals(FILE *out, const struct program *prog);
 void emit_keys(struct emitter *em, const struct sym *g, const struct vec *args);
+/* Bit i set: index i + 1 is not a '*'. */
+unsigned key_mask(const struct vec *args);
 void emit_index_read(struct emitter *em, const struct expr *e);
 void emit_index_assign(struct emitter *em, const struct expr *e);
 void emit_index_incdec(struct emitter *em, const struct expr *e);
@@ -50,6 +52,7 @@ void emit_in(struct emitter *em, const struct expr *e);
 void emit_stat_add(struct emitter *em, const struct expr *e);
 void emit_stat_op(struct emitter *em, const struct expr *e);
 void emit_hist_print(struct emitter *em, const char *sb, const struct expr *h);
+void emit_hist_source(struct emitter *em, const struct expr *h);
 void emit_delete(struct emitter *em, const struct expr *x);
 
 /* stmt.c */

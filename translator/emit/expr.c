@@ -242,14 +242,16 @@ static void emit_print_family(struct emitter *em, const struct expr *e,
  * A script function call.  The arguments are evaluated first, in the
  * caller's frame (they may call functions themselves), then copied into
  * the callee's frame one level deeper; a string result is copied back
- * into a caller's temporary before the frame can be reused.
+ * into a caller's temporary before the frame can be reused.  When the
+ * callee runs `next` (c->next_overload set), the same arguments go to
+ * its next overload, and so on down the chain; past the last one,
+ * `next` is a runtime error.
  */
 static void emit_user_call(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
-	const struct pbody *f = e->callee;
 	int n = em->labels++;
-	bool str = f->ret == TYPE_STRING;
+	bool str = e->callee->ret == TYPE_STRING;
 
 	fputs("({ ", out);
 	for (size_t i = 0; i < e->args.len; i++) {
@@ -268,23 +270,34 @@ static void emit_user_call(struct emitter *em, const struct expr *e)
 	      "\"MAXNESTING exceeded (raise it with -D MAXNESTING=N)\", ", out);
 	char *what = xasprintf("identifier '%s'", e->name);
 	emit_loc(out, what, e->loc);
-	free(what);
-	fprintf(out, "); else if (!c->last_error) { struct stap_locals_%d *f%d_ = "
-		"&c->locals[c->nesting + 1].b%d; ", f->id, n, f->id);
-	for (size_t i = 0; i < e->args.len; i++) {
-		const struct sym *p = vec_at(&f->locals, i);
-		if (p->type == TYPE_STRING)
-			fprintf(out, "stap_strcpy(f%d_->v_%s, a%d_%zu); ", n,
-				p->name, n, i);
+	fputs("); else if (!c->last_error) { c->next_overload = true; ", out);
+	for (const struct pbody *f = e->callee; f; f = f->next_overload) {
+		fprintf(out, "if (c->next_overload) { struct stap_locals_%d "
+			"*f%d_ = &c->locals[c->nesting + 1].b%d; "
+			"c->next_overload = false; ", f->id, n, f->id);
+		for (size_t i = 0; i < e->args.len; i++) {
+			const struct sym *p = vec_at(&f->locals, i);
+			if (p->type == TYPE_STRING)
+				fprintf(out, "stap_strcpy(f%d_->v_%s, a%d_%zu); ",
+					n, p->name, n, i);
+			else
+				fprintf(out, "f%d_->v_%s = a%d_%zu; ", n,
+					p->name, n, i);
+		}
+		fprintf(out, "c->nesting++; stap_fn_%d(c); c->nesting--; ",
+			f->id);
+		fputs("if (unlikely(c->last_error)) goto out; ", out);
+		if (str)
+			fprintf(out, "stap_strcpy(r%d_, f%d_->retval); } ", n, n);
 		else
-			fprintf(out, "f%d_->v_%s = a%d_%zu; ", n, p->name, n, i);
+			fprintf(out, "r%d_ = f%d_->retval; } ", n, n);
 	}
-	fprintf(out, "c->nesting++; stap_fn_%d(c); c->nesting--; ", f->id);
-	fputs("if (unlikely(c->last_error)) goto out; ", out);
-	if (str)
-		fprintf(out, "stap_strcpy(r%d_, f%d_->retval); ", n, n);
-	else
-		fprintf(out, "r%d_ = f%d_->retval; ", n, n);
+	fputs("if (unlikely(c->next_overload)) { c->next_overload = false; "
+	      "stap_error(c, \"'next' in a function with no further "
+	      "overload\", ", out);
+	emit_loc(out, what, e->loc);
+	fputs("); goto out; } ", out);
+	free(what);
 	fprintf(out, "} r%d_; })", n);
 }
 

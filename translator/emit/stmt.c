@@ -136,6 +136,61 @@ static int sort_column(const struct foreach *fe)
  * keys and value are copied into their variables each iteration.  An
  * array of statistics is aggregated first and the aggregate iterated.
  */
+/* A foreach loop's body at depth d + 2, `continue` going to label
+ * cont, and the loop's closing brace. */
+static void emit_loop_body(struct emitter *em, const struct stmt *st,
+			   char *cont, int d)
+{
+	FILE *out = em->out;
+	vec_push(&em->loop_continue, cont);
+	emit_body(em, st->body, d + 2);
+	em->loop_continue.len--;
+	indent(em, d + 1);
+	fprintf(out, "%s:\n", cont);
+	indent(em, d + 2);
+	fputs(";\n", out);
+	indent(em, d + 1);
+	fputs("}\n", out);
+}
+
+/*
+ * foreach ([b] in @hist_log(s) limit n): b over every bucket number in
+ * order, empty ones included (as @hist_log(s)[b] reads them), the value
+ * being the bucket's count; an empty statistic has no buckets to visit.
+ */
+static void emit_hist_foreach(struct emitter *em, const struct stmt *st,
+			      int d)
+{
+	FILE *out = em->out;
+	const struct foreach *fe = st->fe;
+	char *cont = xasprintf("cont%d_", em->labels++);
+
+	indent(em, d);
+	fputs("{\n", out);
+	indent(em, d + 1);
+	emit_hist_source(em, fe->array);
+	indent(em, d + 1);
+	fputs("s64 b_, lim_ = ", out);
+	if (fe->limit)
+		emit_expr(em, fe->limit);
+	else
+		fputs("STAP_MAP_NOLIMIT", out);
+	fputs(";\n", out);
+	emit_error_check(em, d + 1);
+	indent(em, d + 1);
+	fputs("for (b_ = 0; hd_->count && b_ < hs_->nbuckets && b_ < lim_; "
+	      "b_++) {\n", out);
+	emit_action(em, st, d + 2);
+	emit_set_var(em, ((struct expr *)vec_at(&fe->keys, 0))->sym, "b_",
+		     d + 2);
+	if (fe->value)
+		emit_set_var(em, fe->value->sym, "hd_->hist[b_]", d + 2);
+	emit_loop_body(em, st, cont, d);
+	indent(em, d);
+	fputs("}\n", out);
+	free(cont);
+}
+
 static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 {
 	FILE *out = em->out;
@@ -167,8 +222,21 @@ static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 		fputs("s64 lim_ = STAP_MAP_NOLIMIT;\n", out);
 	}
 	indent(em, d + 1);
-	fprintf(out, "stap_map_foreach_start(c, fm_, &l->it[%d], %d, %d, %d, "
-		"lim_, ", it, site, sort_column(fe), fe->sort_dir ? fe->sort_dir : 1);
+	if (fe->array->kind == E_INDEX) {	/* a slice, evaluated once */
+		fputs("const union stap_key *sk_ = ", out);
+		emit_keys(em, a, &fe->array->args);
+		fputs(";\n", out);
+		emit_error_check(em, d + 1);
+		indent(em, d + 1);
+		fprintf(out, "stap_map_foreach_slice(c, fm_, &l->it[%d], %d, %d, "
+			"%d, lim_, sk_, %#xu, ", it, site, sort_column(fe),
+			fe->sort_dir ? fe->sort_dir : 1,
+			key_mask(&fe->array->args));
+	} else {
+		fprintf(out, "stap_map_foreach_start(c, fm_, &l->it[%d], %d, "
+			"%d, %d, lim_, ", it, site, sort_column(fe),
+			fe->sort_dir ? fe->sort_dir : 1);
+	}
 	emit_loc(out, loc, fe->array->loc);
 	fputs(");\n", out);
 	emit_error_check(em, d + 1);
@@ -192,15 +260,7 @@ static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 		emit_set_var(em, vs, v, d + 2);
 		free(v);
 	}
-	vec_push(&em->loop_continue, cont);
-	emit_body(em, st->body, d + 2);
-	em->loop_continue.len--;
-	indent(em, d + 1);
-	fprintf(out, "%s:\n", cont);
-	indent(em, d + 2);
-	fputs(";\n", out);
-	indent(em, d + 1);
-	fputs("}\n", out);
+	emit_loop_body(em, st, cont, d);
 	emit_error_check(em, d + 1);
 	indent(em, d);
 	fputs("}\n", out);
@@ -292,7 +352,10 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 		return;
 	case S_FOREACH:
 		emit_action(em, st, d);
-		emit_foreach(em, st, d);
+		if (st->fe->array->kind == E_HIST)
+			emit_hist_foreach(em, st, d);
+		else
+			emit_foreach(em, st, d);
 		return;
 	case S_DELETE:
 		emit_action(em, st, d);
@@ -316,10 +379,11 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 		indent(em, d);
 		fputs("goto leave_;\n", out);
 		return;
-	case S_NEXT:
+	case S_NEXT:	/* not an error: no catch */
 		emit_action(em, st, d);
 		indent(em, d);
-		fputs("goto leave_;\n", out);	/* not an error: no catch */
+		fputs(em->body->fn ? "c->next_overload = true; goto leave_;\n"
+				   : "goto leave_;\n", out);
 		return;
 	case S_TRY:
 		emit_action(em, st, d);

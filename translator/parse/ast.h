@@ -175,6 +175,8 @@ struct probe {
 	const struct probe_point *origin;	/* pass 2: for a probe made by
 						 * expanding an alias, the
 						 * point the user wrote */
+	char *origin_text;	/* pass 2, for -p2: an expanded probe's
+				 * "alias = points <- user's points" */
 };
 
 /* probe name = p1, p2 { prologue }   /   probe name += p { epilogue } */

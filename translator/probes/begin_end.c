@@ -67,6 +67,9 @@ static void emit_never(FILE *out, const struct vec *rps)
 	(void)out, (void)rps;	/* nothing to register */
 }
 
-const struct probe_family begin_family = { "begin", resolve_once, emit_begin, NULL };
-const struct probe_family end_family = { "end", resolve_once, emit_end, NULL };
-const struct probe_family never_family = { "never", resolve_never, emit_never, NULL };
+const struct probe_family begin_family = { "begin", resolve_once, emit_begin,
+	NULL, pp_always_unprivileged };
+const struct probe_family end_family = { "end", resolve_once, emit_end,
+	NULL, pp_always_unprivileged };
+const struct probe_family never_family = { "never", resolve_never, emit_never,
+	NULL, pp_always_unprivileged };

@@ -191,4 +191,4 @@ static void emit_kprobe(FILE *out, const struct vec *rps)
 }
 
 const struct probe_family kprobe_family = { "kprobe", resolve_kprobe,
-	emit_kprobe, expand_kprobe };
+	emit_kprobe, expand_kprobe, NULL };	/* not for unprivileged users */

@@ -26,7 +26,13 @@ struct probe_family {
 	 * matches nothing).  Without it a point stands for itself. */
 	bool (*expand)(struct session *s, struct probe_point *pp,
 		       struct vec *out);
+	/* Whether an unprivileged user (stap -u) may use resolved point rp;
+	 * NULL: never. */
+	bool (*unprivileged)(const struct rprobe *rp);
 };
+
+/* For families every point of which is unprivileged-safe. */
+bool pp_always_unprivileged(const struct rprobe *rp);
 
 const struct probe_family *probe_family_lookup(const char *name);
 /* Every family name, for "did you mean". */

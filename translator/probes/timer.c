@@ -98,5 +98,12 @@ static void emit_timer(FILE *out, const struct vec *rps)
 	fputs("};\n", out);
 }
 
+/* Upstream lets unprivileged users have every timer but timer.profile,
+ * which runs on every CPU whatever runs there. */
+static bool timer_unprivileged(const struct rprobe *rp)
+{
+	return rp->param[1] != T_PROFILE;
+}
+
 const struct probe_family timer_family = { "timer", resolve_timer, emit_timer,
-	NULL };;
+	NULL, timer_unprivileged };
