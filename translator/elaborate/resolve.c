@@ -474,7 +474,7 @@ static void resolve_call(struct resolver *r, struct expr *e)
 	}
 }
 
-/* Marks the symbol an assignment writes, checking it is assignable. */
+/* Marks a symbol as read (autoprint.c prints globals never read). */
 static void note_read(struct sym *s)
 {
 	if (s)
@@ -522,8 +522,9 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 	case E_CALL:
 		resolve_call(r, e);
 		return;
-	case E_INCDEC:
+	case E_INCDEC:	/* its value is used: a read too, as upstream */
 		resolve_lvalue(r, e->a);
+		note_read(e->a->sym);
 		return;
 	case E_ASSIGN:
 		resolve_lvalue(r, e->a);
@@ -693,8 +694,11 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 	case S_NULL:
 	case S_NEXT:
 		return;
-	case S_EXPR:
-		resolve_expr(r, st->e);
+	case S_EXPR:	/* "n++;" only writes n (autoprint.c prints it) */
+		if (st->e->kind == E_INCDEC)
+			resolve_lvalue(r, st->e->a);
+		else
+			resolve_expr(r, st->e);
 		return;
 	case S_IF:
 		resolve_expr(r, st->e);
