@@ -55,4 +55,6 @@ static void emit_kprobe(FILE *out, const struct vec *rps)
 	fputs("};\n", out);
 }
 
-const struct probe_family kprobe_family = { "kprobe", resolve_kprobe, emit_kprobe };
+const struct probe_family kprobe_family = {
+	.name = "kprobe", .resolve = resolve_kprobe, .emit_table = emit_kprobe,
+};

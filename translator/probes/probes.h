@@ -31,7 +31,7 @@ struct pp_comp *pp_comp_at(const struct probe_point *pp, size_t n);
 bool pp_num_arg(const struct pp_comp *c, int64_t lo, int64_t hi, int64_t *out);
 bool pp_no_arg(const struct pp_comp *c);
 
-extern const struct probe_family begin_family, end_family, never_family,
-	timer_family, kprobe_family;
+extern const struct probe_family begin_family, end_family, error_family,
+	never_family, timer_family, kprobe_family;
 
 #endif

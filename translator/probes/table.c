@@ -9,6 +9,7 @@
 static const struct probe_family *const families[] = {
 	&begin_family,
 	&end_family,
+	&error_family,
 	&never_family,
 	&timer_family,
 	&kprobe_family,

@@ -98,4 +98,6 @@ static void emit_timer(FILE *out, const struct vec *rps)
 	fputs("};\n", out);
 }
 
-const struct probe_family timer_family = { "timer", resolve_timer, emit_timer };
+const struct probe_family timer_family = {
+	.name = "timer", .resolve = resolve_timer, .emit_table = emit_timer,
+};
