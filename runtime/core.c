@@ -24,6 +24,9 @@ static const struct stap_family_ops stap_families[] = {
 #ifdef STAP_HAVE_TIMER_PROBES
 	{ stap_timer_probes_register, stap_timer_probes_unregister },
 #endif
+#ifdef STAP_HAVE_PROCFS_PROBES
+	{ stap_procfs_register, stap_procfs_unregister },
+#endif
 	{ NULL, NULL },
 };
 

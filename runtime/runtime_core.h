@@ -10,6 +10,7 @@
 #include "print.c"
 #include "context.c"
 #include "linux/probe_types.h"
+#include "linux/procfs.h"
 #include "hist.c"
 #include "stat.c"
 #include "map.c"

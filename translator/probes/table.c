@@ -13,6 +13,7 @@ static const struct probe_family *const families[] = {
 	&never_family,
 	&timer_family,
 	&kprobe_family,
+	&procfs_family,
 };
 
 const struct probe_family *probe_family_lookup(const char *name)
