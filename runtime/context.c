@@ -29,6 +29,8 @@ struct stap_probe_info {
 struct context {
 	atomic_t busy;
 	const struct stap_probe_info *probe;
+	void *probe_data;		/* what the family passes the hit:
+					 * procfs's buffer ... */
 	const char *last_error;		/* set: the probe stops */
 	const char *last_loc;		/* "identifier 'x' at f:1:2" */
 	long actions;			/* statements run, vs MAXACTION */
@@ -49,6 +51,10 @@ static atomic_t stap_error_count = ATOMIC_INIT(0);
 static atomic_t stap_skipped_count = ATOMIC_INIT(0);	/* lock timeouts */
 static atomic_t stap_skipped_reentrant = ATOMIC_INIT(0);
 static atomic_t stap_exit_signalled = ATOMIC_INIT(0);
+static atomic_t stap_error_exit = ATOMIC_INIT(0);	/* the session ends
+							 * because of errors:
+							 * error probes run,
+							 * not end probes */
 static struct context **stap_contexts;	/* [nr_cpu_ids] */
 
 static void stap_print_flush(struct stap_sb *sb)
@@ -101,6 +107,14 @@ static void stap_request_exit(void)
 		stap_transport_request_exit();
 }
 
+/* Ends the session because of errors (too many, too many skipped
+ * probes, a probe that could not be armed). */
+static void stap_request_error_exit(void)
+{
+	atomic_set(&stap_error_exit, 1);
+	stap_request_exit();
+}
+
 /* A runtime error in the probe running in c; it stops at once. */
 static void stap_error(struct context *c, const char *msg, const char *loc)
 {
@@ -139,7 +153,7 @@ static void stap_report_error(struct context *c)
 			      c->last_error);
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 	if (atomic_inc_return(&stap_error_count) > MAXERRORS)
-		stap_request_exit();
+		stap_request_error_exit();
 }
 
 /*
@@ -153,15 +167,18 @@ static void stap_skip_probe(void)
 			"check MAXSKIPPED or try again with stap -t for "
 			"more details (raise the limit with -D MAXSKIPPED=N)\n";
 		stap_data_write(STAP_STREAM_STDERR, msg, sizeof(msg) - 1);
-		stap_request_exit();
+		stap_request_error_exit();
 	}
 }
 
 /*
- * Runs one probe hit if the session is in `state`.  Any context; it
- * disables preemption itself so that the CPU's context stays ours.
+ * Runs one probe hit if the session is in `state`, with `data` in
+ * c->probe_data for the handler's family-specific accessors.  Any
+ * context; it disables preemption itself so that the CPU's context
+ * stays ours.
  */
-static void stap_run_probe(const struct stap_probe_info *info, int state)
+static void stap_run_probe_data(const struct stap_probe_info *info, int state,
+				void *data)
 {
 	struct context *c;
 
@@ -176,6 +193,7 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 		goto out;
 	}
 	c->probe = info;
+	c->probe_data = data;
 	c->last_error = NULL;
 	c->last_loc = NULL;
 	c->actions = 0;
@@ -188,6 +206,11 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 out:
 	atomic_dec(&c->busy);
 	preempt_enable();
+}
+
+static void stap_run_probe(const struct stap_probe_info *info, int state)
+{
+	stap_run_probe_data(info, state, NULL);
 }
 
 /* Counts one statement against MAXACTION; false when over. */

@@ -4,7 +4,8 @@
  *
  *   init   -> contexts, transport                      (LOADED)
  *   START  -> globals, begin probes, arm the families  (STARTING, RUNNING)
- *   STOP   -> disarm, end probes                       (STOPPING, STOPPED)
+ *   STOP   -> disarm, end probes (error probes instead
+ *             when errors end the session)             (STOPPING, STOPPED)
  *   exit   -> STOP if stapio never sent it, free everything
  *
  * Probe families with something to arm are listed in stap_families[]:
@@ -22,6 +23,9 @@ static const struct stap_family_ops stap_families[] = {
 #endif
 #ifdef STAP_HAVE_TIMER_PROBES
 	{ stap_timer_probes_register, stap_timer_probes_unregister },
+#endif
+#ifdef STAP_HAVE_PROCFS_PROBES
+	{ stap_procfs_register, stap_procfs_unregister },
 #endif
 	{ NULL, NULL },
 };
@@ -54,8 +58,11 @@ int stap_core_start(void)
 	atomic_set(&stap_session_state, STAP_SESSION_STARTING);
 	while (stap_families[stap_armed].arm) {
 		rc = stap_families[stap_armed].arm();
-		if (rc) {
+		if (rc) {	/* the error probes still run */
 			stap_disarm_all();
+			atomic_set(&stap_error_exit, 1);
+			atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
+			stap_end_probes_run();
 			atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
 			goto out;
 		}

@@ -11,6 +11,7 @@
 #include "context.c"
 #include "lock.c"
 #include "linux/probe_types.h"
+#include "linux/procfs.h"
 #include "hist.c"
 #include "stat.c"
 #include "map.c"

@@ -10,6 +10,9 @@
 #ifdef STAP_HAVE_KPROBE_PROBES
 #include "linux/kprobe.c"
 #endif
+#ifdef STAP_HAVE_PROCFS_PROBES
+#include "linux/procfs.c"
+#endif
 #include "core.c"
 #include "transport/ctl.c"
 #include "transport/data.c"

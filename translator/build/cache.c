@@ -63,10 +63,21 @@ const char *module_name_for(struct session *s)
 	return s->module_name;
 }
 
+/* A module named by -m keeps its name (the kernel and staprun know it
+ * by it) in a directory named after the hash, so that another script
+ * built under the same name never finds it. */
 static char *cache_path(struct session *s)
 {
-	return xasprintf("%s/modules/%s/%s.ko", s->cache_dir,
-			 s->kernel_release, module_name_for(s));
+	const char *name = module_name_for(s);
+	char *hashed = xasprintf("stap_%016llx",
+				 (unsigned long long)source_hash(s));
+	char *p = strcmp(name, hashed) == 0
+		? xasprintf("%s/modules/%s/%s.ko", s->cache_dir,
+			    s->kernel_release, name)
+		: xasprintf("%s/modules/%s/%s/%s.ko", s->cache_dir,
+			    s->kernel_release, hashed, name);
+	free(hashed);
+	return p;
 }
 
 char *cache_lookup(struct session *s)

@@ -132,6 +132,16 @@ struct probe *autoprint_probe(const struct sym *g);
 /* elide.c: whether evaluating e only yields a value (a statement of
  * it can be dropped).  Needs calls resolved. */
 bool side_effect_free(const struct expr *e);
+/* targets.c: resolves the target variable e ($name) used in body for
+ * access (enum target_access; 0 for another modifying operator op),
+ * reporting what is wrong. */
+void resolve_target(const struct program *prog, const struct pbody *body,
+		    struct expr *e, unsigned access, const char *op);
+/* @defined(e): 1 or 0 when e holds target variables, @cast or @var,
+ * -1 when it holds none (it is then defined if it resolves).  Silent
+ * but for points of one handler that disagree. */
+int target_defined(const struct program *prog, const struct pbody *body,
+		   const struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);

@@ -506,6 +506,75 @@ static void resolve_lvalue(struct resolver *r, struct expr *lv)
 	note_exclusive(r, lv->sym);
 }
 
+/*
+ * @defined(e->a) becomes the number 1 or 0 (targets.c decides).  An
+ * operand without target variables is resolved as usual: it is defined
+ * if it resolves.
+ */
+static void fold_defined(struct resolver *r, struct expr *e)
+{
+	int k = target_defined(r->prog, r->body, e->a);
+	if (k < 0) {
+		resolve_expr(r, e->a);
+		k = 1;
+	}
+	e->kind = E_NUM;
+	e->num = k;
+}
+
+/* The value of a condition that is @defined(...) or !@defined(...),
+ * folded; -1 for any other condition (left unresolved). */
+static int defined_condition(struct resolver *r, struct expr *cond)
+{
+	bool negated = cond->kind == E_UNARY && cond->op[0] == '!';
+	struct expr *d = negated ? cond->a : cond;
+	if (d->kind != E_DEFINED)
+		return -1;
+	fold_defined(r, d);
+	if (negated) {
+		*cond = *d;
+		cond->num = !cond->num;
+	}
+	return (int)cond->num;
+}
+
+/* `@defined(x) ? a : b`: only the branch that can run is resolved, and
+ * replaces the whole expression. */
+static bool fold_defined_ternary(struct resolver *r, struct expr *e)
+{
+	int k = defined_condition(r, e->a);
+	if (k < 0)
+		return false;
+	*e = *(k ? e->b : e->c);
+	resolve_expr(r, e);
+	return true;
+}
+
+/* `@defined(x) && a` / `@defined(x) || a`: a is dropped when it cannot
+ * be evaluated. */
+static bool fold_defined_logical(struct resolver *r, struct expr *e)
+{
+	int k = defined_condition(r, e->a);
+	if (k < 0)
+		return false;
+	if ((e->op[0] == '&') == (k != 0)) {
+		resolve_expr(r, e->b);	/* the result is b's truth */
+		return true;
+	}
+	e->kind = E_NUM;	/* false && a, true || a */
+	e->num = k;
+	return true;
+}
+
+/* ++ and -- write their operand, a variable, element or target. */
+static void resolve_incdec(struct resolver *r, struct expr *e)
+{
+	if (e->a->kind == E_TARGET)
+		resolve_target(r->prog, r->body, e->a, 0, e->op);
+	else
+		resolve_lvalue(r, e->a);
+}
+
 static void resolve_expr(struct resolver *r, struct expr *e)
 {
 	switch (e->kind) {
@@ -523,24 +592,36 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 		resolve_call(r, e);
 		return;
 	case E_INCDEC:	/* its value is used: a read too, as upstream */
-		resolve_lvalue(r, e->a);
-		note_read(e->a->sym);
+		resolve_incdec(r, e);
+		if (e->a->kind != E_TARGET)
+			note_read(e->a->sym);
 		return;
 	case E_ASSIGN:
-		resolve_lvalue(r, e->a);
+		if (e->a->kind == E_TARGET)
+			resolve_target(r->prog, r->body, e->a,
+				       !strcmp(e->op, "=") ? TARGET_SET :
+				       !strcmp(e->op, ".=") ? TARGET_APPEND : 0,
+				       e->op);
+		else
+			resolve_lvalue(r, e->a);
 		resolve_expr(r, e->b);
 		return;
 	case E_UNARY:
 		resolve_expr(r, e->a);
 		return;
-	case E_BINARY:
 	case E_LOGICAL:
+		if (fold_defined_logical(r, e))
+			return;
+		/* fall through */
+	case E_BINARY:
 	case E_COMPARE:
 	case E_CONCAT:
 		resolve_expr(r, e->a);
 		resolve_expr(r, e->b);
 		return;
 	case E_TERNARY:
+		if (fold_defined_ternary(r, e))
+			return;
 		resolve_expr(r, e->a);
 		resolve_expr(r, e->b);
 		resolve_expr(r, e->c);
@@ -578,10 +659,14 @@ static void resolve_expr(struct resolver *r, struct expr *e)
 				diag_error(e->loc, "@hist_linear's start, stop "
 					   "and interval must be number literals");
 		return;
-	case E_TARGET: unsupported(e->loc, "target variables ($var)"); return;
+	case E_TARGET:
+		resolve_target(r->prog, r->body, e, TARGET_READ, NULL);
+		return;
+	case E_DEFINED:
+		fold_defined(r, e);
+		return;
 	case E_CAST: unsupported(e->loc, "@cast"); return;
 	case E_ATVAR: unsupported(e->loc, "@var"); return;
-	case E_DEFINED: unsupported(e->loc, "@defined"); return;
 	case E_ENTRY: unsupported(e->loc, "@entry"); return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF: unsupported(e->loc, "address-of ('&')"); return;
@@ -696,15 +781,24 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		return;
 	case S_EXPR:	/* "n++;" only writes n (autoprint.c prints it) */
 		if (st->e->kind == E_INCDEC)
-			resolve_lvalue(r, st->e->a);
+			resolve_incdec(r, st->e);
 		else
 			resolve_expr(r, st->e);
 		return;
-	case S_IF:
-		resolve_expr(r, st->e);
-		resolve_stmt(r, st->then);
-		resolve_stmt(r, st->els);
+	case S_IF: {
+		int k = defined_condition(r, st->e);
+		if (k < 0) {
+			resolve_expr(r, st->e);
+			resolve_stmt(r, st->then);
+			resolve_stmt(r, st->els);
+		} else if (k ? st->then : st->els) {
+			*st = *(k ? st->then : st->els);
+			resolve_stmt(r, st);
+		} else {
+			st->kind = S_NULL;
+		}
 		return;
+	}
 	case S_WHILE:
 	case S_FOR:
 		resolve_stmt(r, st->init);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "elaborate.h"
 #include "emit/emit.h"
+#include "probes/probes.h"
 
 struct typer {
 	bool changed;
@@ -24,7 +25,7 @@ static enum type infer(struct typer *t, struct expr *e);
 /* "'x'" for a variable, else what kind of expression it is. */
 static char *describe(const struct expr *e)
 {
-	if (e->kind == E_VAR)
+	if (e->kind == E_VAR || e->kind == E_TARGET)
 		return xasprintf("'%s'", e->name);
 	if (e->kind == E_STR || e->kind == E_NUM)
 		return xstrdup("the literal");
@@ -258,6 +259,7 @@ static enum type infer(struct typer *t, struct expr *e)
 	case E_NUM: ty = TYPE_LONG; break;
 	case E_STR: ty = TYPE_STRING; break;
 	case E_VAR: ty = e->sym ? e->sym->type : TYPE_UNKNOWN; break;
+	case E_TARGET: ty = e->target ? e->target->type : TYPE_UNKNOWN; break;
 	case E_CALL: ty = infer_call(t, e); break;
 	case E_ASSIGN: ty = infer_assign(t, e); break;
 	case E_INCDEC:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit.h"
+#include "probes/probes.h"
 
 void emit_cstring(FILE *out, const char *s, size_t n)
 {
@@ -128,6 +129,14 @@ static void emit_assign(struct emitter *em, const struct expr *e)
 	FILE *out = em->out;
 	if (e->a->kind == E_INDEX) {
 		emit_index_assign(em, e);
+		return;
+	}
+	if (e->a->kind == E_TARGET) {	/* '=' or '.=', pass 2 checked */
+		const struct target_var *tv = e->a->target;
+		fprintf(out, "%s(c, ", e->op[0] == '.' ? tv->append_c
+						       : tv->set_c);
+		emit_expr(em, e->b);
+		fputc(')', out);
 		return;
 	}
 	const struct sym *v = e->a->sym;
@@ -351,6 +360,9 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		return;
 	case E_VAR:
 		emit_var(em, e->sym);
+		return;
+	case E_TARGET:
+		fputs(e->target->read_c, out);
 		return;
 	case E_ASSIGN:
 		emit_assign(em, e);

@@ -98,6 +98,7 @@ struct expr {
 	struct vec comps;	/* struct comp *: E_TARGET/E_CAST/E_ATVAR */
 	struct sym *sym;	/* pass 2: what E_VAR/E_INDEX names */
 	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
+	const struct target_var *target;	/* pass 2: what E_TARGET is */
 };
 
 /* ---- statements ---- */

@@ -190,5 +190,7 @@ static void emit_kprobe(FILE *out, const struct vec *rps)
 	fputs("};\n", out);
 }
 
-const struct probe_family kprobe_family = { "kprobe", resolve_kprobe,
-	emit_kprobe, expand_kprobe, NULL };	/* not for unprivileged users */
+const struct probe_family kprobe_family = {
+	.name = "kprobe", .resolve = resolve_kprobe, .emit_table = emit_kprobe,
+	.expand = expand_kprobe,	/* not for unprivileged users */
+};

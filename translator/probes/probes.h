@@ -10,6 +10,22 @@
 #include <stdio.h>
 #include "elaborate/elaborate.h"
 
+/*
+ * A target variable ($name) one family's probes provide without
+ * debuginfo, e.g. procfs probes' $value.  The C texts are what pass 3
+ * writes for each access; `c` there is the probe's struct context *.
+ */
+enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
+struct target_var {
+	const char *name;	/* "$value" */
+	enum type type;
+	unsigned access;	/* enum target_access bits */
+	const char *read_c;	/* a C expression of the value */
+	const char *set_c;	/* C function (c, value) for '=' */
+	const char *append_c;	/* C function (c, value) for '.=' */
+	const char *rule;	/* the access rule, for error messages */
+};
+
 struct probe_family {
 	const char *name;	/* first component: "begin", "timer" ... */
 	/* Checks the components and arguments of rp->pp, filling rp->param;
@@ -29,6 +45,11 @@ struct probe_family {
 	/* Whether an unprivileged user (stap -u) may use resolved point rp;
 	 * NULL: never. */
 	bool (*unprivileged)(const struct rprobe *rp);
+	/* The target variable `name` of rp, or NULL when rp has none of
+	 * that name (never reports an error: @defined asks too).  NULL
+	 * hook: the family provides no target variables. */
+	const struct target_var *(*target)(const struct rprobe *rp,
+					   const char *name);
 };
 
 /* For families every point of which is unprivileged-safe. */
@@ -44,7 +65,7 @@ struct pp_comp *pp_comp_at(const struct probe_point *pp, size_t n);
 bool pp_num_arg(const struct pp_comp *c, int64_t lo, int64_t hi, int64_t *out);
 bool pp_no_arg(const struct pp_comp *c);
 
-extern const struct probe_family begin_family, end_family, never_family,
-	timer_family, kprobe_family;
+extern const struct probe_family begin_family, end_family, error_family,
+	never_family, timer_family, kprobe_family, procfs_family;
 
 #endif

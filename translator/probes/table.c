@@ -9,9 +9,11 @@
 static const struct probe_family *const families[] = {
 	&begin_family,
 	&end_family,
+	&error_family,
 	&never_family,
 	&timer_family,
 	&kprobe_family,
+	&procfs_family,
 };
 
 bool pp_always_unprivileged(const struct rprobe *rp)

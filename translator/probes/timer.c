@@ -105,5 +105,7 @@ static bool timer_unprivileged(const struct rprobe *rp)
 	return rp->param[1] != T_PROFILE;
 }
 
-const struct probe_family timer_family = { "timer", resolve_timer, emit_timer,
-	NULL, timer_unprivileged };
+const struct probe_family timer_family = {
+	.name = "timer", .resolve = resolve_timer, .emit_table = emit_timer,
+	.unprivileged = timer_unprivileged,
+};
