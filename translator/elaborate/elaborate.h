@@ -111,6 +111,12 @@ enum builtin builtin_lookup(const char *name);
 enum builtin builtin_printer(enum builtin bi);
 bool builtin_is_sprint(enum builtin bi);
 
+/* Whether pp may stand for nothing: "p?" and "p!" points. */
+static inline bool pp_optional(const struct probe_point *pp)
+{
+	return pp->optional || pp->sufficient;
+}
+
 /* The pass-2 entry point; NULL after errors (already reported). */
 struct program *elaborate(struct session *s, struct file *user);
 

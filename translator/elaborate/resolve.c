@@ -1014,47 +1014,62 @@ static bool name_has_wildcard(const struct probe_point *pp)
 	return false;
 }
 
+/* Resolves one point of body's probe; whether it stands for anything. */
+static bool resolve_point(struct resolver *r, struct pbody *body,
+			  struct probe_point *pp, int depth)
+{
+	struct probe *p = body->probe;
+	struct pp_comp *first = vec_at(&pp->comps, 0);
+	if (expand_aliases(r, p, pp, depth))
+		return true;
+	char *text = probe_point_text(pp);
+	struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
+	if (name_has_wildcard(pp)) {
+		unsupported(pp->loc, "wildcards in probe point names");
+		return false;
+	}
+	const struct probe_family *f = probe_family_lookup(first->name);
+	if (!f) {
+		if (!pp_optional(pp))
+			unknown_probe_point(r, pp, text);
+		return false;
+	}
+	struct vec points = {0};
+	if (!f->expand)
+		vec_push(&points, pp);
+	else if (!f->expand(r->s, pp, &points))
+		return false;
+	char *origin = probe_origin(p);
+	bool any = false;
+	for (size_t j = 0; j < points.len; j++) {
+		struct rprobe *rp = xcalloc(1, sizeof(*rp));
+		rp->id = (int)r->prog->rprobes.len;
+		rp->body = body;
+		rp->pp = vec_at(&points, j);
+		rp->family = f;
+		rp->text = rp->pp == pp ? text : probe_point_text(rp->pp);
+		rp->origin = origin;
+		rp->cond = cond;
+		if (!f->resolve(rp))
+			continue;
+		check_probe_privilege(r->s, rp);
+		vec_push(&r->prog->rprobes, rp);
+		any = true;
+	}
+	vec_free(&points);
+	return any;
+}
+
+/* A point marked ! is optional and, when it resolves, sufficient: the
+ * probe's later points are not resolved (upstream's "p1!, p2" falls back
+ * to p2 only where p1 does not exist). */
 static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 {
 	struct probe *p = body->probe;
 	for (size_t i = 0; i < p->points.len; i++) {
 		struct probe_point *pp = vec_at(&p->points, i);
-		struct pp_comp *first = vec_at(&pp->comps, 0);
-		if (expand_aliases(r, p, pp, depth))
-			continue;
-		char *text = probe_point_text(pp);
-		struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
-		if (name_has_wildcard(pp)) {
-			unsupported(pp->loc, "wildcards in probe point names");
-			continue;
-		}
-		const struct probe_family *f = probe_family_lookup(first->name);
-		if (!f) {
-			if (!pp->optional)
-				unknown_probe_point(r, pp, text);
-			continue;
-		}
-		struct vec points = {0};
-		if (!f->expand)
-			vec_push(&points, pp);
-		else if (!f->expand(r->s, pp, &points))
-			continue;
-		char *origin = probe_origin(p);
-		for (size_t j = 0; j < points.len; j++) {
-			struct rprobe *rp = xcalloc(1, sizeof(*rp));
-			rp->id = (int)r->prog->rprobes.len;
-			rp->body = body;
-			rp->pp = vec_at(&points, j);
-			rp->family = f;
-			rp->text = rp->pp == pp ? text : probe_point_text(rp->pp);
-			rp->origin = origin;
-			rp->cond = cond;
-			if (!f->resolve(rp))
-				continue;
-			check_probe_privilege(r->s, rp);
-			vec_push(&r->prog->rprobes, rp);
-		}
-		vec_free(&points);
+		if (resolve_point(r, body, pp, depth) && pp->sufficient)
+			break;
 	}
 }
 

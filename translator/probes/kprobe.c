@@ -78,19 +78,19 @@ static bool check_function(const struct ksyms *ks, struct probe_point *pp,
 		vec_push(out, pp);
 		return true;
 	case KSYM_NONE:
-		if (!pp->optional)
+		if (!pp_optional(pp))
 			no_function(ks, fn);
-		return pp->optional;
+		return pp_optional(pp);
 	case KSYM_INIT:
-		if (!pp->optional)
+		if (!pp_optional(pp))
 			diag_error(fn->arg->loc, "cannot probe '%s': it is init "
 				   "code, freed after the kernel booted", name);
-		return pp->optional;
+		return pp_optional(pp);
 	case KSYM_BLACKLISTED:
-		if (!pp->optional)
+		if (!pp_optional(pp))
 			diag_error(fn->arg->loc, "cannot probe '%s': it is on the "
 				   "kernel's kprobe blacklist", name);
-		return pp->optional;
+		return pp_optional(pp);
 	}
 	return false;
 }
@@ -104,7 +104,7 @@ static bool expand_wildcard(struct session *s, const struct ksyms *ks,
 	struct vec names = {0};
 
 	ksyms_match(ks, fn->arg->str, &names);
-	if (names.len == 0 && !pp->optional)
+	if (names.len == 0 && !pp_optional(pp))
 		no_function(ks, fn);
 	if ((long)names.len > max) {
 		diag_error(fn->arg->loc, "'%s' matches %zu kernel functions, "
@@ -118,7 +118,7 @@ static bool expand_wildcard(struct session *s, const struct ksyms *ks,
 	for (size_t i = 0; i < names.len; i++)
 		vec_push(out, point_for(pp, vec_at(&names, i)));
 	vec_free(&names);
-	return found || pp->optional;
+	return found || pp_optional(pp);
 }
 
 static bool expand_kprobe(struct session *s, struct probe_point *pp,
