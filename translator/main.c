@@ -85,7 +85,7 @@ static int pass2(struct session *s)
 	if (s->last_pass == 2 && s->list_points)
 		print_probe_points(stdout, s->prog);
 	else if (s->last_pass == 2)
-		print_program(stdout, s->prog);
+		print_program(stdout, s->prog, s->verbose > 0);
 	return 0;
 }
 

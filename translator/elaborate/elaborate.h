@@ -155,8 +155,8 @@ void warn_unused(struct program *prog, struct file *user);
 /* types.c: infers the types of every expression of the program. */
 void infer_types(struct program *prog);
 
-/* print.c: -p2 listing. */
-void print_program(FILE *out, const struct program *prog);
+/* print.c: -p2 listing; bodies with -v. */
+void print_program(FILE *out, const struct program *prog, bool bodies);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */
 void print_probe_points(FILE *out, const struct program *prog);
 

@@ -1,6 +1,8 @@
 /*
- * The -p2 listing: the globals with their types, then every resolved
- * probe point with the body it runs and that body's locals.
+ * The -p2 listing, as upstream prints it: the globals with their types,
+ * the functions with their signatures and locals, then every resolved
+ * probe point with its origin and its locals.  With -v, the bodies too
+ * (in our own layout, not upstream's fully parenthesized one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,11 +47,14 @@ void print_probe_points(FILE *out, const struct program *prog)
 	free(texts);
 }
 
-static void print_syms(FILE *out, const struct vec *syms, const char *prefix)
+static void print_syms(FILE *out, const struct vec *syms, const char *prefix,
+		       bool bodies)
 {
 	for (size_t i = 0; i < syms->len; i++) {
 		const struct sym *s = vec_at(syms, i);
 		const struct expr *init = s->global ? s->global->init : NULL;
+		if (!bodies)	/* upstream shows initializers with -v only */
+			init = NULL;
 		fprintf(out, "%s%s:%s", prefix, s->name, type_name(s->type));
 		for (int k = 0; k < s->nkeys; k++)
 			fprintf(out, "%s%s", k ? ", " : " [",
@@ -73,11 +78,11 @@ static int by_name(const void *a, const void *b)
 	return c ? c : x->id - y->id;
 }
 
-void print_program(FILE *out, const struct program *prog)
+void print_program(FILE *out, const struct program *prog, bool bodies)
 {
 	if (prog->globals.len) {
 		fputs("# globals\n", out);
-		print_syms(out, &prog->globals, "");
+		print_syms(out, &prog->globals, "", bodies);
 	}
 	if (prog->functions.len)
 		fputs("# functions\n", out);
@@ -102,6 +107,8 @@ void print_program(FILE *out, const struct program *prog)
 					type_name(l->type));
 			}
 		}
+		if (!bodies)
+			continue;
 		if (b->stmts)
 			print_stmt(out, b->stmts, 0);
 		else
@@ -113,6 +120,10 @@ void print_program(FILE *out, const struct program *prog)
 	for (size_t i = 0; i < prog->rprobes.len; i++) {
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
 		fputs(rp->text, out);
+		if (rp->pp->optional)
+			fputc('?', out);
+		if (rp->pp->sufficient)
+			fputc('!', out);
 		if (rp->pp->cond) {
 			fputs(" if (", out);
 			print_expr(out, rp->pp->cond);
@@ -121,8 +132,10 @@ void print_program(FILE *out, const struct program *prog)
 		fprintf(out, " /* <- %s */\n", rp->origin);
 		if (rp->body->locals.len) {
 			fputs("  # locals\n", out);
-			print_syms(out, &rp->body->locals, "  ");
+			print_syms(out, &rp->body->locals, "  ", bodies);
 		}
+		if (!bodies)
+			continue;
 		print_stmt(out, rp->body->probe->body, 0);
 		fputc('\n', out);
 	}
