@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -123,6 +124,7 @@ struct session {
 	int version;		/* negotiated; 0 before the handshake */
 	char dir[PATH_MAX];	/* private directory, "" until made */
 	pid_t child;
+	char module[NAME_MAX + 1];	/* the module staprun runs, "" if none */
 	int out_pipe, err_pipe;
 	bool hung_up;		/* the host went away: discard output */
 	bool done;		/* "quit" while idle */
@@ -313,6 +315,21 @@ static void exec_staprun(struct session *s, char **args, int out_w,
 }
 
 /* "run ARG...": start staprun with the %-decoded arguments. */
+/* Remembers the module the run loads: its last argument, NAME.ko. */
+static void module_of(struct session *s, const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+	size_t n;
+
+	base = base ? base + 1 : arg;
+	n = strlen(base);
+	s->module[0] = '\0';
+	if (n > 3 && n - 3 < sizeof(s->module) &&
+	    strcmp(base + n - 3, ".ko") == 0)
+		snprintf(s->module, sizeof(s->module), "%.*s", (int)(n - 3),
+			 base);
+}
+
 static void cmd_run(struct session *s, int argc, char **argv)
 {
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, st[2] = { -1, -1 };
@@ -334,6 +351,7 @@ static void cmd_run(struct session *s, int argc, char **argv)
 		args[i] = argv[i];
 	}
 	args[argc] = NULL;
+	module_of(s, args[argc - 1]);
 	if (make_dir(s) < 0) {
 		reply(s, "error cannot make a directory: %s", strerror(errno));
 		return;
@@ -514,10 +532,43 @@ static int relay(struct session *s, int *pipefd, enum sp_stream stream)
 	return 1;
 }
 
+/*
+ * staprun was killed: it could not unload the module, so we do.  Its
+ * process group (stapio, -c's command) goes first, so that nothing holds
+ * the module's files; then the module exits (which stops the session if
+ * it still ran).  Reports on the run's stderr.
+ */
+static void unload_orphan(struct session *s, int sig)
+{
+	char msg[NAME_MAX + 160];
+	int n, i, rc = -1;
+
+	kill(-s->child, SIGKILL);
+	for (i = 0; i < 50 && rc < 0; i++) {	/* up to 5 s for the exits */
+		rc = syscall(SYS_delete_module, s->module, O_NONBLOCK);
+		if (rc < 0 && errno == ENOENT)
+			return;		/* never loaded, or unloaded */
+		if (rc < 0)
+			usleep(100000);
+	}
+	n = snprintf(msg, sizeof(msg), rc == 0 ?
+		     "ERROR: staprun was killed by signal %d (%s); stapsh "
+		     "unloaded module %s\n" :
+		     "ERROR: staprun was killed by signal %d (%s); module %s "
+		     "is still loaded (staprun -d %s)\n",
+		     sig, strsignal(sig), s->module, s->module);
+	logmsg("%.*s", n - 1, msg);
+	if (!s->hung_up)
+		sp_write_data(s->out, SP_STREAM_STDERR, msg, (size_t)n);
+}
+
 /* staprun has exited: relay what it left in the pipes, report. */
 static void child_exited(struct session *s, int status)
 {
 	int code;
+
+	if (WIFSIGNALED(status) && s->module[0])
+		unload_orphan(s, WTERMSIG(status));
 
 	while (s->out_pipe >= 0 && relay(s, &s->out_pipe, SP_STREAM_STDOUT) > 0)
 		;
