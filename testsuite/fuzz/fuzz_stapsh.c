@@ -401,6 +401,17 @@ static void write_seeds(const char *dir)
 	     "   \n");
 	SEED(dir, "long-line", FLAG_LONG,
 	     "\0\0\20stap 1\nfile 4 a\nabcd");
+	SEED(dir, "v2-symbols", 0,
+	     "stap 2\n"
+	     "symbols -\n"
+	     "symbols 0123456789abcdef\n"
+	     "symbols\n"
+	     "quit\n");
+	SEED(dir, "v2-symbols-replies", 0,
+	     "stapsh 2 x86_64 6.12.117+deb12-amd64\n"
+	     "data symbols 24\nt vfs_read\nT vfs_write\n\n"
+	     "symbols 0123456789abcdef sent\n"
+	     "symbols 0123456789abcdef same\n");
 	SEED(dir, "cut-payload", 0,
 	     "stap 1\nfile 100 short\nonly a few bytes");
 }
