@@ -92,39 +92,33 @@ static void forward_to_staprun(int sig)
 
 static int run_local(struct session *s)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	char *staprun = xasprintf("%s/staprun", s->bin_dir);
 	struct vec argv = {0}, owned = {0};
-	struct sigaction sa = { .sa_handler = forward_to_staprun };
-	sigset_t block, old;
+	struct interrupt_guard g;
 
 	vec_push(&argv, staprun);
 	staprun_options(s, &argv, &owned, s->output_file, true);
 	vec_push(&argv, s->module_path);
 	vec_push(&argv, NULL);
 
-	/* staprun turns each into a clean stop; stap passes them on */
-	sigemptyset(&block);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, NULL);
+	/* staprun turns each interrupt into a clean stop; stap passes them
+	 * on (blocked until local_staprun is known) */
+	interrupts_catch(&g, forward_to_staprun);
 	pid_t pid = fork();
 	if (pid == 0) {
-		for (int i = 0; i < 3; i++)
-			signal(sigs[i], SIG_DFL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		interrupts_restore(&g);
 		execv(staprun, (char *const *)argv.items);
 		fprintf(stderr, "stap: cannot run %s: %s\n", staprun,
 			strerror(errno));
 		_exit(127);
 	}
 	local_staprun = pid;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigprocmask(SIG_SETMASK, &g.old_mask, NULL);
 	int status = 1;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	interrupts_restore(&g);
+	local_staprun = 0;
 	vec_free(&argv);
 	free_owned(&owned);
 	free(staprun);
