@@ -238,33 +238,24 @@ int parse_options(struct session *s, int argc, char **argv)
 
 	int i = optind;
 	if (!s->script_text) {
-		if (i >= argc) {
-			fputs("stap: no script given: use -e SCRIPT or a script FILE\n"
-			      "Try 'stap --help' for more information.\n", stderr);
-			return OPT_EXIT_1;
-		}
+		if (i >= argc)
+			return bad_option("%s", "no script given: use -e "
+					  "SCRIPT or a script FILE");
 		s->script_file = argv[i++];
 	}
 	for (; i < argc; i++)
 		vec_push(&s->script_args, argv[i]);
 	if (s->list_points)
 		s->last_pass = 2;
-	if (s->rotate && !s->output_file) {
-		fputs("stap: -S needs -o FILE (the files it rotates are FILE.N)\n"
-		      "Try 'stap --help' for more information.\n", stderr);
-		return OPT_EXIT_1;
-	}
-	if (s->rotate && s->bulk) {
-		fputs("stap: -S cannot be used with -b\n"
-		      "Try 'stap --help' for more information.\n", stderr);
-		return OPT_EXIT_1;
-	}
+	if (s->rotate && !s->output_file)
+		return bad_option("%s", "-S needs -o FILE (the files it "
+				  "rotates are FILE.N)");
+	if (s->rotate && s->bulk)
+		return bad_option("%s", "-S cannot be used with -b");
 	if (s->flight && (s->target_cmd || s->target_pid || s->timeout_s ||
-			  s->bulk)) {
-		fputs("stap: -F cannot be used with -c, -x, -T or -b\n"
-		      "Try 'stap --help' for more information.\n", stderr);
-		return OPT_EXIT_1;
-	}
+			  s->bulk))
+		return bad_option("%s", "-F cannot be used with -c, -x, -T "
+				  "or -b");
 	if (s->guru && s->unprivileged) {
 		fputs("stap: You can't specify -g and --privilege=stapusr "
 		      "together.\n", stderr);
