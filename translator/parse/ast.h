@@ -98,7 +98,8 @@ struct expr {
 	struct vec comps;	/* struct comp *: E_TARGET/E_CAST/E_ATVAR */
 	struct sym *sym;	/* pass 2: what E_VAR/E_INDEX names */
 	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
-	const struct target_var *target;	/* pass 2: what E_TARGET is */
+	const struct tvar_ref *target;	/* pass 2: what E_TARGET is, typed
+					 * (debuginfo/tvar.h) */
 };
 
 /* ---- statements ---- */
