@@ -113,9 +113,9 @@ static void emit_bitfield(struct tlower *tl, const struct tvar_ref *ref)
 	const struct ctype *t = ref->ctype;
 	unsigned up = 64 - ref->bit_offset - ref->bit_size;
 
-	fprintf(tl->out, "((s64)(%s)((u64)", t->is_signed ? "s64" : "u64");
+	fprintf(tl->out, "((s64)((%s)((u64)", t->is_signed ? "s64" : "u64");
 	emit_value(tl, &ref->loc, t->size, false);
-	fprintf(tl->out, " << %u) >> %u)", up, 64 - ref->bit_size);
+	fprintf(tl->out, " << %u) >> %u))", up, 64 - ref->bit_size);
 }
 
 /* An array's value is the address of its first element. */
