@@ -162,6 +162,26 @@ static char *kread(int d, const char *addr, int size, const char *cast)
 /* ---- the tests ---- */
 
 static const struct tloc in_di = { .kind = TL_REGISTER, .regno = 5 };
+/* The address $p (a struct outer * in di) holds, as C. */
+static const char p_addr[] = "((unsigned long)((s64)(u64)c->regs->di))";
+
+/* Resolves spec from a variable, checking that it does. */
+static struct tvar_ref *resolves(const char *name, const struct ctype *t,
+				 const struct tloc *loc, const char *spec)
+{
+	char *why, *what = xasprintf("%s %s resolves", name, spec);
+	struct tvar_ref *r = walk(name, t, loc, spec, &why);
+
+	check(what, r != NULL, why, NULL);
+	free(what);
+	return r;
+}
+
+/* The same from $p. */
+static struct tvar_ref *p_resolves(const char *spec)
+{
+	return resolves("$p", ctype_pointer(t_outer), &in_di, spec);
+}
 
 static void test_model(void)
 {
@@ -184,11 +204,8 @@ static void test_model(void)
 /* $p->in->arr[3], $p a struct outer * in di. */
 static void test_pointer_chain(void)
 {
-	char *why;
-	struct tvar_ref *r = walk("$p", ctype_pointer(t_outer), &in_di,
-				  "in arr [3]", &why);
+	struct tvar_ref *r = p_resolves("in arr [3]");
 
-	check("$p->in->arr[3] resolves", r != NULL, why, NULL);
 	if (!r)
 		return;
 	const struct tvar_step *s0 = vec_at(&r->steps, 0),
@@ -208,8 +225,7 @@ static void test_pointer_chain(void)
 	      r->loc.base->base->kind == TL_REGISTER &&
 	      r->loc.base->base->regno == 5, NULL, NULL);
 
-	char *inner = kread(1, "((unsigned long)((s64)(u64)c->regs->di))", 8,
-			    "u64");
+	char *inner = kread(1, p_addr, 8, "u64");
 	char *addr = xasprintf("((unsigned long)%s + (32L))", inner);
 	check_str("$p->in->arr[3] C", lower(r, NULL), kread(0, addr, 8, "s64"));
 }
@@ -218,17 +234,13 @@ static void test_pointer_chain(void)
  * reached without following a pointer. */
 static void test_embedded(void)
 {
-	char *why;
-	struct tvar_ref *r = walk("$p", ctype_pointer(t_outer), &in_di,
-				  "emb x", &why);
+	struct tvar_ref *r = p_resolves("emb x");
 
-	check("$p->emb->x resolves", r != NULL, why, NULL);
 	if (r)
 		check("$p->emb->x at 8 through di", r->loc.offset == 8 &&
 		      r->loc.base->kind == TL_REGISTER && r->ctype == t_int,
 		      NULL, NULL);
-	r = walk("$p", ctype_pointer(t_outer), &in_di, "u2", &why);
-	check("$p->u2 resolves", r != NULL, why, NULL);
+	r = p_resolves("u2");
 	if (r)
 		check("$p->u2 a short at 48", r->loc.offset == 48 &&
 		      r->ctype->size == 2 && r->ctype->is_signed, NULL, NULL);
@@ -239,10 +251,8 @@ static void test_embedded(void)
 static void test_frame_array(void)
 {
 	struct tloc slot = { .kind = TL_FRAME, .regno = 6, .offset = -40 };
-	char *why;
-	struct tvar_ref *r = walk("$s", t_outer, &slot, "next name", &why);
+	struct tvar_ref *r = resolves("$s", t_outer, &slot, "next name");
 
-	check("$s->next->name resolves", r != NULL, why, NULL);
 	if (!r)
 		return;
 	check("->next in the slot at bp+16", r->loc.kind == TL_COMPUTED &&
@@ -257,18 +267,14 @@ static void test_frame_array(void)
 /* $p->in->arr[i]: a run-time index. */
 static void test_runtime_index(void)
 {
-	char *why;
-	struct tvar_ref *r = walk("$p", ctype_pointer(t_outer), &in_di,
-				  "in arr [i]", &why);
+	struct tvar_ref *r = p_resolves("in arr [i]");
 
-	check("$p->in->arr[i] resolves", r != NULL, why, NULL);
 	if (!r)
 		return;
 	check("one index term, stride 8", r->loc.indexes.len == 1 &&
 	      ((struct tindex *)vec_at(&r->loc.indexes, 0))->stride == 8 &&
 	      r->loc.offset == 8, NULL, NULL);
-	char *inner = kread(1, "((unsigned long)((s64)(u64)c->regs->di))", 8,
-			    "u64");
+	char *inner = kread(1, p_addr, 8, "u64");
 	char *addr = xasprintf("((unsigned long)%s + (8L) + (unsigned long)"
 			       "(l->v_i) * 8UL)", inner);
 	check_str("$p->in->arr[i] C", lower(r, NULL), kread(0, addr, 8, "s64"));
@@ -277,17 +283,16 @@ static void test_runtime_index(void)
 /* $p->emb->hi: bits 3-4 of the byte at 12. */
 static void test_bitfield(void)
 {
-	char *why;
-	struct tvar_ref *r = walk("$p", ctype_pointer(t_outer), &in_di,
-				  "emb hi", &why);
+	struct tvar_ref *r = p_resolves("emb hi");
 
-	check("$p->emb->hi resolves", r != NULL, why, NULL);
 	if (!r)
 		return;
 	check("bitfield bits 3+2 at 12", r->bit_offset == 3 &&
 	      r->bit_size == 2 && r->loc.offset == 12, NULL, NULL);
-	char *byte = kread(0, "((unsigned long)((s64)(u64)c->regs->di) + "
-			   "(12L))", 1, "u8");
+	/* p_addr without its closing ')', plus the offset */
+	char *addr = xasprintf("%.*s + (12L))", (int)strlen(p_addr) - 1,
+			       p_addr);
+	char *byte = kread(0, addr, 1, "u8");
 	check_str("$p->emb->hi C", lower(r, NULL),
 		  xasprintf("((s64)((u64)((u64)%s << 59) >> 62))", byte));
 }
@@ -333,32 +338,38 @@ static void test_accessor(void)
 		  "do not apply to it");
 }
 
+/* Chains that do not resolve, from a variable in di, and why. */
 static void test_errors(void)
 {
-	char *why;
 	const struct ctype *po = ctype_pointer(t_outer);
+	const struct {
+		const char *var;
+		const struct ctype *type;
+		const char *spec, *why;
+	} cases[] = {
+		{ "$p", po, "nosuch",
+		  "has no member 'nosuch' in struct outer ($p)" },
+		{ "$i", t_int, "x",
+		  "is an int: '->', '[...]' and '$' do not apply to it" },
+		{ "$p", po, "emb x y", "has $p->emb->x as an int: '->' and "
+		  "'[...]' do not apply to it" },
+		{ "$p", po, "emb", "has $p->emb as a struct inner, which has "
+		  "no script value: pick a member with '->'" },
+		{ "$v", t_voidp, "[1]",
+		  "cannot index $v, a void *: its elements have no size" },
+		{ "$p", po, "emb lo x", "has the bitfield $p->emb->lo: '->' "
+		  "and '[...]' do not apply to it" },
+		{ "$s", t_outer, "emb",
+		  "holds $s in a register: its parts cannot be reached yet" },
+	};
 
-	walk("$p", po, &in_di, "nosuch", &why);
-	check_str("no such member", why,
-		  "has no member 'nosuch' in struct outer ($p)");
-	walk("$i", t_int, &in_di, "x", &why);
-	check_str("member of an int", why,
-		  "is an int: '->', '[...]' and '$' do not apply to it");
-	walk("$p", po, &in_di, "emb x y", &why);
-	check_str("member of a member int", why, "has $p->emb->x as an int: "
-		  "'->' and '[...]' do not apply to it");
-	walk("$p", po, &in_di, "emb", &why);
-	check_str("a struct value", why, "has $p->emb as a struct inner, "
-		  "which has no script value: pick a member with '->'");
-	walk("$v", t_voidp, &in_di, "[1]", &why);
-	check_str("index of void *", why,
-		  "cannot index $v, a void *: its elements have no size");
-	walk("$p", po, &in_di, "emb lo x", &why);
-	check_str("past a bitfield", why, "has the bitfield $p->emb->lo: "
-		  "'->' and '[...]' do not apply to it");
-	walk("$s", t_outer, &in_di, "emb", &why);
-	check_str("struct in a register", why, "holds $s in a register: its "
-		  "parts cannot be reached yet");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *why, *name = xasprintf("error: %s %s", cases[i].var,
+					     cases[i].spec);
+		walk(cases[i].var, cases[i].type, &in_di, cases[i].spec, &why);
+		check_str(name, why, cases[i].why);
+		free(name);
+	}
 }
 
 /*

@@ -5,7 +5,7 @@
  * type model (ctype.h).  Pass 3 lowers the node to C (tvar_emit_read,
  * tvar_emit_write) and never looks anything up again.
  *
- * tvar.c walks chains; tvar_c.c writes the C.  Nothing here knows
+ * tvar.c walks chains; tvar_emit.c writes the C.  Nothing here knows
  * which family or debuginfo source described the variable.
  */
 #ifndef STAP_TVAR_H

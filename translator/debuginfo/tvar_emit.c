@@ -20,7 +20,8 @@ static const char *reg_name(int regno)
 {
 	if (regno >= 0 && regno < (int)(sizeof(regs) / sizeof(regs[0])))
 		return regs[regno];
-	return "ip";	/* tvar.h: sources give only these numbers */
+	return "no_such_register";	/* a source's bug (tvar.h): fail in
+					 * pass 4 rather than read another */
 }
 
 /* The C integer type of size bytes: "s32", "u8" ... */

@@ -47,9 +47,11 @@ struct probe_family {
 	/* Whether an unprivileged user (stap -u) may use resolved point rp;
 	 * NULL: never. */
 	bool (*unprivileged)(const struct rprobe *rp);
-	/* The target variable `name` of rp, or NULL when rp has none of
-	 * that name (never reports an error: @defined asks too).  NULL
-	 * hook: the family provides no target variables. */
+	/* The target variable `name` of rp, typed and located, or NULL
+	 * when rp has none of that name (never reports an error: @defined
+	 * asks too).  The same variable is the same description (points
+	 * sharing a handler are compared by address).  NULL hook: the
+	 * family provides no target variables. */
 	const struct target_var *(*target)(const struct rprobe *rp,
 					   const char *name);
 };
