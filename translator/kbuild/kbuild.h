@@ -1,37 +1,32 @@
 /*
- * Pass 4 (kbuild, feature probes, the module cache) and pass 5
- * (running the module locally with staprun, or remotely via stapsh).
+ * Pass 4: the generated C built into a kernel module with kbuild
+ * (kbuild.c), the kernel feature probes it needs first (compat.c), and
+ * the module cache that lets a repeated script skip both (cache.c).
  */
-#ifndef STAP_BUILD_H
-#define STAP_BUILD_H
+#ifndef STAP_KBUILD_H
+#define STAP_KBUILD_H
 
 #include "session.h"
 
-/* kbuild.c: builds s->c_source into s->module_path; false after
- * reporting why. */
+/* cache.c: pass 4, s->module_path for s->c_source: the cached module
+ * when there is one (*cached), else one built in a new s->tmpdir and
+ * stored in the cache.  False after reporting why. */
+bool module_for_source(struct session *s, bool *cached);
+
+/* kbuild.c: builds s->c_source into s->module_path in s->tmpdir; false
+ * after reporting why. */
 bool build_module(struct session *s);
 
-/* cache.c: the module name for this source ("stap_<hash>" or -m), and
- * the cached module for it if one exists (else NULL). */
+/* compat.c: writes <tmpdir>/stap_compat.h, the STAP_HAVE_<NAME> of each
+ * runtime/compat probe that compiles against the build tree, from the
+ * cache when this build tree and this set of probes were seen before. */
+bool compat_header(struct session *s);
+
+/* cache.c: the module name for this source ("stap_<hash>" or -m). */
 const char *module_name_for(struct session *s);
+/* cache.c: the cached module for this source, or NULL when there is none
+ * or the cache may not be used (-k keeps the build, so it builds). */
 char *cache_lookup(struct session *s);
 void cache_store(struct session *s);
-/* Runs `cmd` (argv) with output to a file; returns its exit status. */
-int run_command(char *const argv[], const char *log_path);
-
-/* run.c: pass 5.  Returns the script's exit status. */
-int run_module(struct session *s);
-/* Pass 5 on one target: url is a --remote URL, NULL for this machine. */
-int run_module_on(struct session *s, const char *url);
-
-/* run.c: the URL of the remote the script runs on, NULL for this machine
- * (no --remote, or direct:). */
-const char *target_url(struct session *s);
-
-/* run.c: the connection to that remote, opened on first use and kept in
- * s->remote until close_target (pass 2 may open it, pass 5 reuses it);
- * NULL after printing why. */
-struct remote *open_target(struct session *s);
-void close_target(struct session *s);
 
 #endif

@@ -16,7 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "remote.h"
-#include "../../staprun/stapsh_proto.h"
+#include "stapsh_proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
