@@ -182,7 +182,7 @@ static void infer_format_args(struct typer *t, struct expr *e)
 {
 	struct expr *fmt = e->args.len ? vec_at(&e->args, 0) : NULL;
 	if (!fmt || fmt->kind != E_STR)
-		return;		/* resolve.c reported it */
+		return;		/* calls.c reported it */
 	size_t n = e->args.len - 1;
 	struct format_arg *want = format_args(e, t->report);
 
