@@ -7,42 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "builtins.h"
 #include "resolver.h"
 #include "suggest.h"
 #include "tapsets.h"
-
-static const struct { const char *name; enum builtin bi; } builtins[] = {
-	{"print", BI_PRINT}, {"println", BI_PRINTLN}, {"printd", BI_PRINTD},
-	{"printdln", BI_PRINTDLN}, {"printf", BI_PRINTF},
-	{"sprint", BI_SPRINT}, {"sprintln", BI_SPRINTLN},
-	{"sprintd", BI_SPRINTD}, {"sprintdln", BI_SPRINTDLN},
-	{"sprintf", BI_SPRINTF}, {"exit", BI_EXIT}, {"error", BI_ERROR},
-};
-
-enum builtin builtin_printer(enum builtin bi)
-{
-	switch (bi) {
-	case BI_SPRINT: return BI_PRINT;
-	case BI_SPRINTLN: return BI_PRINTLN;
-	case BI_SPRINTD: return BI_PRINTD;
-	case BI_SPRINTDLN: return BI_PRINTDLN;
-	case BI_SPRINTF: return BI_PRINTF;
-	default: return bi;
-	}
-}
-
-bool builtin_is_sprint(enum builtin bi)
-{
-	return builtin_printer(bi) != bi;
-}
-
-enum builtin builtin_lookup(const char *name)
-{
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (strcmp(builtins[i].name, name) == 0)
-			return builtins[i].bi;
-	return BI_NONE;
-}
 
 /* The body of script function fn, queued for resolution on first use. */
 static struct pbody *function_body(struct resolver *r, struct function *fn)
@@ -177,7 +145,7 @@ static bool resolve_user_call(struct resolver *r, struct expr *e)
 	struct vec chain = {0};
 	overloads(r, e->name, e->args.len, e->loc, &chain);
 	if ((!chain.len || may_next(vec_at(&chain, chain.len - 1))) &&
-	    builtin_lookup(e->name) == BI_NONE) {
+	    !builtin_lookup(e->name)) {
 		struct vec files = {0};
 		tapsets_for_function(r->ts, e->name, &files);
 		register_files(r, &files);
@@ -210,8 +178,7 @@ static bool resolve_user_call(struct resolver *r, struct expr *e)
 static void unknown_function(struct resolver *r, struct expr *e)
 {
 	struct vec names = {0};
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		vec_push(&names, (void *)builtins[i].name);
+	builtin_names(&names);
 	for (size_t i = 0; i < r->functions.cap; i++)
 		if (r->functions.keys[i] && r->functions.vals[i])
 			vec_push(&names, (void *)r->functions.keys[i]);
@@ -231,49 +198,22 @@ static void unknown_function(struct resolver *r, struct expr *e)
 	vec_free(&names);
 }
 
+/* A call: of a script or library function, else of a builtin, whose
+ * entry the node keeps for the passes after (builtins.h). */
 void resolve_call(struct resolver *r, struct expr *e)
 {
-	enum builtin bi = builtin_lookup(e->name);
-	size_t n = e->args.len;
+	const struct builtin *bi = builtin_lookup(e->name);
 
 	resolve_args(r, e);
 	if (resolve_user_call(r, e))
 		return;
-	switch (builtin_printer(bi)) {
-	case BI_NONE:
+	if (!bi) {
 		unknown_function(r, e);
 		return;
-	case BI_PRINTF: {
-		struct expr *fmt = n ? vec_at(&e->args, 0) : NULL;
-		if (!fmt || fmt->kind != E_STR)
-			diag_error(e->loc, "'%s' needs a literal format string "
-				   "as its first argument", e->name);
-		return;
 	}
-	case BI_PRINTD:
-	case BI_PRINTDLN: {
-		struct expr *delim = n ? vec_at(&e->args, 0) : NULL;
-		if (!delim || delim->kind != E_STR || n < 3)
-			diag_error(e->loc, "'%s' takes a literal delimiter "
-				   "string and two or more values", e->name);
-		return;
-	}
-	case BI_EXIT:
-		if (n != 0)
-			diag_error(e->loc, "'exit' takes no arguments");
-		return;
-	case BI_ERROR:
-		if (n != 1)
-			diag_error(e->loc, "'error' takes one argument (a message)");
-		return;
-	case BI_PRINT:
-		if (n == 0)
-			diag_error(e->loc, "'%s' takes one or more values",
-				   e->name);
-		return;
-	default:
-		return;
-	}
+	e->builtin = bi;
+	if (!builtin_args_fit(bi, e))
+		diag_error(e->loc, bi->usage, e->name);
 }
 
 /* Adds f's functions to their overload sets.  Same name, same number

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "builtins.h"
 #include "elaborate.h"
 #include "emit/emit.h"
 #include "probes/probes.h"
@@ -203,21 +204,20 @@ static void infer_format_args(struct typer *t, struct expr *e)
 	format_args_free(want, n);
 }
 
+/* A builtin's arguments are typed as its table entry says. */
 static enum type infer_call(struct typer *t, struct expr *e)
 {
 	size_t n = e->args.len;
+	const struct builtin *bi = e->builtin;
 	if (e->callee)
 		return infer_user_call(t, e);
-	enum builtin bi = builtin_lookup(e->name);
-	enum type ret = builtin_is_sprint(bi) ? TYPE_STRING : TYPE_LONG;
-	switch (builtin_printer(bi)) {
-	case BI_PRINTF:
+	if (!bi)
+		return TYPE_LONG;	/* calls.c reported it */
+	switch (bi->args) {
+	case BI_ARGS_FORMAT:
 		infer_format_args(t, e);
-		return ret;
-	case BI_PRINT:
-	case BI_PRINTLN:
-	case BI_PRINTD:
-	case BI_PRINTDLN:
+		break;
+	case BI_ARGS_VALUES:
 		for (size_t i = 0; i < n; i++) {
 			struct expr *a = vec_at(&e->args, i);
 			if (infer(t, a) == TYPE_STATS && t->report)
@@ -225,13 +225,15 @@ static enum type infer_call(struct typer *t, struct expr *e)
 					   "itself: print @count(...), @sum(...) "
 					   "or a histogram");
 		}
-		return ret;
-	case BI_ERROR:
-		expect(t, vec_at(&e->args, 0), TYPE_STRING);
-		return TYPE_LONG;
-	default:
-		return TYPE_LONG;
+		break;
+	case BI_ARGS_STRING:
+		for (size_t i = 0; i < n; i++)
+			expect(t, vec_at(&e->args, i), TYPE_STRING);
+		break;
+	case BI_ARGS_NONE:
+		break;
 	}
+	return bi->ret;
 }
 
 static enum type infer_assign(struct typer *t, struct expr *e)
