@@ -8,7 +8,7 @@
  *                       upstream output) is rebuilt from its counts and
  *                       must print byte for byte the same
  *
- * Built by `make -C testsuite/maps unit` (see Makefile there).
+ * Built and run by `make -C testsuite/maps check` (see Makefile there).
  */
 #include "kshim.h"
 #include "../../runtime/string.c"
@@ -351,7 +351,8 @@ static void test_hist_flush(void)
 	static const int n[] = { 1650, 8, 1 };
 	struct stap_stat_desc d = { .hist = STAP_HIST_LINEAR, .start = 0,
 				    .stop = 10240, .interval = 200 };
-	struct stap_sb sb = { small_buf, 0, sizeof(small_buf), small_flush };
+	struct stap_sb sb = { .buf = small_buf, .cap = sizeof(small_buf),
+			      .flush = small_flush };
 	struct context c = { 0 };
 	struct stap_stat s;
 	int i, j;
