@@ -1,6 +1,6 @@
 /*
- * Host-side unit test of runtime/hist.c, stat.c and map.c, built
- * against kshim.h instead of the kernel:
+ * Host-side unit test of runtime/hist.c, stat.c, map.c, map_foreach.c
+ * and pmap.c, built against kshim.h instead of the kernel:
  *
  *   ./unit              every built-in test (exit 1 on any failure)
  *   ./unit fuzz N SEED  N random operations on maps against a model
@@ -17,6 +17,8 @@
 #include "../../runtime/hist.c"
 #include "../../runtime/stat.c"
 #include "../../runtime/map.c"
+#include "../../runtime/map_foreach.c"
+#include "../../runtime/pmap.c"
 
 static int failures;
 
