@@ -63,7 +63,7 @@ static bool add_autoprint(struct resolver *r, struct file *user)
 		struct sym *g = vec_at(&r->prog->globals, i);
 		if (g->global->loc.src != user->src || !autoprinted(g))
 			continue;
-		add_probe(r, autoprint_probe(g), 0);
+		resolve_probe(r, autoprint_probe(g), 0);
 		any = true;
 	}
 	number_functions(r->prog);
@@ -80,17 +80,17 @@ struct program *elaborate(struct session *s, struct file *user)
 	register_file(&r, user);
 	reject_unsupported_items(s, prog, user);
 	for (size_t i = 0; i < user->probes.len; i++)
-		add_probe(&r, vec_at(&user->probes, i), 0);
+		resolve_probe(&r, vec_at(&user->probes, i), 0);
 	for (; r.tapset_probes_done < r.tapset_probes.len;
 	     r.tapset_probes_done++)
-		add_probe(&r, vec_at(&r.tapset_probes, r.tapset_probes_done), 0);
+		resolve_probe(&r, vec_at(&r.tapset_probes, r.tapset_probes_done), 0);
 	/* functions called so far may call others: a worklist */
 	for (size_t i = 0; i < prog->functions.len; i++) {
 		resolve_body(&r, vec_at(&prog->functions, i));
 		/* functions may load tapsets with probes of their own */
 		for (; r.tapset_probes_done < r.tapset_probes.len;
 		     r.tapset_probes_done++)
-			add_probe(&r, vec_at(&r.tapset_probes,
+			resolve_probe(&r, vec_at(&r.tapset_probes,
 					     r.tapset_probes_done), 0);
 	}
 	number_functions(prog);

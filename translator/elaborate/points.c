@@ -93,7 +93,7 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 			}
 			struct probe *expanded = alias_expand(a, pp, p);
 			expanded->origin_text = alias_origin(a, p);
-			add_probe(r, expanded, depth + 1);
+			resolve_probe(r, expanded, depth + 1);
 			any = true;
 			break;
 		}
@@ -227,7 +227,7 @@ static void resolve_points(struct resolver *r, struct pbody *body, int depth)
 }
 
 /* A probe's handler body: its points, then its statements. */
-void add_probe(struct resolver *r, struct probe *p, int depth)
+void resolve_probe(struct resolver *r, struct probe *p, int depth)
 {
 	struct pbody *body = xcalloc(1, sizeof(*body));
 	body->id = (int)r->prog->bodies.len;

@@ -61,6 +61,6 @@ bool fold_defined_ternary(struct resolver *r, struct expr *e);
 bool fold_defined_logical(struct resolver *r, struct expr *e);
 
 /* points.c */
-void add_probe(struct resolver *r, struct probe *p, int depth);
+void resolve_probe(struct resolver *r, struct probe *p, int depth);
 
 #endif
