@@ -1,23 +1,29 @@
 /*
  * Target variables ($name) and @defined, for pass 2.
  *
- * A target variable is resolved by the family of the probe whose
- * handler uses it (probes.h, struct target_var): without debuginfo the
- * only ones are those a family provides itself, like procfs probes'
- * $value.  A handler shared by several probe points (probe a, b {})
- * must see the same variable in all of them.
+ * A target variable is described by the family of the probe whose
+ * handler uses it (probes.h, struct target_var: a type and a
+ * location): without debuginfo the only ones are those a family
+ * provides itself, like procfs probes' $value.  A handler shared by
+ * several probe points (probe a, b {}) must see the same variable in
+ * all of them.  Each use is resolved once, its ->member / [index]
+ * chain walked over the type model (debuginfo/tvar.c), into the typed
+ * node pass 3 prints (expr->target, struct tvar_ref).
  *
  * @defined(EXPR) is 1 when every target variable, @cast and @var in
  * EXPR resolves, else 0, decided here without reporting anything;
  * resolve.c folds it to a number and drops the branch of a
  * `@defined(...) ?:`, `if`, `&&` or `||` that cannot run.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "elaborate.h"
 #include "probes/probes.h"
 
 /* The target variable `name` in every point of body: NULL when some
- * point lacks it; *mixed when the points disagree. */
+ * point lacks it; *mixed when the points disagree (different
+ * descriptions, compared by address: a family returns the same one for
+ * the same variable). */
 static const struct target_var *lookup(const struct program *prog,
 				       const struct pbody *body,
 				       const char *name,
@@ -53,6 +59,69 @@ static const char *access_text(unsigned access)
 	}
 }
 
+/* The typed node of use e of tv, or NULL with *why and *bad set
+ * (tvar_resolve). */
+static struct tvar_ref *typed(const struct target_var *tv,
+			      const struct expr *e, char **why,
+			      const struct comp **bad)
+{
+	return tvar_resolve(tv->name, tv->type, &tv->loc, &e->comps,
+			    e->suffix, why, bad);
+}
+
+/* The accesses use ref of tv allows, and the rule to quote when it
+ * makes another: the family's, narrowed by what the type allows. */
+static unsigned allowed(const struct target_var *tv,
+			const struct tvar_ref *ref, const char **rule)
+{
+	unsigned a = tv->access;
+
+	*rule = tv->rule;
+	if (ref->bit_size && (a & ~TARGET_READ)) {
+		a &= TARGET_READ;
+		*rule = "assigning a bitfield is not supported yet";
+	} else if (ref->type != TYPE_STRING && (a & TARGET_APPEND)) {
+		a &= ~TARGET_APPEND;
+		*rule = "only a string can be appended to";
+	}
+	return a;
+}
+
+/* Checks use e of tv for access and annotates it; false after an
+ * error. */
+static bool check_use(const struct rprobe *rp, const struct target_var *tv,
+		      struct expr *e, unsigned access, const char *op)
+{
+	const struct comp *bad;
+	char *why;
+	const char *rule;
+	struct tvar_ref *ref = typed(tv, e, &why, &bad);
+
+	if (!ref) {
+		diag_error(bad ? bad->loc : e->loc, "target variable '%s' of "
+			   "probe %s %s", e->name, rp->text, why);
+		free(why);
+		return false;
+	}
+	if (ref->loc.kind == TL_OPTIMIZED_OUT) {
+		diag_error(e->loc, "target variable '%s' of probe %s is "
+			   "optimized out at this point: guard it with "
+			   "@defined()", e->name, rp->text);
+		return false;
+	}
+	if (!(allowed(tv, ref, &rule) & access)) {
+		diag_error(e->loc, "target variable '%s' cannot be %s%s%s%s in "
+			   "probe %s: %s", e->name, access_text(access),
+			   access ? "" : " '", access ? "" : op,
+			   access ? "" : "'", rp->text, rule);
+		return false;
+	}
+	ref->access = access;
+	e->target = ref;
+	e->type = ref->type;
+	return true;
+}
+
 void resolve_target(const struct program *prog, const struct pbody *body,
 		    struct expr *e, unsigned access, const char *op)
 {
@@ -75,44 +144,43 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 			   "%s: not supported yet: target variables need "
 			   "debuginfo (only procfs probes' $value works "
 			   "without it)", e->name, rp->text);
-	} else if (e->comps.len || e->suffix) {
-		diag_error(e->loc, "target variable '%s' of probe %s is a %s: "
-			   "'->', '[...]' and '$' do not apply to it", e->name,
-			   rp->text, type_name(tv->type));
-	} else if (!(tv->access & access)) {
-		diag_error(e->loc, "target variable '%s' cannot be %s%s%s%s in "
-			   "probe %s: %s", e->name, access_text(access),
-			   access ? "" : " '", access ? "" : op,
-			   access ? "" : "'", rp->text, tv->rule);
 	} else {
-		e->target = tv;
-		e->type = tv->type;
+		check_use(rp, tv, e, access, op);
 	}
+}
+
+/* @defined of one target variable use: whether it resolves, silently
+ * (but for points that disagree on a variable used whole). */
+static int defined_use(const struct program *prog, const struct pbody *body,
+		       const struct expr *e)
+{
+	const struct rprobe *rp;
+	const struct comp *bad;
+	bool mixed;
+	char *why;
+	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
+
+	if (mixed && !e->comps.len && !e->suffix)
+		diag_error(e->loc, "@defined(%s) differs between the probe "
+			   "points sharing this handler (%s and others): write "
+			   "them as separate probes", e->name, rp->text);
+	if (!tv)
+		return 0;
+	const struct tvar_ref *ref = typed(tv, e, &why, &bad);
+	free(why);
+	return ref && ref->loc.kind != TL_OPTIMIZED_OUT;
 }
 
 int target_defined(const struct program *prog, const struct pbody *body,
 		   const struct expr *e)
 {
-	const struct rprobe *rp;
-	bool mixed;
 	int r = -1;
 
 	if (!e)
 		return -1;
 	switch (e->kind) {
 	case E_TARGET:
-		if (e->comps.len || e->suffix)
-			return 0;
-		if (!lookup(prog, body, e->name, &rp, &mixed)) {
-			if (mixed)
-				diag_error(e->loc, "@defined(%s) differs between "
-					   "the probe points sharing this "
-					   "handler (%s and others): write "
-					   "them as separate probes", e->name,
-					   rp->text);
-			return 0;
-		}
-		return 1;
+		return defined_use(prog, body, e);
 	case E_CAST:
 	case E_ATVAR:
 	case E_PERF:

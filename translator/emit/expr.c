@@ -11,7 +11,7 @@
 #include <string.h>
 #include "elaborate/builtins.h"
 #include "emit.h"
-#include "probes/probes.h"
+#include "debuginfo/tvar.h"
 
 void emit_cstring(FILE *out, const char *s, size_t n)
 {
@@ -125,6 +125,41 @@ void emit_arith_text(struct emitter *em, const char *op, const struct expr *e,
 	emit_arith_any(em, op, e, NULL, a_text, b);
 }
 
+/* What a target variable's lowering (debuginfo/tvar_emit.c) prints
+ * through the emitter: script expressions, and the use's location. */
+struct target_use {
+	struct emitter *em;
+	const struct expr *e;
+};
+
+static void target_expr(void *arg, const struct expr *e)
+{
+	emit_expr(((struct target_use *)arg)->em, e);
+}
+
+static void target_where(void *arg)
+{
+	const struct target_use *u = arg;
+	char *what = xasprintf("identifier '%s'", u->e->name);
+	emit_loc(u->em->out, what, u->e->loc);
+	free(what);
+}
+
+/* Target variable e, as resolved in pass 2: read, or assigned value
+ * ('.=' when append). */
+static void emit_target(struct emitter *em, const struct expr *e,
+			bool append, const struct expr *value)
+{
+	struct target_use u = { em, e };
+	struct tlower tl = { .out = em->out, .expr = target_expr,
+			     .where = target_where, .arg = &u };
+
+	if (value)
+		tvar_emit_write(&tl, e->target, append, value);
+	else
+		tvar_emit_read(&tl, e->target);
+}
+
 static void emit_assign(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
@@ -133,11 +168,7 @@ static void emit_assign(struct emitter *em, const struct expr *e)
 		return;
 	}
 	if (e->a->kind == E_TARGET) {	/* '=' or '.=', pass 2 checked */
-		const struct target_var *tv = e->a->target;
-		fprintf(out, "%s(c, ", e->op[0] == '.' ? tv->append_c
-						       : tv->set_c);
-		emit_expr(em, e->b);
-		fputc(')', out);
+		emit_target(em, e->a, e->op[0] == '.', e->b);
 		return;
 	}
 	const struct sym *v = e->a->sym;
@@ -365,7 +396,7 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		emit_var(em, e->sym);
 		return;
 	case E_TARGET:
-		fputs(e->target->read_c, out);
+		emit_target(em, e, false, NULL);
 		return;
 	case E_ASSIGN:
 		emit_assign(em, e);

@@ -103,7 +103,8 @@ struct expr {
 	struct format *format;	/* pass 2: printf/sprintf's format, parsed
 				 * (elaborate/format.h) */
 	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
-	const struct target_var *target;	/* pass 2: what E_TARGET is */
+	const struct tvar_ref *target;	/* pass 2: what E_TARGET is, typed
+					 * (debuginfo/tvar.h) */
 };
 
 /* ---- statements ---- */

@@ -9,20 +9,22 @@
 
 #include <stdio.h>
 #include "elaborate/elaborate.h"
+#include "debuginfo/tvar.h"
 
 /*
- * A target variable ($name) one family's probes provide without
- * debuginfo, e.g. procfs probes' $value.  The C texts are what pass 3
- * writes for each access; `c` there is the probe's struct context *.
+ * A target variable ($name) of one probe point, as its family
+ * describes it: its type and where its value lives (the type model and
+ * locations of debuginfo/), what a script may do with it, and the rule
+ * to quote when it does something else.  procfs's $value is a script
+ * string behind the family's runtime accessors; DWARF and BTF fill the
+ * same description.  Pass 2 walks a use's chain from it into the typed
+ * node the expression keeps (struct tvar_ref).
  */
-enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
 struct target_var {
 	const char *name;	/* "$value" */
-	enum type type;
+	const struct ctype *type;
+	struct tloc loc;
 	unsigned access;	/* enum target_access bits */
-	const char *read_c;	/* a C expression of the value */
-	const char *set_c;	/* C function (c, value) for '=' */
-	const char *append_c;	/* C function (c, value) for '.=' */
 	const char *rule;	/* the access rule, for error messages */
 };
 
@@ -45,9 +47,11 @@ struct probe_family {
 	/* Whether an unprivileged user (stap -u) may use resolved point rp;
 	 * NULL: never. */
 	bool (*unprivileged)(const struct rprobe *rp);
-	/* The target variable `name` of rp, or NULL when rp has none of
-	 * that name (never reports an error: @defined asks too).  NULL
-	 * hook: the family provides no target variables. */
+	/* The target variable `name` of rp, typed and located, or NULL
+	 * when rp has none of that name (never reports an error: @defined
+	 * asks too).  The same variable is the same description (points
+	 * sharing a handler are compared by address).  NULL hook: the
+	 * family provides no target variables. */
 	const struct target_var *(*target)(const struct rprobe *rp,
 					   const char *name);
 };

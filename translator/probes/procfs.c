@@ -134,14 +134,17 @@ static bool resolve_procfs(struct rprobe *rp)
 }
 
 static const struct target_var value_read = {
-	"$value", TYPE_STRING, TARGET_READ, "stap_procfs_value(c)", NULL, NULL,
-	"it is read-only in a procfs write probe",
+	.name = "$value", .type = &ctype_string_type, .access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_procfs_value" },
+	.rule = "it is read-only in a procfs write probe",
 };
 
 static const struct target_var value_write = {
-	"$value", TYPE_STRING, TARGET_SET | TARGET_APPEND, NULL,
-	"stap_procfs_set", "stap_procfs_append",
-	"a procfs read probe may only assign it, with '=' or '.='",
+	.name = "$value", .type = &ctype_string_type,
+	.access = TARGET_SET | TARGET_APPEND,
+	.loc = { .kind = TL_ACCESSOR, .acc.set = "stap_procfs_set",
+		 .acc.append = "stap_procfs_append" },
+	.rule = "a procfs read probe may only assign it, with '=' or '.='",
 };
 
 static const struct target_var *procfs_target(const struct rprobe *rp,

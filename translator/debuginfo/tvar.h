@@ -1,0 +1,123 @@
+/*
+ * Where a target variable's value lives (struct tloc), and the typed
+ * node pass 2 makes of each $var use (struct tvar_ref): the variable's
+ * type and location with its ->member / [index] chain walked over the
+ * type model (ctype.h).  Pass 3 lowers the node to C (tvar_emit_read,
+ * tvar_emit_write) and never looks anything up again.
+ *
+ * tvar.c walks chains; tvar_emit.c writes the C.  Nothing here knows
+ * which family or debuginfo source described the variable.
+ */
+#ifndef STAP_TVAR_H
+#define STAP_TVAR_H
+
+#include <stdio.h>
+#include "ctype.h"
+
+/* What a use does with a target variable: bits of a variable's
+ * allowed accesses, and the one access of a use (0: another modifying
+ * operator, which no variable allows). */
+enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
+
+/*
+ * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED)
+ * hold the value at an address: a start (a register's value plus
+ * `offset` for TL_FRAME, `addr` + `offset` for TL_MEMORY, the value of
+ * `base` + `offset` for TL_COMPUTED) plus each run-time index term of
+ * `indexes`.  In the generated C, registers are the hit's struct
+ * pt_regs at `c->regs` (set by a family that offers register or frame
+ * locations), and memory is read and written through the kernel's
+ * fault-tolerant copies.
+ */
+enum tloc_kind {
+	TL_REGISTER,	/* the value is register regno */
+	TL_FRAME,	/* memory at register regno + offset: a frame
+			 * slot, the frame base resolved by the source
+			 * (e.g. the CFA at entry is sp + 8) */
+	TL_MEMORY,	/* memory at addr + offset (a global) */
+	TL_COMPUTED,	/* memory at (value of base) + offset: a member
+			 * or element reached through a pointer */
+	TL_OPTIMIZED_OUT,	/* no value at this point */
+	TL_ACCESSOR,	/* the family's runtime functions: read(c),
+			 * set(c, v), append(c, v) */
+};
+
+/* A run-time index term of a memory location: index * stride bytes. */
+struct tindex {
+	const struct expr *index;	/* a script long */
+	uint64_t stride;
+};
+
+/* The runtime functions of a TL_ACCESSOR location; NULL where the
+ * variable does not allow that access. */
+struct taccessor {
+	const char *read, *set, *append;
+};
+
+struct tloc {
+	enum tloc_kind kind;
+	int regno;		/* TL_REGISTER, TL_FRAME: DWARF x86-64
+				 * numbering (0 ax, 1 dx, 2 cx, 3 bx, 4 si,
+				 * 5 di, 6 bp, 7 sp, 8-15 r8-r15, 16 ip) */
+	uint64_t addr;		/* TL_MEMORY */
+	const struct tloc *base;	/* TL_COMPUTED: holds a pointer */
+	int64_t offset;		/* the memory kinds */
+	struct vec indexes;	/* the memory kinds: struct tindex * */
+	struct taccessor acc;	/* TL_ACCESSOR */
+};
+
+/* One step of a chain, as resolved. */
+struct tvar_step {
+	const struct comp *comp;	/* the script's ->name or [index] */
+	bool deref;		/* went through a pointer first */
+	int64_t offset;		/* bytes the step adds to the address (a
+				 * member's offset, a constant index times
+				 * the element size) */
+	const struct ctype *type;	/* the type after the step */
+};
+
+/*
+ * A resolved use of a target variable: what pass 3 prints.
+ * Invariants: type == ctype_script_type(ctype) and is long or string;
+ * a string is a TL_ACCESSOR; bit_size > 0 only for a bitfield member
+ * reached last, whose unit ctype->size bytes at loc holds it.
+ */
+struct tvar_ref {
+	const char *name;	/* "$value" */
+	struct vec steps;	/* struct tvar_step * */
+	const struct ctype *ctype;	/* the type of the last step */
+	struct tloc loc;	/* the location of the last step */
+	unsigned bit_offset, bit_size;
+	enum type type;		/* the script type */
+	unsigned access;	/* this use's enum target_access */
+};
+
+/* Walks comps (struct comp *) from a variable of type t at loc into a
+ * new ref (access left 0); suffix is the use's "$" or "$$" (pretty
+ * printing, not supported yet) or NULL.  On failure returns NULL, with
+ * *why a new message that completes "target variable '$v' of probe P"
+ * and *bad the component it is about (NULL: the whole use). */
+struct tvar_ref *tvar_resolve(const char *name, const struct ctype *t,
+			      const struct tloc *loc, const struct vec *comps,
+			      const char *suffix, char **why,
+			      const struct comp **bad);
+
+/* How pass 3 prints what a lowering needs from around it: a script
+ * expression (an index, an assigned value), and the C string naming
+ * the use's script location for run-time errors. */
+struct tlower {
+	FILE *out;
+	void (*expr)(void *arg, const struct expr *e);
+	void (*where)(void *arg);
+	void *arg;
+	int depth;		/* nesting, for unique temporaries */
+};
+
+/* A C expression of the value of ref: s64 for a long, const char *
+ * for a string.  A fault sets the error and leaves the statement. */
+void tvar_emit_read(struct tlower *tl, const struct tvar_ref *ref);
+/* A C expression storing value into ref ('.=' when append). */
+void tvar_emit_write(struct tlower *tl, const struct tvar_ref *ref,
+		     bool append, const struct expr *value);
+
+#endif
