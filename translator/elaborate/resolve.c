@@ -15,7 +15,7 @@
 #include "parse/parse.h"
 #include "probes/probes.h"
 #include "session.h"
-#include "suggest.h"
+#include "util/suggest.h"
 #include "tapsets.h"
 
 struct resolver {
