@@ -1,6 +1,6 @@
 /*
  * C string literals: how any byte string of a script (a literal, a
- * probe point's text, a procfs path) is written into generated C.
+ * probe point's text, a file name) is written into generated C.
  * Pass 3 and the probe families' table writers share it.
  */
 #include "cstring.h"
