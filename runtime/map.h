@@ -2,9 +2,9 @@
  * Types of the script's associative arrays and statistics.
  *
  * Included right after runtime_defs.h, before the generated globals
- * (which are made of these types); the functions are in hist.c, stat.c
- * and map.c, included after runtime_core.h.  doc/runtime-maps.md is the
- * contract with the translator.
+ * (which are made of these types); the functions are in hist.c, stat.c,
+ * map.c, map_foreach.c and pmap.c, included by runtime_core.h.
+ * doc/runtime-maps.md is the contract with the translator.
  *
  * Everything is sized and allocated once, in process context, from a
  * small const descriptor the translator emits per global.  After that a

@@ -16,6 +16,8 @@
 #include "hist.c"
 #include "stat.c"
 #include "map.c"
+#include "map_foreach.c"
+#include "pmap.c"
 
 /* Provided by the generated code: array and statistics globals are
  * allocated at module init and freed at exit (process context); scalar

@@ -27,44 +27,36 @@
 
 #ifndef MAXACTION
 #define MAXACTION 1000		/* statements per probe hit */
-#include "map.h"
-
 #endif
 #ifndef MAXNESTING
 #define MAXNESTING 10		/* nested function calls */
-#include "map.h"
-
 #endif
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 512	/* bytes per string, NUL included */
-#include "map.h"
-
 #endif
 #ifndef MAXTRYLOCK
 #define MAXTRYLOCK 1000		/* retries of a contended global lock
 				 * before the probe is a skipped one */
-#include "map.h"
-
 #endif
 #ifndef TRYLOCKDELAY
 #define TRYLOCKDELAY 10		/* ns between two tries of a global lock */
 #endif
 #ifndef MAXSKIPPED
 #define MAXSKIPPED 100		/* skipped probes before the run ends */
-#include "map.h"
-
 #endif
 #ifndef MAXERRORS
 #define MAXERRORS 0		/* errors tolerated before the run ends */
-#include "map.h"
-
 #endif
 #ifndef STAP_PRINT_BUF_SIZE
 #define STAP_PRINT_BUF_SIZE 8192	/* per-CPU output staged per probe */
-#include "map.h"
-
 #endif
 
+/*
+ * The types of arrays and statistics, before the generated globals made
+ * of them, with their own limits (MAXMAPENTRIES ...).  Included once,
+ * after the limits above, which its defaults only name (MAP_STRING_LENGTH
+ * is MAXSTRINGLEN).
+ */
 #include "map.h"
 
 #endif

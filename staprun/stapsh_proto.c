@@ -1,6 +1,6 @@
 /*
  * The stap <-> stapsh protocol: reading, writing and parsing shared by
- * stapsh (staprun/stapsh.c) and stap (translator/build/remote.c).
+ * stapsh (staprun/stapsh.c) and stap (translator/run/remote.c).
  *
  * The reader at the top hands out lines and payload bytes from one fd;
  * the writers below it never split a frame; the small parsers at the end

@@ -12,7 +12,7 @@
 #include <string.h>
 #include "options.h"
 #include "util/diag.h"
-#include "../staprun/optarg.h"
+#include "optarg.h"
 
 enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
        LONG_VERSION };

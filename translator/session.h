@@ -1,7 +1,8 @@
 /*
  * All configuration of one stap run: the options as parsed, the target
  * kernel, the paths found, and the results each pass hands to the next.
- * main.c fills it in; every pass reads from it.
+ * main.c fills it in; every pass reads from it.  session.c makes and
+ * removes its work directories.
  */
 #ifndef STAP_SESSION_H
 #define STAP_SESSION_H
@@ -47,7 +48,7 @@ struct session {
 	const char *kernel_release;	/* -r, the remote's, or uname -r */
 	const char *kernel_build_tree;	/* /lib/modules/R/build or -r path */
 	const char *arch;		/* "x86_64" */
-	/* Parallel to remotes (build/targets.c): each target's kernel
+	/* Parallel to remotes (run/targets.c): each target's kernel
 	 * release, and the module pass 4 built for that release. */
 	struct vec remote_releases;	/* char * */
 	struct vec remote_modules;	/* char * */
@@ -78,5 +79,11 @@ struct session {
 	/* ---- timings, for -v ---- */
 	uint64_t pass_us[6];
 };
+
+/* session.c: makes s->tmpdir; false after saying why. */
+bool session_make_tmpdir(struct session *s);
+/* session.c: removes s->tmpdir and s->kernel_tmpdirs, or with -k says
+ * where they are kept. */
+void session_remove_tmpdirs(struct session *s);
 
 #endif

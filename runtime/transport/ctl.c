@@ -1,6 +1,6 @@
 /*
  * The control channel, /proc/<module>/ctl, and the session it drives.
- * The message layout and codec are in staprun/ctl_proto.h; the prose,
+ * The message layout and codec are in runtime/uapi/ctl_proto.h; the prose,
  * with the order of the exchange, is doc/protocol-control.md.
  *
  * The file is organised as: the outgoing queue (messages waiting for

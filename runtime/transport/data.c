@@ -1,7 +1,7 @@
 /*
  * The data channel: per-CPU ring buffers that probes write script output
  * into, and /proc/<module>/data, which stapio reads them from.  The
- * record layout is struct stap_data_rec (staprun/ctl_proto.h); the prose
+ * record layout is struct stap_data_rec (runtime/uapi/ctl_proto.h); the prose
  * is in doc/protocol-data.md.
  *
  * Each possible CPU owns one ring of stap_data_buffer_size() bytes (a

@@ -11,7 +11,7 @@
 #include <linux/proc_fs.h>
 #include <linux/wait.h>
 #include "transport.h"
-#include "../../staprun/ctl_proto.h"
+#include "ctl_proto.h"
 
 /*
  * Session flags, written in process context by ctl.c and read anywhere.

@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for the control channel's decoder: the ctl_reader of
- * staprun/ctl.c and the codec of staprun/ctl_proto.h, as stapio uses them
+ * staprun/ctl.c and the codec of runtime/uapi/ctl_proto.h, as stapio uses them
  * on what it reads from /proc/<module>/ctl.
  *
  * Input: byte 0 seeds how the stream is cut into read()s, byte 1 holds

@@ -2,7 +2,7 @@
  * libFuzzer harness for the stapsh protocol's parsing: the line and
  * payload reader, word splitting, sizes, file names and %-escapes of
  * staprun/stapsh_proto.c, driven the way stapsh's session loop and
- * stap's reply loop (translator/build/remote.c) drive them.
+ * stap's reply loop (translator/run/remote.c) drive them.
  *
  * Input: byte 0 seeds how the stream is cut into writes, byte 1 holds
  * flags; with FLAG_LONG, bytes 2-4 place a run of 65520..65551 'x' bytes

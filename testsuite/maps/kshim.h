@@ -19,6 +19,7 @@ typedef int64_t s64;
 typedef uint64_t u64;
 typedef int32_t s32;
 typedef uint32_t u32;
+typedef uint16_t u16;
 typedef uint8_t u8;
 
 #define S64_MAX INT64_MAX
@@ -31,7 +32,20 @@ typedef uint8_t u8;
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #define min(a, b) ((a) < (b) ? (a) : (b))
+#define min_t(t, a, b) min((t)(a), (t)(b))
+#define __user
+/* print.c's %m and %M: no memory to fault on here, every read fails. */
+#define copy_from_user_nofault(d, s, n) (-14L)
+#define copy_from_kernel_nofault(d, s, n) (-14L)
 #define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+typedef struct {
+	int counter;
+} atomic_t;
+#define ATOMIC_INIT(i) { (i) }
+#define atomic_inc(v) ((v)->counter++)
+#define atomic_read(v) ((v)->counter)
 #define GFP_KERNEL 0
 #define NUMA_NO_NODE (-1)
 #define MAXSTRINGLEN 512
@@ -107,6 +121,12 @@ static void stap_error(struct context *c, const char *msg, const char *loc)
 		return;
 	c->last_error = msg;
 	c->last_loc = loc;
+}
+
+static void stap_errorf(struct context *c, const char *loc,
+			const char *fmt, ...)
+{
+	stap_error(c, fmt, loc);
 }
 
 #endif

@@ -10,7 +10,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 VM_ROOT=${STAP_VM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stap/vm}
-COMPAT_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/stap/compat
 KVERS=${*:-6.1.0-56-amd64 6.12.117+deb12-amd64}
 fail=0
 
@@ -19,13 +18,16 @@ run_one() {
 	b=$(mktemp -d "/tmp/stap-maps.$k.XXXXXX")
 	echo "== $k ($b)"
 
-	# The module, built as pass 4 builds a generated one.
-	[ -f "$COMPAT_DIR/$k.h" ] ||
-		"$TOP/stap" -p4 -r "$k" -e 'probe begin { exit() }' >/dev/null
-	cp "$COMPAT_DIR/$k.h" "$b/stap_compat.h"
+	# The module, built as pass 4 builds a generated one (the feature
+	# probes' header from a kept pass-4 directory: -k always builds).
+	local kept
+	kept=$("$TOP/stap" -p4 -k -r "$k" -e 'probe begin { exit() }' 2>&1 \
+		>/dev/null | sed -n 's/^Keeping temporary directory "\(.*\)"$/\1/p')
+	cp "$kept/stap_compat.h" "$b/stap_compat.h"
+	rm -rf "$kept"
 	cp "$HERE/stap_maps_test.c" "$b/"
-	printf 'obj-m := stap_maps_test.o\nccflags-y := -I%s -I%s -Wno-unused-function -Wno-unused-label\n' \
-		"$TOP/runtime" "$b" >"$b/Kbuild"
+	printf 'obj-m := stap_maps_test.o\nccflags-y := -I%s -I%s/uapi -I%s -Wno-unused-function -Wno-unused-label\n' \
+		"$TOP/runtime" "$TOP/runtime" "$b" >"$b/Kbuild"
 	if ! make -C "/lib/modules/$k/build" M="$b" modules >"$b/build.log" 2>&1
 	then
 		cat "$b/build.log"

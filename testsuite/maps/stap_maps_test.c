@@ -69,6 +69,8 @@ union stap_locals {
 #include "hist.c"
 #include "stat.c"
 #include "map.c"
+#include "map_foreach.c"
+#include "pmap.c"
 
 static DEFINE_RAW_SPINLOCK(stap_lock_a);
 static DEFINE_RAW_SPINLOCK(stap_lock_w);

@@ -1,6 +1,6 @@
 /*
- * Host-side unit test of runtime/hist.c, stat.c and map.c, built
- * against kshim.h instead of the kernel:
+ * Host-side unit test of runtime/hist.c, stat.c, map.c, map_foreach.c
+ * and pmap.c, built against kshim.h instead of the kernel:
  *
  *   ./unit              every built-in test (exit 1 on any failure)
  *   ./unit fuzz N SEED  N random operations on maps against a model
@@ -8,7 +8,7 @@
  *                       upstream output) is rebuilt from its counts and
  *                       must print byte for byte the same
  *
- * Built by `make -C testsuite/maps unit` (see Makefile there).
+ * Built and run by `make -C testsuite/maps check` (see Makefile there).
  */
 #include "kshim.h"
 #include "../../runtime/string.c"
@@ -17,6 +17,8 @@
 #include "../../runtime/hist.c"
 #include "../../runtime/stat.c"
 #include "../../runtime/map.c"
+#include "../../runtime/map_foreach.c"
+#include "../../runtime/pmap.c"
 
 static int failures;
 
@@ -351,7 +353,8 @@ static void test_hist_flush(void)
 	static const int n[] = { 1650, 8, 1 };
 	struct stap_stat_desc d = { .hist = STAP_HIST_LINEAR, .start = 0,
 				    .stop = 10240, .interval = 200 };
-	struct stap_sb sb = { small_buf, 0, sizeof(small_buf), small_flush };
+	struct stap_sb sb = { .buf = small_buf, .cap = sizeof(small_buf),
+			      .flush = small_flush };
 	struct context c = { 0 };
 	struct stap_stat s;
 	int i, j;

@@ -104,6 +104,19 @@ ssh_port_taken() {
 	[ -n "$SSH" ] && grep -qi 'forwarding' "$1/qemu.log"
 }
 
+# Succeeds when the ssh guest's server sends its banner ("SSH-2.0-...")
+# within a second.  qemu accepts on the forwarded host port at once and
+# resets the connection while nothing listens in the guest, so the guest
+# is ready for ssh only when dropbear itself answers, not when stapsh
+# does (which is earlier: dropbear starts after the network is up).
+ssh_answers() {
+	local port
+	[ -n "$SSH" ] || return 0
+	port=$(cat "$1/ssh.port" 2>/dev/null) || return 1
+	timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && head -c 4 <&3' \
+		"$port" 2>/dev/null | grep -q '^SSH-'
+}
+
 cmd_ssh() {
 	local kver=${1:?usage: stap-vm ssh KVER} run
 	check_kver "$kver"

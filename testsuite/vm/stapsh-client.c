@@ -11,9 +11,9 @@
  *       relays its stdout/stderr; exits with its status (255: lost peer)
  *
  * URL is unix:PATH, vm:KVER, exec:COMMAND or an ssh remote
- * (ssh://[USER@]HOST[:PORT]; see translator/build/remote.h).
+ * (ssh://[USER@]HOST[:PORT]; see translator/run/remote.h).
  */
-#include "../../translator/build/remote.h"
+#include "run/remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <utime.h>
-#include "build/build.h"
-#include "build/remote.h"
+#include "run/connection.h"
+#include "run/remote.h"
 #include "symbols.h"
-#include "../../staprun/ksyms.h"
+#include "ksyms.h"
 
 /* The cache holds the list sorted by name, each name once: loading it
  * needs no sorting and no hashing. */

@@ -15,19 +15,6 @@
 
 struct session;
 
-/* Builtin functions pass 2 knows; emit translates each.  The print
- * family: print/println (values), printd/printdln (values between a
- * literal delimiter), printf (a literal format); each has an sprint*
- * twin that returns the text as a string. */
-enum builtin { BI_NONE, BI_PRINT, BI_PRINTLN, BI_PRINTD, BI_PRINTDLN,
-	BI_PRINTF, BI_SPRINT, BI_SPRINTLN, BI_SPRINTD, BI_SPRINTDLN,
-	BI_SPRINTF, BI_EXIT, BI_ERROR };
-enum builtin builtin_lookup(const char *name);
-/* For the print family: the printing twin of an sprint* (else bi), and
- * whether bi returns a string. */
-enum builtin builtin_printer(enum builtin bi);
-bool builtin_is_sprint(enum builtin bi);
-
 /* The pass-2 entry point; NULL after errors (already reported). */
 struct program *elaborate(struct session *s, struct file *user);
 

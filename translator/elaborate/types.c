@@ -10,8 +10,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "builtins.h"
 #include "elaborate.h"
-#include "emit/emit.h"
+#include "format.h"
 #include "probes/probes.h"
 
 struct typer {
@@ -177,47 +178,50 @@ static void note_stat_reader(struct typer *t, struct expr *e)
 }
 
 /* printf/sprintf: each argument has the type its conversion takes; an
- * untyped variable takes it from the format. */
+ * untyped variable takes it from the format, which is parsed once and
+ * kept on the call for pass 3. */
 static void infer_format_args(struct typer *t, struct expr *e)
 {
 	struct expr *fmt = e->args.len ? vec_at(&e->args, 0) : NULL;
 	if (!fmt || fmt->kind != E_STR)
-		return;		/* resolve.c reported it */
+		return;		/* calls.c reported it */
 	size_t n = e->args.len - 1;
-	struct format_arg *want = format_args(e, t->report);
+	if (!e->format)
+		e->format = format_parse(fmt, n, t->report);
 
 	for (size_t i = 0; i < n; i++) {
 		struct expr *a = vec_at(&e->args, i + 1);
 		enum type have = infer(t, a);
-		if (!want)
+		if (!e->format)
 			continue;
+		enum type want = e->format->arg_types[i];
 		if (have == TYPE_UNKNOWN) {
-			bind(t, a, have, want[i].type);
-		} else if (have != want[i].type && t->report) {
+			bind(t, a, have, want);
+		} else if (have != want && t->report) {
+			char *what = format_arg_what(e->format, i);
 			diag_error(a->loc, "%s expects a %s, "
-				   "argument %zu is a %s", want[i].what,
-				   type_name(want[i].type), i + 1,
+				   "argument %zu is a %s", what,
+				   type_name(want), i + 1,
 				   type_name(have));
+			free(what);
 		}
 	}
-	format_args_free(want, n);
 }
 
+/* A builtin's arguments are typed as its table entry says. */
 static enum type infer_call(struct typer *t, struct expr *e)
 {
 	size_t n = e->args.len;
+	const struct builtin *bi = e->builtin;
 	if (e->callee)
 		return infer_user_call(t, e);
-	enum builtin bi = builtin_lookup(e->name);
-	enum type ret = builtin_is_sprint(bi) ? TYPE_STRING : TYPE_LONG;
-	switch (builtin_printer(bi)) {
-	case BI_PRINTF:
+	if (!bi)
+		return TYPE_LONG;	/* calls.c reported it */
+	switch (bi->args) {
+	case BI_ARGS_FORMAT:
 		infer_format_args(t, e);
-		return ret;
-	case BI_PRINT:
-	case BI_PRINTLN:
-	case BI_PRINTD:
-	case BI_PRINTDLN:
+		break;
+	case BI_ARGS_VALUES:
 		for (size_t i = 0; i < n; i++) {
 			struct expr *a = vec_at(&e->args, i);
 			if (infer(t, a) == TYPE_STATS && t->report)
@@ -225,13 +229,15 @@ static enum type infer_call(struct typer *t, struct expr *e)
 					   "itself: print @count(...), @sum(...) "
 					   "or a histogram");
 		}
-		return ret;
-	case BI_ERROR:
-		expect(t, vec_at(&e->args, 0), TYPE_STRING);
-		return TYPE_LONG;
-	default:
-		return TYPE_LONG;
+		break;
+	case BI_ARGS_STRING:
+		for (size_t i = 0; i < n; i++)
+			expect(t, vec_at(&e->args, i), TYPE_STRING);
+		break;
+	case BI_ARGS_NONE:
+		break;
 	}
+	return bi->ret;
 }
 
 static enum type infer_assign(struct typer *t, struct expr *e)

@@ -1,7 +1,7 @@
 /*
  * Pass 3: C generation.  emit.c lays out the module (globals, locals,
  * handlers, probe tables); stmt.c and expr.c translate bodies; format.c
- * compiles printf-style format strings.  The C produced calls only the
+ * prints the printf formats pass 2 parsed.  The C produced calls only the
  * runtime (runtime/runtime_core.h) and is built by kbuild in pass 4.
  */
 #ifndef STAP_EMIT_H
@@ -57,19 +57,10 @@ void emit_delete(struct emitter *em, const struct expr *x);
 /* stmt.c */
 void emit_stmt(struct emitter *em, const struct stmt *st);
 
-/* format.c: printf-style formats.  format_args() returns, for a
- * printf/sprintf call, the type each argument after the format must
- * have and the conversion that takes it (for messages), or NULL after
- * reporting (if report) a malformed format or a wrong argument count;
- * free it with format_args_free(a, number of arguments).  emit_format()
- * writes the statements that append the formatted arguments to the
- * stap_sb named by `sb` (C of type struct stap_sb *). */
-struct format_arg {
-	enum type type;
-	char *what;	/* "format conversion '%-5s'", "the '*' width of '%*d'" */
-};
-struct format_arg *format_args(const struct expr *call, bool report);
-void format_args_free(struct format_arg *a, size_t n);
+/* format.c: emit_format() writes the statements that append the
+ * formatted arguments of a printf/sprintf call, whose format pass 2
+ * parsed (call->format), to the stap_sb named by `sb` (C of type
+ * struct stap_sb *). */
 void emit_format(struct emitter *em, const char *sb, const struct expr *call);
 
 #endif

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "elaborate/builtins.h"
 #include "emit.h"
 #include "probes/probes.h"
 
@@ -165,7 +166,7 @@ static void emit_compare(struct emitter *em, const struct expr *e)
  * evaluated first, in order; a histogram prints in place.
  */
 static void emit_values(struct emitter *em, const struct expr *e,
-			enum builtin bi, const char *sb)
+			enum builtin_id bi, const char *sb)
 {
 	FILE *out = em->out;
 	bool delimited = bi == BI_PRINTD || bi == BI_PRINTDLN;
@@ -203,14 +204,14 @@ static void emit_values(struct emitter *em, const struct expr *e,
 /* The print family: into the print buffer, or for sprint* into a
  * string temporary (cut at MAXSTRINGLEN) that is the result. */
 static void emit_print_family(struct emitter *em, const struct expr *e,
-			      enum builtin bi)
+			      const struct builtin *bi)
 {
 	FILE *out = em->out;
-	enum builtin printer = builtin_printer(bi);
+	bool sprint = bi->ret == TYPE_STRING;
 	char *sb;
 	int n = em->labels++;
 
-	if (builtin_is_sprint(bi)) {
+	if (sprint) {
 		int t = new_temp(em);
 		fprintf(out, "({ struct stap_sb sb%d_ = stap_sb_str_init("
 			"l->tmp[%d]); ", n, t);
@@ -219,11 +220,11 @@ static void emit_print_family(struct emitter *em, const struct expr *e,
 		fputs("({ ", out);
 		sb = xstrdup("&c->out");
 	}
-	if (printer == BI_PRINTF)
+	if (bi->printer == BI_PRINTF)
 		emit_format(em, sb, e);
 	else
-		emit_values(em, e, printer, sb);
-	if (builtin_is_sprint(bi))
+		emit_values(em, e, bi->printer, sb);
+	if (sprint)
 		fprintf(out, "stap_sb_str(&sb%d_); })", n);
 	else
 		fputs("(s64)0; })", out);
@@ -293,6 +294,8 @@ static void emit_user_call(struct emitter *em, const struct expr *e)
 	fprintf(out, "} r%d_; })", n);
 }
 
+/* A call: pass 2 recorded what it calls (a script function or a
+ * builtin, builtins.h). */
 static void emit_call(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
@@ -300,8 +303,11 @@ static void emit_call(struct emitter *em, const struct expr *e)
 		emit_user_call(em, e);
 		return;
 	}
-	enum builtin bi = builtin_lookup(e->name);
-	switch (bi) {
+	if (!e->builtin) {
+		fputs("0", out);	/* pass 2 rejected it already */
+		return;
+	}
+	switch (e->builtin->id) {
 	case BI_PRINT:
 	case BI_PRINTLN:
 	case BI_PRINTD:
@@ -312,7 +318,7 @@ static void emit_call(struct emitter *em, const struct expr *e)
 	case BI_SPRINTD:
 	case BI_SPRINTDLN:
 	case BI_SPRINTF:
-		emit_print_family(em, e, bi);
+		emit_print_family(em, e, e->builtin);
 		return;
 	case BI_EXIT:
 		fputs("({ stap_request_exit(); (s64)0; })", out);
@@ -324,10 +330,7 @@ static void emit_call(struct emitter *em, const struct expr *e)
 		emit_loc(out, "identifier 'error'", e->loc);
 		fputs("); goto out; (s64)0; })", out);
 		return;
-	case BI_NONE:
-		break;
 	}
-	fputs("0", out);	/* pass 2 rejected it already */
 }
 
 void emit_expr(struct emitter *em, const struct expr *e)

@@ -97,6 +97,11 @@ struct expr {
 	struct vec args;	/* struct expr *: call args, indexes, hist args */
 	struct vec comps;	/* struct comp *: E_TARGET/E_CAST/E_ATVAR */
 	struct sym *sym;	/* pass 2: what E_VAR/E_INDEX names */
+	const struct builtin *builtin;	/* pass 2: the builtin E_CALL calls
+					 * when it calls no script function
+					 * (elaborate/builtins.h) */
+	struct format *format;	/* pass 2: printf/sprintf's format, parsed
+				 * (elaborate/format.h) */
 	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
 	const struct target_var *target;	/* pass 2: what E_TARGET is */
 };

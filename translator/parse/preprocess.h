@@ -19,17 +19,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "../util/arena.h"
 #include "../util/diag.h"
 
 struct session;
-
-/* A bump allocator: everything is freed at once by arena_free(). */
-struct arena {
-	struct arena_chunk *head;
-};
-void *arena_alloc(struct arena *a, size_t n);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
-void arena_free(struct arena *a);
 
 struct token {
 	int kind;		/* a yytokentype from parser.h; 0 at end */
@@ -57,7 +50,7 @@ void lexer_free(struct lexer *lx);
  * kinds that have no fixed spelling (identifiers, literals). */
 const char *token_spelling(int kind);
 
-/* ---- preprocess.c ---- */
+/* ---- preprocess.c (with macros.c and conditions.c) ---- */
 struct pp;
 struct pp *pp_new(struct session *s, const struct source *src,
 		  struct arena *a);

@@ -4,7 +4,10 @@
  * compiled both into kernel modules (runtime/transport/ctl.c includes it)
  * and into userspace (staprun/ctl.c, staprun/relay.c), so it uses only
  * uint32_t/uint64_t (which <linux/types.h> also provides), memcpy and
- * static inline functions: no allocation, no I/O.
+ * static inline functions: no allocation, no I/O.  It lives in
+ * runtime/uapi/ (as the kernel's uapi headers do, shared by kernel and
+ * user side): the module build, staprun and stap all have that directory
+ * on their include path and include it as "ctl_proto.h".
  *
  * doc/protocol-control.md and doc/protocol-data.md are the prose version
  * of this file; keep them in step.

@@ -2,20 +2,18 @@
  * The module cache: a module is named after a hash of everything that
  * goes into it (the generated C, the runtime's files, the kernel, the
  * control protocol version), and kept under <cache>/modules/<release>/
- * so that running the same script again skips pass 4.
+ * so that running the same script again skips pass 4.  -k never uses
+ * it: the user asked for the build directory.
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include "build.h"
+#include "kbuild.h"
 #include "util/diag.h"
-#include "../../staprun/ctl_proto.h"
+#include "ctl_proto.h"
 
 /* Folds name, size and mtime of every file under dir into h. */
 static uint64_t hash_tree(const char *dir, uint64_t h)
@@ -82,6 +80,8 @@ static char *cache_path(struct session *s)
 
 char *cache_lookup(struct session *s)
 {
+	if (s->keep_tmpdir)	/* -k: the build is what the user wants */
+		return NULL;
 	char *p = cache_path(s);
 	if (access(p, R_OK) == 0)
 		return p;
@@ -104,24 +104,14 @@ void cache_store(struct session *s)
 	free(dst);
 }
 
-int run_command(char *const argv[], const char *log_path)
+bool module_for_source(struct session *s, bool *cached)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	s->module_path = cache_lookup(s);
+	*cached = s->module_path != NULL;
+	if (*cached)
+		return true;
+	if (!session_make_tmpdir(s) || !build_module(s))
+		return false;
+	cache_store(s);
+	return true;
 }

@@ -28,13 +28,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "build.h"
+#include "connection.h"
 #include "paths.h"
 #include "remote.h"
+#include "run.h"
 #include "targets.h"
 #include "util/diag.h"
-#include "../../staprun/outfile.h"
-#include "../../staprun/stapsh_proto.h"
+#include "outfile.h"
+#include "stapsh_proto.h"
 
 /* ---- choosing ------------------------------------------------------------ */
 

@@ -23,12 +23,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <time.h>
-#include "build.h"
+#include "connection.h"
 #include "remote.h"
+#include "run.h"
 #include "targets.h"
 #include "util/diag.h"
-#include "../../staprun/optarg.h"
-#include "../../staprun/outfile.h"
+#include "optarg.h"
+#include "outfile.h"
 
 /* Appends staprun's options for -c -x -T -s -b -F -S to argv; the
  * strings it allocates go to owned.  out is what to pass as -o, or NULL;
@@ -297,25 +298,6 @@ static int run_remote(struct session *s, const char *url)
 	close_target(s);
 	free(name);
 	return rc < 0 ? 1 : rc;
-}
-
-const char *target_url(struct session *s)
-{
-	const char *url = s->remotes.len ? vec_at(&s->remotes, 0) : NULL;
-	return url && strncmp(url, "direct:", 7) != 0 ? url : NULL;
-}
-
-struct remote *open_target(struct session *s)
-{
-	if (!s->remote && target_url(s))
-		s->remote = remote_open(target_url(s));
-	return s->remote;
-}
-
-void close_target(struct session *s)
-{
-	remote_close(s->remote);
-	s->remote = NULL;
 }
 
 int run_module_on(struct session *s, const char *url)

@@ -1,5 +1,6 @@
 /*
- * Pass 5 on another machine: stap's side of the stapsh protocol.
+ * The transport to another machine (pass 2 asks it for symbols, pass 5
+ * runs the module there): stap's side of the stapsh protocol.
  *
  * remote_open picks a transport by the URL's scheme (unix socket, a
  * command's stdin/stdout, or a VM through vm.c), then does the handshake.
@@ -16,7 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "remote.h"
-#include "../../staprun/stapsh_proto.h"
+#include "stapsh_proto.h"
 
 #include <errno.h>
 #include <fcntl.h>

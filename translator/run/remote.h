@@ -1,6 +1,7 @@
 /*
- * Pass 5 on another machine: stap's side of the stapsh protocol
- * (doc/protocol-stapsh.md).
+ * The transport to a target: stap's side of the stapsh protocol
+ * (doc/protocol-stapsh.md), which pass 2 uses to ask a target for its
+ * symbols (through connection.h) and pass 5 to run the module there.
  *
  * A remote is one connection to a stapsh, named by a URL:
  *

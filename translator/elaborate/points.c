@@ -1,0 +1,239 @@
+/*
+ * Pass 2's probe points: each point of a probe expands through the
+ * aliases that match it (aliases.c, loading their tapsets), else goes
+ * to its probe family (probes/table.c), which may expand it further;
+ * each result is a resolved probe sharing the probe's handler body.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "aliases.h"
+#include "parse/parse.h"
+#include "probes/probes.h"
+#include "resolver.h"
+#include "util/suggest.h"
+#include "tapsets.h"
+
+/* A point as upstream's -p2 shows it: with its condition. */
+static void point_listing(struct strbuf *sb, const struct probe_point *pp)
+{
+	char *text = probe_point_text(pp);
+	sb_puts(sb, text);
+	free(text);
+	if (pp->optional)
+		sb_putc(sb, '?');
+	if (pp->sufficient)
+		sb_putc(sb, '!');
+	if (!pp->cond)
+		return;
+	char *cond = NULL;
+	size_t len;
+	FILE *f = open_memstream(&cond, &len);
+	print_expr(f, pp->cond);
+	fclose(f);
+	sb_printf(sb, " if (%s)", cond);
+	free(cond);
+}
+
+/* "p1,p2": the points of a probe as written; or an expanded probe's
+ * whole chain. */
+static char *probe_origin(const struct probe *p)
+{
+	if (p->origin_text)
+		return xstrdup(p->origin_text);
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < p->points.len; i++) {
+		if (i)
+			sb_putc(&sb, ',');
+		point_listing(&sb, vec_at(&p->points, i));
+	}
+	return sb_steal(&sb);
+}
+
+/* "name = p1, p2 <- ORIGIN" for alias a expanded in probe user. */
+static char *alias_origin(const struct alias *a, const struct probe *user)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < a->names.len; i++) {
+		if (i)
+			sb_puts(&sb, ", ");
+		point_listing(&sb, vec_at(&a->names, i));
+	}
+	sb_puts(&sb, a->epilogue ? " += " : " = ");
+	for (size_t i = 0; i < a->points.len; i++) {
+		if (i)
+			sb_puts(&sb, ", ");
+		point_listing(&sb, vec_at(&a->points, i));
+	}
+	char *from = probe_origin(user);
+	sb_printf(&sb, " <- %s", from);
+	free(from);
+	return sb_steal(&sb);
+}
+
+/* Expands pp through every alias that matches it; false if none. */
+static bool expand_aliases(struct resolver *r, struct probe *p,
+			   struct probe_point *pp, int depth)
+{
+	struct pp_comp *first = vec_at(&pp->comps, 0);
+	struct vec files = {0};
+	bool any = false;
+
+	tapsets_for_alias(r->ts, first->name, &files);
+	register_files(r, &files);
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			if (!alias_matches(vec_at(&a->names, j), pp))
+				continue;
+			if (depth > 16) {
+				diag_error(pp->loc, "probe alias expansion too "
+					   "deep (an alias that refers to itself?)");
+				return true;
+			}
+			struct probe *expanded = alias_expand(a, pp, p);
+			expanded->origin_text = alias_origin(a, p);
+			resolve_probe(r, expanded, depth + 1);
+			any = true;
+			break;
+		}
+	}
+	return any;
+}
+
+/*
+ * `probe p if (cond)`: the condition is checked at every hit before the
+ * body runs, which behaves as upstream's arming and disarming as the
+ * globals it reads change.  It gets a body of its own (for the globals
+ * it locks) and may not use locals.
+ */
+static struct pbody *resolve_condition(struct resolver *r,
+				       struct probe_point *pp)
+{
+	struct pbody *saved = r->body, *b = xcalloc(1, sizeof(*b));
+	struct hash saved_locals = r->locals;
+
+	b->id = -1;
+	r->body = b;
+	memset(&r->locals, 0, sizeof(r->locals));
+	resolve_expr(r, pp->cond);
+	for (size_t i = 0; i < b->locals.len; i++) {
+		struct sym *l = vec_at(&b->locals, i);
+		diag_error(l->decl, "a probe condition may use only globals, "
+			   "not '%s'", l->name);
+	}
+	if (b->callees.len)
+		diag_error(pp->cond->loc, "not supported yet: function calls "
+			   "in a probe condition");
+	hash_free(&r->locals);
+	r->locals = saved_locals;
+	r->body = saved;
+	vec_push(&r->prog->conditions, pp->cond);
+	return b;
+}
+
+static void unknown_probe_point(struct resolver *r, struct probe_point *pp,
+				const char *text)
+{
+	struct pp_comp *first = vec_at(&pp->comps, 0);
+	struct vec names = {0};
+	probe_family_names(&names);
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			struct probe_point *n = vec_at(&a->names, j);
+			vec_push(&names, ((struct pp_comp *)vec_at(&n->comps, 0))->name);
+		}
+	}
+	tapsets_names(r->ts, false, &names);
+	const char *near = suggest(first->name, &names);
+	if (near)
+		diag_error(pp->loc, "probe point '%s' not found (no probe "
+			   "family or alias '%s'; did you mean '%s'?)", text,
+			   first->name, near);
+	else
+		diag_error(pp->loc, "probe point '%s' not found (no probe "
+			   "family or alias '%s')", text, first->name);
+	vec_free(&names);
+}
+
+/* A wildcard in a component name (not in an argument: families such as
+ * kprobe.function("vfs_*") expand those themselves). */
+static bool name_has_wildcard(const struct probe_point *pp)
+{
+	for (size_t i = 0; i < pp->comps.len; i++)
+		if (strpbrk(((struct pp_comp *)vec_at(&pp->comps, i))->name, "*?["))
+			return true;
+	return false;
+}
+
+/* Resolves one point of body's probe; whether it stands for anything. */
+static bool resolve_point(struct resolver *r, struct pbody *body,
+			  struct probe_point *pp, int depth)
+{
+	struct probe *p = body->probe;
+	struct pp_comp *first = vec_at(&pp->comps, 0);
+	if (expand_aliases(r, p, pp, depth))
+		return true;
+	char *text = probe_point_text(pp);
+	struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
+	if (name_has_wildcard(pp)) {
+		unsupported(pp->loc, "wildcards in probe point names");
+		return false;
+	}
+	const struct probe_family *f = probe_family_lookup(first->name);
+	if (!f) {
+		if (!pp_optional(pp))
+			unknown_probe_point(r, pp, text);
+		return false;
+	}
+	struct vec points = {0};
+	if (!f->expand)
+		vec_push(&points, pp);
+	else if (!f->expand(r->s, pp, &points))
+		return false;
+	char *origin = probe_origin(p);
+	bool any = false;
+	for (size_t j = 0; j < points.len; j++) {
+		struct rprobe *rp = xcalloc(1, sizeof(*rp));
+		rp->id = (int)r->prog->rprobes.len;
+		rp->body = body;
+		rp->pp = vec_at(&points, j);
+		rp->family = f;
+		rp->text = rp->pp == pp ? text : probe_point_text(rp->pp);
+		rp->origin = origin;
+		rp->cond = cond;
+		if (!f->resolve(rp))
+			continue;
+		check_probe_privilege(r->s, rp);
+		vec_push(&r->prog->rprobes, rp);
+		any = true;
+	}
+	vec_free(&points);
+	return any;
+}
+
+/* A point marked ! is optional and, when it resolves, sufficient: the
+ * probe's later points are not resolved (upstream's "p1!, p2" falls back
+ * to p2 only where p1 does not exist). */
+static void resolve_points(struct resolver *r, struct pbody *body, int depth)
+{
+	struct probe *p = body->probe;
+	for (size_t i = 0; i < p->points.len; i++) {
+		struct probe_point *pp = vec_at(&p->points, i);
+		if (resolve_point(r, body, pp, depth) && pp->sufficient)
+			break;
+	}
+}
+
+/* A probe's handler body: its points, then its statements. */
+void resolve_probe(struct resolver *r, struct probe *p, int depth)
+{
+	struct pbody *body = xcalloc(1, sizeof(*body));
+	body->id = (int)r->prog->bodies.len;
+	body->probe = p;
+	body->stmts = p->body;
+	vec_push(&r->prog->bodies, body);
+	resolve_points(r, body, depth);
+	resolve_body(r, body);
+}
