@@ -29,8 +29,8 @@ struct stap_probe_info {
 struct context {
 	atomic_t busy;
 	const struct stap_probe_info *probe;
-	void *probe_data;		/* what the family passes the hit:
-					 * procfs's buffer ... */
+	void *probe_data;		/* what the family passes the hit,
+					 * e.g. a file's buffer */
 	const char *last_error;		/* set: the probe stops */
 	const char *last_loc;		/* "identifier 'x' at f:1:2" */
 	long actions;			/* statements run, vs MAXACTION */

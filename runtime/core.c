@@ -8,45 +8,57 @@
  *             when errors end the session)             (STOPPING, STOPPED)
  *   exit   -> STOP if stapio never sent it, free everything
  *
- * Probe families with something to arm are listed in stap_families[]:
- * a new family adds one line.
+ * The probe families are the generated stap_families[] (struct
+ * stap_family_ops, runtime_core.h): core.c names none of them.
  */
 
-struct stap_family_ops {
-	int (*arm)(void);
-	void (*disarm)(void);
-};
-
-static const struct stap_family_ops stap_families[] = {
-#ifdef STAP_HAVE_KPROBE_PROBES	/* slowest to arm: before the timers start */
-	{ stap_kprobes_register, stap_kprobes_unregister },
-#endif
-#ifdef STAP_HAVE_TIMER_PROBES
-	{ stap_timer_probes_register, stap_timer_probes_unregister },
-#endif
-#ifdef STAP_HAVE_PROCFS_PROBES
-	{ stap_procfs_register, stap_procfs_unregister },
-#endif
-	{ NULL, NULL },
-};
-
 static DEFINE_MUTEX(stap_core_lock);
-static int stap_armed;		/* families armed so far */
+static int stap_armed;		/* entries of stap_families[] armed so far */
 
 static void stap_disarm_all(void)
 {
-	while (stap_armed > 0)
-		stap_families[--stap_armed].disarm();
+	const struct stap_family_ops *f;
+
+	while (stap_armed > 0) {
+		f = &stap_families[--stap_armed];
+		if (f->disarm)
+			f->disarm(f->points, f->n);
+	}
+}
+
+/* Process context: every family's start (or stop) hook, in order. */
+static void stap_families_run(bool start)
+{
+	const struct stap_family_ops *f;
+
+	for (f = stap_families; f->points; f++) {
+		if (start && f->start)
+			f->start(f->points, f->n);
+		if (!start && f->stop)
+			f->stop(f->points, f->n);
+	}
+}
+
+/* Process context; may sleep.  Stops the session after a failed START
+ * (the error probes still run). */
+static void stap_start_failed(void)
+{
+	stap_disarm_all();
+	atomic_set(&stap_error_exit, 1);
+	atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
+	stap_families_run(false);
+	atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
 }
 
 /*
  * Process context (the ctl write handler); may sleep.  Every family is
  * armed before the begin probes run, so a probe that cannot be armed
- * (an unknown kprobe symbol, say) fails the start before any script
+ * (an unknown kernel symbol, say) fails the start before any script
  * code ran; armed probes wait for RUNNING, after the begin probes.
  */
 int stap_core_start(void)
 {
+	const struct stap_family_ops *f;
 	int rc = 0;
 
 	mutex_lock(&stap_core_lock);
@@ -56,19 +68,14 @@ int stap_core_start(void)
 	}
 	stap_globals_init();
 	atomic_set(&stap_session_state, STAP_SESSION_STARTING);
-	while (stap_families[stap_armed].arm) {
-		rc = stap_families[stap_armed].arm();
-		if (rc) {	/* the error probes still run */
-			stap_disarm_all();
-			atomic_set(&stap_error_exit, 1);
-			atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
-			stap_end_probes_run();
-			atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
+	for (f = stap_families; f->points; f++, stap_armed++) {
+		rc = f->arm ? f->arm(f->points, f->n) : 0;
+		if (rc) {
+			stap_start_failed();
 			goto out;
 		}
-		stap_armed++;
 	}
-	stap_begin_probes_run();
+	stap_families_run(true);
 	atomic_cmpxchg(&stap_session_state, STAP_SESSION_STARTING,
 		       STAP_SESSION_RUNNING);
 out:
@@ -113,7 +120,7 @@ void stap_core_stop(void)
 		goto out;
 	stap_disarm_all();
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPING);
-	stap_end_probes_run();
+	stap_families_run(false);
 	atomic_set(&stap_session_state, STAP_SESSION_STOPPED);
 	stap_report_warnings();
 	stap_transport_report_counts(atomic_read(&stap_error_count),

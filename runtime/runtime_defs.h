@@ -47,10 +47,6 @@
 #ifndef MAXERRORS
 #define MAXERRORS 0		/* errors tolerated before the run ends */
 #endif
-#ifndef STP_PROCFS_BUFSIZE
-#define STP_PROCFS_BUFSIZE MAXSTRINGLEN	/* procfs read probes' $value
-					 * without .maxsize(N), NUL included */
-#endif
 #ifndef STAP_PRINT_BUF_SIZE
 #define STAP_PRINT_BUF_SIZE 8192	/* per-CPU output staged per probe */
 #endif

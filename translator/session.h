@@ -55,8 +55,8 @@ struct session {
 	struct vec kernel_tmpdirs;	/* char *: work dirs of per-kernel builds */
 	struct remote *remote;		/* the connection to --remote's
 					 * stapsh, once opened: at pass 2
-					 * when kprobes need the target's
-					 * symbols, else at pass 5 */
+					 * when probe points need the
+					 * target's symbols, else at pass 5 */
 	struct ksyms *ksyms;		/* the target's function symbols,
 					 * loaded on first need (pass 2) */
 	bool ksyms_tried;

@@ -1,8 +1,22 @@
 /*
  * kprobe.function probes: a kprobe (or kretprobe for .return) on a
  * symbol name.  Handlers run in the kprobe's exception context with
- * preemption disabled; stap_run_probe() handles the rest.
+ * preemption disabled; stap_run_probe() handles the rest.  The module's
+ * table is stap_kprobes[]; arm and disarm get it from stap_families[].
  */
+#include <linux/kprobes.h>
+
+/* kprobe.function("sym")[.return]; optional: made from a wildcard, so
+ * a failure to arm it skips it instead of failing the run. */
+struct stap_kprobe {
+	const struct stap_probe_info *info;
+	const char *symbol;
+	bool is_return;
+	bool optional;
+	bool armed;
+	struct kprobe kp;
+	struct kretprobe krp;
+};
 
 static int stap_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -52,18 +66,18 @@ static void stap_kprobe_report_skipped(const struct stap_kprobe *first,
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 }
 
-static void stap_kprobes_unregister(void);
+static void stap_kprobe_disarm(void *points, size_t n);
 
 /* Process context.  All or nothing, except for the probes a wildcard
  * made: a probe that fails undoes the rest, an optional one is skipped. */
-static int stap_kprobes_register(void)
+static int stap_kprobe_arm(void *points, size_t n)
 {
 	const struct stap_kprobe *first_skipped = NULL;
 	size_t i, skipped = 0;
 	int rc, first_rc = 0;
 
-	for (i = 0; i < ARRAY_SIZE(stap_kprobes); i++) {
-		struct stap_kprobe *p = &stap_kprobes[i];
+	for (i = 0; i < n; i++) {
+		struct stap_kprobe *p = (struct stap_kprobe *)points + i;
 
 		if (p->is_return) {
 			memset(&p->krp, 0, sizeof(p->krp));
@@ -86,7 +100,7 @@ static int stap_kprobes_register(void)
 		}
 		if (rc) {
 			stap_kprobe_report(p, rc);
-			stap_kprobes_unregister();
+			stap_kprobe_disarm(points, n);
 			return rc;
 		}
 		p->armed = true;
@@ -97,12 +111,12 @@ static int stap_kprobes_register(void)
 }
 
 /* Process context; waits for running handlers. */
-static void stap_kprobes_unregister(void)
+static void stap_kprobe_disarm(void *points, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(stap_kprobes); i++) {
-		struct stap_kprobe *p = &stap_kprobes[i];
+	for (i = 0; i < n; i++) {
+		struct stap_kprobe *p = (struct stap_kprobe *)points + i;
 
 		if (!p->armed)
 			continue;

@@ -17,12 +17,71 @@
  * in the reader's or writer's process context, through
  * stap_run_probe_data(), only while the session is RUNNING: a read
  * before then or after it returns an empty file.
+ *
+ * A procfs hit's c->probe_data is a struct stap_procfs_buf: in a read
+ * probe the text the reader will get, which `$value = ...` and
+ * `$value .= ...` fill up to the file's maxsize (bytes beyond it are
+ * dropped); in a write probe the bytes written, NUL-terminated.
+ *
+ * The module includes this file before its handlers (they call the
+ * $value functions below); its table is stap_procfs_files[], which arm
+ * and disarm get from stap_families[].
  */
 #include <linux/proc_fs.h>
 #include <linux/namei.h>
 #include <linux/uaccess.h>
 #include <linux/stat.h>
 #include <linux/mutex.h>
+
+#ifndef STP_PROCFS_BUFSIZE
+#define STP_PROCFS_BUFSIZE MAXSTRINGLEN	/* read probes' $value without
+					 * .maxsize(N), NUL included */
+#endif
+
+struct stap_procfs_buf {
+	char *buf;
+	size_t len;		/* bytes in buf; buf[len] == '\0' */
+	size_t cap;		/* bytes buf holds, the NUL included */
+};
+
+/* One file under /proc/systemtap/MODULE/, with its read and/or write
+ * probe, or one of its subdirectories (dir; listed before what they
+ * hold).  mode: 0400 read, 0200 write, 0600 both, unless umask(N). */
+struct stap_procfs_file {
+	const char *path;		/* "dir/file", relative */
+	bool dir;
+	const struct stap_probe_info *read, *write;
+	size_t maxsize;			/* read buffer, the NUL included */
+	umode_t mode;
+};
+
+/* $value in a write probe.  Probe context. */
+static inline const char *stap_procfs_value(struct context *c)
+{
+	return ((struct stap_procfs_buf *)c->probe_data)->buf;
+}
+
+/* $value .= s in a read probe.  Probe context. */
+static inline const char *stap_procfs_append(struct context *c, const char *s)
+{
+	struct stap_procfs_buf *b = c->probe_data;
+	size_t n = strnlen(s, b->cap - 1 - b->len);
+
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+	return b->buf;
+}
+
+/* $value = s in a read probe.  Probe context. */
+static inline const char *stap_procfs_set(struct context *c, const char *s)
+{
+	struct stap_procfs_buf *b = c->probe_data;
+
+	b->len = 0;
+	b->buf[0] = '\0';
+	return stap_procfs_append(c, s);
+}
 
 #define STAP_PROCFS_ROOT "systemtap"
 #define STAP_PROCFS_MODDIR STAP_PROCFS_ROOT "/" KBUILD_MODNAME
@@ -145,11 +204,12 @@ static void stap_procfs_report(const char *path, const char *why)
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 }
 
-static void stap_procfs_unregister(void);
+static void stap_procfs_disarm(void *points, size_t n);
 
 /* Process context.  All or nothing: a failure removes what was made. */
-static int stap_procfs_register(void)
+static int stap_procfs_arm(void *points, size_t n)
 {
+	struct stap_procfs_file *files = points;
 	size_t i;
 
 	if (!stap_procfs_exists("/proc/" STAP_PROCFS_ROOT, NULL) &&
@@ -160,22 +220,19 @@ static int stap_procfs_register(void)
 	if (stap_procfs_exists("/proc/" STAP_PROCFS_MODDIR, NULL)) {
 		stap_procfs_report(NULL, "it exists already (another module "
 				   "of the same name?)");
-		stap_procfs_unregister();
+		stap_procfs_disarm(points, n);
 		return -EEXIST;
 	}
 	stap_procfs_moddir = proc_mkdir(STAP_PROCFS_MODDIR, NULL);
 	if (!stap_procfs_moddir)
 		goto fail;
-	for (i = 0; stap_procfs_dirs[i]; i++)
-		if (!proc_mkdir(stap_procfs_dirs[i], stap_procfs_moddir)) {
-			stap_procfs_report(stap_procfs_dirs[i], "out of memory");
-			goto fail;
-		}
-	for (i = 0; i < ARRAY_SIZE(stap_procfs_files); i++) {
-		struct stap_procfs_file *f = &stap_procfs_files[i];
+	for (i = 0; i < n; i++) {
+		struct stap_procfs_file *f = &files[i];
 
-		if (!proc_create_data(f->path, f->mode, stap_procfs_moddir,
-				      &stap_procfs_ops, f)) {
+		if (f->dir ? !proc_mkdir(f->path, stap_procfs_moddir)
+			   : !proc_create_data(f->path, f->mode,
+					       stap_procfs_moddir,
+					       &stap_procfs_ops, f)) {
 			stap_procfs_report(f->path, "out of memory");
 			goto fail;
 		}
@@ -184,12 +241,12 @@ static int stap_procfs_register(void)
 fail:
 	if (!stap_procfs_moddir)
 		stap_procfs_report(NULL, "out of memory");
-	stap_procfs_unregister();
+	stap_procfs_disarm(points, n);
 	return -ENOMEM;
 }
 
 /* Process context; waits for reads and writes in progress. */
-static void stap_procfs_unregister(void)
+static void stap_procfs_disarm(void *points, size_t n)
 {
 	unsigned int nlink;
 

@@ -4,8 +4,30 @@
  * every tick, so the probe samples what each CPU is doing.  With
  * .randomize(R) each period is drawn from [period - R, period + R].
  * Callbacks run in hard-irq context (soft-irq thread on -rt kernels);
- * stap_run_probe() copes with both.
+ * stap_run_probe() copes with both.  The module's table is
+ * stap_timer_probes[]; arm and disarm get it from stap_families[].
  */
+#include <linux/random.h>
+#include <linux/cpu.h>
+#include <linux/math64.h>
+
+/* timer.*: fires every period_ns (+- randomize_ns); per_cpu (timer.profile):
+ * on every CPU. */
+struct stap_timer_cpu {
+	struct hrtimer timer;
+	struct stap_timer_probe *probe;
+	bool armed;
+};
+
+struct stap_timer_probe {
+	const struct stap_probe_info *info;
+	u64 period_ns;
+	u64 randomize_ns;
+	bool per_cpu;
+	struct hrtimer timer;
+	struct stap_timer_cpu __percpu *cpus;
+	bool armed;
+};
 
 static u64 stap_timer_next(const struct stap_timer_probe *tp)
 {
@@ -64,18 +86,22 @@ static void stap_timer_start_cpu(void *arg)
 	tc->armed = true;
 }
 
-/* Process context. */
-static int stap_timer_probes_register(void)
+static void stap_timer_disarm(void *points, size_t n);
+
+/* Process context.  All or nothing. */
+static int stap_timer_arm(void *points, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(stap_timer_probes); i++) {
-		struct stap_timer_probe *tp = &stap_timer_probes[i];
+	for (i = 0; i < n; i++) {
+		struct stap_timer_probe *tp = (struct stap_timer_probe *)points + i;
 
 		if (tp->per_cpu) {
 			tp->cpus = alloc_percpu(struct stap_timer_cpu);
-			if (!tp->cpus)
-				return -ENOMEM;	/* core disarms the rest */
+			if (!tp->cpus) {
+				stap_timer_disarm(points, n);
+				return -ENOMEM;
+			}
 			cpus_read_lock();
 			on_each_cpu(stap_timer_start_cpu, tp, 1);
 			cpus_read_unlock();
@@ -92,13 +118,13 @@ static int stap_timer_probes_register(void)
 }
 
 /* Process context; waits for running callbacks to finish. */
-static void stap_timer_probes_unregister(void)
+static void stap_timer_disarm(void *points, size_t n)
 {
 	size_t i;
 	int cpu;
 
-	for (i = 0; i < ARRAY_SIZE(stap_timer_probes); i++) {
-		struct stap_timer_probe *tp = &stap_timer_probes[i];
+	for (i = 0; i < n; i++) {
+		struct stap_timer_probe *tp = (struct stap_timer_probe *)points + i;
 
 		if (tp->cpus) {
 			for_each_possible_cpu(cpu) {

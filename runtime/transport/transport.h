@@ -1,7 +1,7 @@
 /*
  * The module side of the two channels to stapio (see doc/protocol-control.md
  * and doc/protocol-data.md).  The runtime core (runtime/core.c) and the
- * generated probe code use only this interface; everything about procfs
+ * generated probe code use only this interface; everything about /proc
  * files, ring buffers and message encoding lives behind it.
  *
  *   module init   -> stap_transport_init()

@@ -65,6 +65,7 @@ union stap_locals {
 };
 
 #include "runtime_core.h"
+#include "linux/begin_end.c"
 #include "hist.c"
 #include "stat.c"
 #include "map.c"
@@ -390,14 +391,20 @@ static const struct stap_probe_info stap_probe_infos[] = {
 	{ "end", stap_handler_2 },
 };
 
-#define STAP_HAVE_BEGIN_PROBES 1
 static const struct stap_once_probe stap_begin_probes[] = {
 	{ &stap_probe_infos[0] },
 	{ &stap_probe_infos[1] },
 };
-#define STAP_HAVE_END_PROBES 1
 static const struct stap_once_probe stap_end_probes[] = {
 	{ &stap_probe_infos[2] },
+};
+
+static const struct stap_family_ops stap_families[] = {
+	{ .start = stap_begin_run, .points = (void *)stap_begin_probes,
+	  .n = ARRAY_SIZE(stap_begin_probes) },
+	{ .stop = stap_end_run, .points = (void *)stap_end_probes,
+	  .n = ARRAY_SIZE(stap_end_probes) },
+	{ NULL },
 };
 
 #include "runtime_main.c"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "builtins.h"
 #include "resolver.h"
-#include "suggest.h"
+#include "util/suggest.h"
 #include "tapsets.h"
 
 /* The body of script function fn, queued for resolution on first use. */

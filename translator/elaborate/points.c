@@ -11,7 +11,7 @@
 #include "parse/parse.h"
 #include "probes/probes.h"
 #include "resolver.h"
-#include "suggest.h"
+#include "util/suggest.h"
 #include "tapsets.h"
 
 /* A point as upstream's -p2 shows it: with its condition. */

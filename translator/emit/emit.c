@@ -3,11 +3,12 @@
  *
  *   limits (-D), runtime_defs.h
  *   struct of globals, one struct of locals per handler, their union
- *   runtime_core.h
+ *   runtime_core.h, the runtime file of each probe family in use
  *   global locks and initializers
  *   one handler function per probe body
- *   the probe info table and one table per probe family
- *   runtime_main.c (family runtimes, session core, transport)
+ *   the probe info table, one table per probe family and the
+ *     families' ops table stap_families[] (runtime/core.c)
+ *   runtime_main.c (session core, transport)
  *
  * Handlers are written to a side buffer first: only then is it known
  * how many string temporaries each needs for its locals struct.
@@ -252,6 +253,71 @@ static void emit_guard(struct emitter *em, const struct rprobe *rp)
 			   "operations in a probe condition");
 }
 
+/* The families of prog's probes, in order of first appearance. */
+static void families_used(const struct program *prog, struct vec *out)
+{
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		bool seen = false;
+		for (size_t j = 0; j < out->len; j++)
+			seen |= vec_at(out, j) == rp->family;
+		if (!seen)
+			vec_push(out, (void *)rp->family);
+	}
+}
+
+static int by_arm_order(const void *a, const void *b)
+{
+	const struct probe_family *x = *(const struct probe_family *const *)a;
+	const struct probe_family *y = *(const struct probe_family *const *)b;
+	return x->arm_order - y->arm_order;
+}
+
+/* The families of prog's probes, in arm order. */
+static void families_armed(const struct program *prog, struct vec *out)
+{
+	families_used(prog, out);
+	qsort(out->items, out->len, sizeof(void *), by_arm_order);
+}
+
+/* The runtime file of each family in use, once each. */
+static void emit_family_includes(FILE *out, const struct program *prog)
+{
+	struct vec fams = {0}, files = {0};
+
+	families_armed(prog, &fams);
+	for (size_t j = 0; j < fams.len; j++) {
+		const struct probe_family *f = vec_at(&fams, j);
+		bool seen = !f->runtime;
+		for (size_t k = 0; k < files.len && !seen; k++)
+			seen = !strcmp(vec_at(&files, k), f->runtime);
+		if (seen)
+			continue;
+		vec_push(&files, (void *)f->runtime);
+		fprintf(out, "#include \"linux/%s.c\"\n", f->runtime);
+	}
+	vec_free(&files);
+	vec_free(&fams);
+}
+
+/* stap_families[]: what runtime/core.c arms, runs and disarms, in arm
+ * order, ending with an entry without points. */
+static void emit_family_ops(FILE *out, const struct program *prog)
+{
+	struct vec fams = {0};
+
+	families_armed(prog, &fams);
+	fputs("\nstatic const struct stap_family_ops stap_families[] = {\n",
+	      out);
+	for (size_t j = 0; j < fams.len; j++) {
+		const struct probe_family *f = vec_at(&fams, j);
+		if (f->ops)
+			fprintf(out, "\t%s,\n", f->ops);
+	}
+	fputs("\t{ NULL },\n};\n", out);
+	vec_free(&fams);
+}
+
 /* stap_probe_infos[], then each family's table. */
 static void emit_probe_tables(FILE *out, const struct program *prog)
 {
@@ -270,14 +336,7 @@ static void emit_probe_tables(FILE *out, const struct program *prog)
 
 	/* group the probes by family, in order of first appearance */
 	struct vec families = {0};
-	for (size_t i = 0; i < prog->rprobes.len; i++) {
-		const struct rprobe *rp = vec_at(&prog->rprobes, i);
-		bool seen = false;
-		for (size_t j = 0; j < families.len; j++)
-			seen |= vec_at(&families, j) == rp->family;
-		if (!seen)
-			vec_push(&families, (void *)rp->family);
-	}
+	families_used(prog, &families);
 	for (size_t j = 0; j < families.len; j++) {
 		const struct probe_family *f = vec_at(&families, j);
 		struct vec mine = {0};
@@ -290,6 +349,7 @@ static void emit_probe_tables(FILE *out, const struct program *prog)
 		vec_free(&mine);
 	}
 	vec_free(&families);
+	emit_family_ops(out, prog);
 }
 
 static void emit_defines(FILE *out, const struct session *s)
@@ -342,7 +402,9 @@ char *emit_program(struct session *s, struct program *prog)
 	size_t nbodies = prog->bodies.len + prog->functions.len;
 	for (size_t i = 0; i < nbodies; i++)
 		fprintf(out, "\tstruct stap_locals_%d b%d;\n", (int)i, (int)i);
-	fputs("};\n\n#include \"runtime_core.h\"\n\n", out);
+	fputs("};\n\n#include \"runtime_core.h\"\n", out);
+	emit_family_includes(out, prog);
+	fputc('\n', out);
 	emit_aggregate_globals(out, prog);
 	for (size_t i = 0; i < prog->embeds.len; i++)
 		fprintf(out, "%s\n", ((struct embed *)vec_at(&prog->embeds, i))->code);

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include "elaborate/elaborate.h"
+#include "util/cstring.h"
 
 struct session;
 
@@ -26,8 +27,6 @@ char *emit_program(struct session *s, struct program *prog);
 
 /* expr.c */
 void emit_expr(struct emitter *em, const struct expr *e);
-/* A C string literal for n bytes of s. */
-void emit_cstring(FILE *out, const char *s, size_t n);
 /* A C string literal describing loc for runtime errors:
  * "<what> at file:line:col". */
 void emit_loc(FILE *out, const char *what, struct srcloc loc);

@@ -13,23 +13,6 @@
 #include "emit.h"
 #include "debuginfo/tvar.h"
 
-void emit_cstring(FILE *out, const char *s, size_t n)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '?')	/* no trigraphs */
-			fputs("\\?", out);
-		else if (ch >= 0x20 && ch < 0x7f)
-			fputc(ch, out);
-		else
-			fprintf(out, "\\%03o", ch);
-	}
-	fputc('"', out);
-}
-
 void emit_loc(FILE *out, const char *what, struct srcloc loc)
 {
 	char *s = xasprintf("%s at %s:%d:%d", what,

@@ -9,19 +9,28 @@
  * unchecked to the kernel, which resolves them when the probe is armed;
  * a name it does not know then fails the run at start.  Points a
  * wildcard made are armed best-effort: one the kernel refuses is
- * skipped with a warning rather than failing the run.
+ * skipped with a warning rather than failing the run.  The runtime is
+ * runtime/linux/kprobe.c.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
 #include "util/diag.h"
-#include "emit/emit.h"
+#include "util/cstring.h"
+#include "util/suggest.h"
 #include "debuginfo/symbols.h"
-#include "elaborate/suggest.h"
 #include "options.h"
 
 /* The most points one wildcard may expand to (-D MAXKPROBEWILDCARD=N). */
 #define WILDCARD_MAX_DEFAULT 1000
+
+/* One kprobe point. */
+struct kprobe_point {
+	const struct expr *symbol;	/* the function name, a string */
+	bool is_return;		/* .return: a kretprobe */
+	bool optional;		/* made by a wildcard: skipped, not fatal,
+				 * when the kernel refuses it */
+};
 
 static bool is_wildcard(const char *name)
 {
@@ -150,6 +159,7 @@ static bool expand_kprobe(struct session *s, struct probe_point *pp,
 static bool resolve_kprobe(struct rprobe *rp)
 {
 	struct pp_comp *fn = pp_comp_at(rp->pp, 1), *ret = pp_comp_at(rp->pp, 2);
+	struct kprobe_point *pt;
 
 	if (!pp_no_arg(pp_comp_at(rp->pp, 0)))
 		return false;
@@ -163,34 +173,39 @@ static bool resolve_kprobe(struct rprobe *rp)
 			   "string, as in kprobe.function(\"vfs_read\")");
 		return false;
 	}
-	rp->param[1] = rp->pp->from_wildcard;
 	if (ret && (strcmp(ret->name, "return") != 0 || ret->arg ||
 		    rp->pp->comps.len > 3)) {
 		diag_error(ret->loc, "unexpected '.%s' in a kprobe probe point "
 			   "(only .return may follow)", ret->name);
 		return false;
 	}
-	rp->param[0] = ret != NULL;
+	rp->data = pt = xcalloc(1, sizeof(*pt));
+	pt->symbol = fn->arg;
+	pt->is_return = ret != NULL;
+	pt->optional = rp->pp->from_wildcard;
 	return true;
 }
 
 static void emit_kprobe(FILE *out, const struct vec *rps)
 {
-	fputs("#define STAP_HAVE_KPROBE_PROBES 1\n", out);
 	fputs("static struct stap_kprobe stap_kprobes[] = {\n", out);
 	for (size_t i = 0; i < rps->len; i++) {
 		const struct rprobe *rp = vec_at(rps, i);
-		const struct expr *sym = pp_comp_at(rp->pp, 1)->arg;
+		const struct kprobe_point *pt = rp->data;
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .symbol = ",
 			rp->id);
-		emit_cstring(out, sym->str, sym->len);
-		fprintf(out, ", .is_return = %d%s },\n", (int)rp->param[0],
-			rp->param[1] ? ", .optional = 1" : "");
+		emit_cstring(out, pt->symbol->str, pt->symbol->len);
+		fprintf(out, ", .is_return = %d%s },\n", pt->is_return,
+			pt->optional ? ", .optional = 1" : "");
 	}
 	fputs("};\n", out);
 }
 
 const struct probe_family kprobe_family = {
 	.name = "kprobe", .resolve = resolve_kprobe, .emit_table = emit_kprobe,
+	.runtime = "kprobe", .arm_order = 1,	/* slowest to arm: before
+						 * the timers start */
+	.ops = "{ .arm = stap_kprobe_arm, .disarm = stap_kprobe_disarm, "
+	       ".points = stap_kprobes, .n = ARRAY_SIZE(stap_kprobes) }",
 	.expand = expand_kprobe,	/* not for unprivileged users */
 };

@@ -1,15 +1,21 @@
 /*
  * Probe families.  Each family lives in one file and contributes one
  * entry to the table in table.c: how to recognise and check its probe
- * points (pass 2) and how to declare its probes to the runtime (pass 3).
- * Adding a family means one new file and one table line.
+ * points (pass 2) and how to declare its probes to the runtime (pass 3),
+ * whose side of the family is one file, runtime/linux/NAME.c.  Adding a
+ * family means one new file here, one table line and that runtime file
+ * (doc/adding-a-probe-family.md).  Families see the program model
+ * (program.h), never the passes.
  */
 #ifndef STAP_PROBES_H
 #define STAP_PROBES_H
 
 #include <stdio.h>
-#include "elaborate/elaborate.h"
+#include "program.h"
 #include "debuginfo/tvar.h"
+#include "util/util.h"
+
+struct session;
 
 /*
  * A target variable ($name) of one probe point, as its family
@@ -30,13 +36,26 @@ struct target_var {
 
 struct probe_family {
 	const char *name;	/* first component: "begin", "timer" ... */
-	/* Checks the components and arguments of rp->pp, filling rp->param;
-	 * reports errors itself and returns false. */
+	/* Checks the components and arguments of rp->pp and sets rp->data
+	 * to the family's own point data (a struct of its own, allocated
+	 * here); reports errors itself and returns false. */
 	bool (*resolve)(struct rprobe *rp);
 	/* Emits the runtime's table for this family's probes (all of them
 	 * at once; the vector holds struct rprobe *).  Only called when the
 	 * vector is non-empty. */
 	void (*emit_table)(FILE *out, const struct vec *rprobes);
+	/* The family's runtime, runtime/linux/<runtime>.c: the module
+	 * includes it (once, even if families share it) before its
+	 * handlers when it has probes of the family.  NULL: none. */
+	const char *runtime;
+	/* The family's entry in the module's stap_families[] (runtime/
+	 * core.c walks it at START and STOP): a C initializer of struct
+	 * stap_family_ops naming the functions of the runtime file and the
+	 * table emit_table wrote; NULL: nothing to arm or run.  Entries go
+	 * in arm_order, lowest first: slow families arm first, before the
+	 * timers start. */
+	const char *ops;
+	int arm_order;
 	/* Optional, called before resolve: the concrete points pp stands
 	 * for (struct probe_point *, appended to out), e.g. one per kernel
 	 * function a wildcard matches.  Reports errors itself and returns
@@ -68,8 +87,5 @@ void probe_family_names(struct vec *out);
 struct pp_comp *pp_comp_at(const struct probe_point *pp, size_t n);
 bool pp_num_arg(const struct pp_comp *c, int64_t lo, int64_t hi, int64_t *out);
 bool pp_no_arg(const struct pp_comp *c);
-
-extern const struct probe_family begin_family, end_family, error_family,
-	never_family, timer_family, kprobe_family, procfs_family;
 
 #endif

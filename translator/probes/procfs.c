@@ -4,20 +4,29 @@
  * "command".  The file is /proc/systemtap/MODULE/PATH; PATH may hold
  * subdirectories.  One file may have one read and one write probe.
  *
- * param[0]: 1 for .write; param[1]: maxsize (0: STP_PROCFS_BUFSIZE);
- * param[2]: the umask, or -1 without .umask(N).
- *
  * The probes' target variable is $value: in a read probe what the
  * reader gets (assigned with '=' and '.=' only), in a write probe what
- * was written (read only).
+ * was written (read only).  The runtime is runtime/linux/procfs.c.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
 #include "util/diag.h"
-#include "emit/emit.h"
+#include "util/cstring.h"
 
 #define MAXSIZE_LIMIT (1 << 20)
+
+/* One procfs point. */
+struct procfs_point {
+	bool write;		/* .write, else .read */
+	int64_t maxsize;	/* .maxsize(N); 0: STP_PROCFS_BUFSIZE */
+	int64_t umask;		/* .umask(N); -1: none */
+};
+
+static const struct procfs_point *point(const struct rprobe *rp)
+{
+	return rp->data;
+}
 
 /* Every procfs probe resolved so far, for the one-read-one-write and
  * file-versus-directory checks. */
@@ -73,11 +82,11 @@ static bool check_unique(const struct rprobe *rp)
 		const char *other = procfs_path(o);
 		const char *where = o->pp->loc.src ? o->pp->loc.src->name
 						   : "<input>";
-		if (!strcmp(path, other) && o->param[0] == rp->param[0]) {
+		if (!strcmp(path, other) && point(o)->write == point(rp)->write) {
 			diag_error(rp->pp->loc, "procfs file \"%s\" has a "
 				   "second %s probe (the first is at %s:%d): "
 				   "one file takes one read and one write "
-				   "probe", path, rp->param[0] ? "write" : "read",
+				   "probe", path, point(rp)->write ? "write" : "read",
 				   where, o->pp->loc.line);
 			return false;
 		}
@@ -95,14 +104,16 @@ static bool check_unique(const struct rprobe *rp)
 static bool resolve_procfs(struct rprobe *rp)
 {
 	struct pp_comp *c = pp_comp_at(rp->pp, 0);
+	struct procfs_point *pt;
 	size_t i = 1;
 
 	if (!check_path(c))
 		return false;
-	rp->param[2] = -1;
+	rp->data = pt = xcalloc(1, sizeof(*pt));
+	pt->umask = -1;
 	c = pp_comp_at(rp->pp, i);
 	if (c && !strcmp(c->name, "umask")) {
-		if (!pp_num_arg(c, 0, 0777, &rp->param[2]))
+		if (!pp_num_arg(c, 0, 0777, &pt->umask))
 			return false;
 		c = pp_comp_at(rp->pp, ++i);
 	}
@@ -115,10 +126,10 @@ static bool resolve_procfs(struct rprobe *rp)
 	}
 	if (!pp_no_arg(c))
 		return false;
-	rp->param[0] = c->name[0] == 'w';
+	pt->write = c->name[0] == 'w';
 	c = pp_comp_at(rp->pp, ++i);
-	if (c && !rp->param[0] && !strcmp(c->name, "maxsize")) {
-		if (!pp_num_arg(c, 1, MAXSIZE_LIMIT, &rp->param[1]))
+	if (c && !pt->write && !strcmp(c->name, "maxsize")) {
+		if (!pp_num_arg(c, 1, MAXSIZE_LIMIT, &pt->maxsize))
 			return false;
 		c = pp_comp_at(rp->pp, ++i);
 	}
@@ -152,80 +163,78 @@ static const struct target_var *procfs_target(const struct rprobe *rp,
 {
 	if (strcmp(name, "$value") != 0)
 		return NULL;
-	return rp->param[0] ? &value_read : &value_write;
+	return point(rp)->write ? &value_read : &value_write;
 }
 
 /* The file mode of one probe: upstream's 0400 / 0200 by default, or
  * 0444 / 0222 less the umask. */
 static int probe_mode(const struct rprobe *rp)
 {
-	int base = rp->param[0] ? 0222 : 0444;
-	if (rp->param[2] < 0)
+	int base = point(rp)->write ? 0222 : 0444;
+	if (point(rp)->umask < 0)
 		return base & 0700;
-	return base & ~(int)rp->param[2];
+	return base & ~(int)point(rp)->umask;
 }
 
-/* The subdirectories to create, parents first, then one entry per
- * file with its read and write probe. */
+/* path once in v (char *; a copy when dup). */
+static void add_once(struct vec *v, const char *path, size_t n, bool dup)
+{
+	for (size_t j = 0; j < v->len; j++)
+		if (strlen(vec_at(v, j)) == n && !strncmp(vec_at(v, j), path, n))
+			return;
+	vec_push(v, dup ? xstrndup(path, n) : (void *)path);
+}
+
+/* One file's entry, with its read and write probe. */
+static void emit_file(FILE *out, const struct vec *rps, const char *path)
+{
+	const struct rprobe *rd = NULL, *wr = NULL;
+
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+		if (!strcmp(procfs_path(rp), path)) {
+			if (point(rp)->write)
+				wr = rp;
+			else
+				rd = rp;
+		}
+	}
+	fputs("\t{ .path = ", out);
+	emit_cstring(out, path, strlen(path));
+	if (rd)
+		fprintf(out, ", .read = &stap_probe_infos[%d]", rd->id);
+	if (wr)
+		fprintf(out, ", .write = &stap_probe_infos[%d]", wr->id);
+	if (rd && point(rd)->maxsize)
+		fprintf(out, ", .maxsize = %lld", (long long)point(rd)->maxsize);
+	else
+		fputs(", .maxsize = STP_PROCFS_BUFSIZE", out);
+	fprintf(out, ", .mode = 0%o },\n",
+		(rd ? probe_mode(rd) : 0) | (wr ? probe_mode(wr) : 0));
+}
+
+/* What to create under /proc/systemtap/MODULE, in order: the
+ * subdirectories, parents first, then one entry per file. */
 static void emit_procfs(FILE *out, const struct vec *rps)
 {
 	struct vec dirs = {0}, files = {0};	/* char * */
 
 	for (size_t i = 0; i < rps->len; i++) {
 		const char *path = procfs_path(vec_at(rps, i));
-		for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
-			char *d = xstrndup(path, (size_t)(s - path));
-			bool seen = false;
-			for (size_t j = 0; j < dirs.len && !seen; j++)
-				seen = !strcmp(vec_at(&dirs, j), d);
-			if (seen)
-				free(d);
-			else
-				vec_push(&dirs, d);
-		}
-		bool seen = false;
-		for (size_t j = 0; j < files.len && !seen; j++)
-			seen = !strcmp(vec_at(&files, j), path);
-		if (!seen)
-			vec_push(&files, (void *)path);
+		for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
+			add_once(&dirs, path, (size_t)(s - path), true);
+		add_once(&files, path, strlen(path), false);
 	}
-	fputs("#define STAP_HAVE_PROCFS_PROBES 1\n", out);
-	fputs("static const char *const stap_procfs_dirs[] = {\n", out);
+	fputs("static struct stap_procfs_file stap_procfs_files[] = {\n", out);
 	for (size_t j = 0; j < dirs.len; j++) {
 		const char *d = vec_at(&dirs, j);
-		fputc('\t', out);
+		fputs("\t{ .path = ", out);
 		emit_cstring(out, d, strlen(d));
-		fputs(",\n", out);
+		fputs(", .dir = true },\n", out);
 		free(vec_at(&dirs, j));
 	}
-	fputs("\tNULL,\n};\n", out);
-	fputs("static struct stap_procfs_file stap_procfs_files[] = {\n", out);
-	for (size_t j = 0; j < files.len; j++) {
-		const char *path = vec_at(&files, j);
-		const struct rprobe *rd = NULL, *wr = NULL;
-		for (size_t i = 0; i < rps->len; i++) {
-			const struct rprobe *rp = vec_at(rps, i);
-			if (!strcmp(procfs_path(rp), path)) {
-				if (rp->param[0])
-					wr = rp;
-				else
-					rd = rp;
-			}
-		}
-		fputs("\t{ .path = ", out);
-		emit_cstring(out, path, strlen(path));
-		if (rd)
-			fprintf(out, ", .read = &stap_probe_infos[%d]", rd->id);
-		if (wr)
-			fprintf(out, ", .write = &stap_probe_infos[%d]", wr->id);
-		if (rd && rd->param[1])
-			fprintf(out, ", .maxsize = %lld",
-				(long long)rd->param[1]);
-		else
-			fputs(", .maxsize = STP_PROCFS_BUFSIZE", out);
-		fprintf(out, ", .mode = 0%o },\n",
-			(rd ? probe_mode(rd) : 0) | (wr ? probe_mode(wr) : 0));
-	}
+	for (size_t j = 0; j < files.len; j++)
+		emit_file(out, rps, vec_at(&files, j));
 	fputs("};\n", out);
 	vec_free(&dirs);
 	vec_free(&files);
@@ -234,4 +243,8 @@ static void emit_procfs(FILE *out, const struct vec *rps)
 const struct probe_family procfs_family = {
 	.name = "procfs", .resolve = resolve_procfs,
 	.emit_table = emit_procfs, .target = procfs_target,
+	.runtime = "procfs", .arm_order = 3,
+	.ops = "{ .arm = stap_procfs_arm, .disarm = stap_procfs_disarm, "
+	       ".points = stap_procfs_files, "
+	       ".n = ARRAY_SIZE(stap_procfs_files) }",
 };

@@ -6,6 +6,9 @@
 #include "probes.h"
 #include "util/diag.h"
 
+extern const struct probe_family begin_family, end_family, error_family,
+	never_family, timer_family, kprobe_family, procfs_family;
+
 static const struct probe_family *const families[] = {
 	&begin_family,
 	&end_family,

@@ -1,15 +1,22 @@
 /*
  * timer.ns/us/ms/s(N), timer.hz(N) and timer.jiffies(N), each optionally
  * .randomize(R): a probe that fires periodically on one CPU; and
- * timer.profile: every tick on every CPU.  The period goes to param[0]
- * in its unit, param[1] holds the unit (enum below), param[2] the
- * randomization in the same unit.
+ * timer.profile: every tick on every CPU.  Its runtime is
+ * runtime/linux/timer.c.
  */
 #include <string.h>
 #include "probes.h"
 #include "util/diag.h"
 
 enum timer_unit { T_NS, T_US, T_MS, T_S, T_HZ, T_JIFFIES, T_PROFILE };
+
+/* One timer point: its period and randomization in its unit, as
+ * written (the C writes the conversion to nanoseconds). */
+struct timer_point {
+	enum timer_unit unit;
+	int64_t period;		/* T_PROFILE: unused (a tick) */
+	int64_t randomize;	/* 0: none */
+};
 
 static const struct { const char *name; enum timer_unit unit; } units[] = {
 	{"ns", T_NS}, {"us", T_US}, {"ms", T_MS}, {"s", T_S},
@@ -20,6 +27,8 @@ static const struct { const char *name; enum timer_unit unit; } units[] = {
 static bool resolve_timer(struct rprobe *rp)
 {
 	struct pp_comp *c = pp_comp_at(rp->pp, 1);
+	struct timer_point *pt;
+
 	if (!pp_no_arg(pp_comp_at(rp->pp, 0)))
 		return false;
 	if (!c) {
@@ -27,8 +36,9 @@ static bool resolve_timer(struct rprobe *rp)
 			   "expected timer.ms(N), .s, .us, .ns, .hz or .jiffies");
 		return false;
 	}
+	rp->data = pt = xcalloc(1, sizeof(*pt));
 	if (strcmp(c->name, "profile") == 0) {
-		rp->param[1] = T_PROFILE;
+		pt->unit = T_PROFILE;
 		if (rp->pp->comps.len > 2) {
 			struct pp_comp *extra = pp_comp_at(rp->pp, 2);
 			diag_error(extra->loc, "unexpected '.%s' after "
@@ -54,20 +64,20 @@ static bool resolve_timer(struct rprobe *rp)
 			   rnd->name, c->name);
 		return false;
 	}
-	rp->param[1] = units[i].unit;
+	pt->unit = units[i].unit;
 	int64_t min = units[i].unit == T_NS ? 100000 : 1;
-	if (!pp_num_arg(c, min, 1000000000, &rp->param[0]))
+	if (!pp_num_arg(c, min, 1000000000, &pt->period))
 		return false;
-	if (rnd && !pp_num_arg(rnd, 0, rp->param[0] - 1 > 0 ? rp->param[0] - 1 : 0,
-			       &rp->param[2]))
+	if (rnd && !pp_num_arg(rnd, 0, pt->period - 1 > 0 ? pt->period - 1 : 0,
+			       &pt->randomize))
 		return false;
 	return true;
 }
 
 /* n of the probe's unit as a C expression in nanoseconds. */
-static void emit_ns(FILE *out, const struct rprobe *rp, long long n)
+static void emit_ns(FILE *out, const struct timer_point *pt, long long n)
 {
-	switch ((enum timer_unit)rp->param[1]) {
+	switch (pt->unit) {
 	case T_PROFILE: fputs("TICK_NSEC", out); break;
 	case T_NS: fprintf(out, "%lldULL", n); break;
 	case T_US: fprintf(out, "%lldULL * NSEC_PER_USEC", n); break;
@@ -80,18 +90,18 @@ static void emit_ns(FILE *out, const struct rprobe *rp, long long n)
 
 static void emit_timer(FILE *out, const struct vec *rps)
 {
-	fputs("#define STAP_HAVE_TIMER_PROBES 1\n", out);
 	fputs("static struct stap_timer_probe stap_timer_probes[] = {\n", out);
 	for (size_t i = 0; i < rps->len; i++) {
 		const struct rprobe *rp = vec_at(rps, i);
+		const struct timer_point *pt = rp->data;
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .period_ns = ",
 			rp->id);
-		emit_ns(out, rp, (long long)rp->param[0]);
-		if (rp->param[2]) {
+		emit_ns(out, pt, (long long)pt->period);
+		if (pt->randomize) {
 			fputs(", .randomize_ns = ", out);
-			emit_ns(out, rp, (long long)rp->param[2]);
+			emit_ns(out, pt, (long long)pt->randomize);
 		}
-		if (rp->param[1] == T_PROFILE)
+		if (pt->unit == T_PROFILE)
 			fputs(", .per_cpu = true", out);
 		fputs(" },\n", out);
 	}
@@ -102,10 +112,14 @@ static void emit_timer(FILE *out, const struct vec *rps)
  * which runs on every CPU whatever runs there. */
 static bool timer_unprivileged(const struct rprobe *rp)
 {
-	return rp->param[1] != T_PROFILE;
+	return ((const struct timer_point *)rp->data)->unit != T_PROFILE;
 }
 
 const struct probe_family timer_family = {
 	.name = "timer", .resolve = resolve_timer, .emit_table = emit_timer,
+	.runtime = "timer", .arm_order = 2,
+	.ops = "{ .arm = stap_timer_arm, .disarm = stap_timer_disarm, "
+	       ".points = stap_timer_probes, "
+	       ".n = ARRAY_SIZE(stap_timer_probes) }",
 	.unprivileged = timer_unprivileged,
 };

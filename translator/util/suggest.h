@@ -2,7 +2,7 @@
 #ifndef STAP_SUGGEST_H
 #define STAP_SUGGEST_H
 
-#include "util/util.h"
+#include "util.h"
 
 const char *suggest(const char *name, const struct vec *candidates);
 
