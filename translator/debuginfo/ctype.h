@@ -1,7 +1,7 @@
 /*
  * The type model of target variables: the C types a $var can have,
- * whichever source described them (a family's own variables like
- * procfs's $value today; DWARF and BTF next), and how each maps to a
+ * whichever source described them (a family's own variables, such as
+ * a /proc file's $value, today; DWARF and BTF next), and how each maps to a
  * script type.  tvar.h says where a value lives and how a $var->a[3]
  * chain walks these types.
  *
@@ -33,7 +33,7 @@ enum ctype_kind {
 	CT_FUNC,	/* a function's type, behind a pointer only; base:
 			 * the return type */
 	CT_STRING,	/* a value the script already sees as a string,
-			 * e.g. procfs's $value; read and written only
+			 * e.g. a /proc file's $value; read and written only
 			 * through a family accessor (TL_ACCESSOR) */
 };
 

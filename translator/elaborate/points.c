@@ -158,7 +158,7 @@ static void unknown_probe_point(struct resolver *r, struct probe_point *pp,
 }
 
 /* A wildcard in a component name (not in an argument: families such as
- * kprobe.function("vfs_*") expand those themselves). */
+ * those whose argument is a symbol pattern expand them themselves). */
 static bool name_has_wildcard(const struct probe_point *pp)
 {
 	for (size_t i = 0; i < pp->comps.len; i++)

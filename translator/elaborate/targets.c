@@ -4,7 +4,7 @@
  * A target variable is described by the family of the probe whose
  * handler uses it (probes.h, struct target_var: a type and a
  * location): without debuginfo the only ones are those a family
- * provides itself, like procfs probes' $value.  A handler shared by
+ * provides itself (probe_family_own_targets() lists them).  A handler shared by
  * several probe points (probe a, b {}) must see the same variable in
  * all of them.  Each use is resolved once, its ->member / [index]
  * chain walked over the type model (debuginfo/tvar.c), into the typed
@@ -140,10 +140,15 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 			   "probe points sharing this handler (%s and others): "
 			   "write them as separate probes", e->name, rp->text);
 	} else if (!tv) {
+		int n;
+		char *own = probe_family_own_targets(&n);
 		diag_error(e->loc, "unresolved target variable '%s' in probe "
 			   "%s: not supported yet: target variables need "
-			   "debuginfo (only procfs probes' $value works "
-			   "without it)", e->name, rp->text);
+			   "debuginfo%s%s%s", e->name, rp->text,
+			   own ? " (only " : "", own ? own : "",
+			   !own ? "" : n == 1 ? " works without it)"
+					      : " work without it)");
+		free(own);
 	} else {
 		check_use(rp, tv, e, access, op);
 	}

@@ -20,8 +20,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../util/util.h"
-#include "../util/diag.h"
+#include "util/util.h"
+#include "util/diag.h"
 
 /* Types, as pass 2 infers them.  TYPE_UNKNOWN until then. */
 enum type { TYPE_UNKNOWN, TYPE_LONG, TYPE_STRING, TYPE_STATS };

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include "parser.h"
-#include "../util/util.h"
+#include "util/util.h"
 
 /* Expected-token names that collapse into "expression", "statement" or
  * "operator" in messages: listing them all would say nothing. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parser.h"
-#include "../util/util.h"
+#include "util/util.h"
 
 char *tok_dup(const struct token *t)
 {

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse.h"
-#include "../session.h"
-#include "../util/util.h"
+#include "session.h"
+#include "util/util.h"
 
 #define YYLLOC_DEFAULT(cur, rhs, n) \
 	do { (cur) = (n) ? YYRHSLOC(rhs, 1) : YYRHSLOC(rhs, 0); } while (0)

@@ -8,7 +8,7 @@
 #ifndef STAP_PP_INTERNAL_H
 #define STAP_PP_INTERNAL_H
 
-#include "../util/util.h"
+#include "util/util.h"
 #include "preprocess.h"
 
 /* A growable array of tokens: macro bodies and arguments. */

@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../session.h"
+#include "session.h"
 #include "pp_internal.h"
 #include "parser.h"
 

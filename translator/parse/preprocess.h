@@ -19,8 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../util/arena.h"
-#include "../util/diag.h"
+#include "util/arena.h"
+#include "util/diag.h"
 
 struct session;
 

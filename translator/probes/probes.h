@@ -21,9 +21,9 @@ struct session;
  * A target variable ($name) of one probe point, as its family
  * describes it: its type and where its value lives (the type model and
  * locations of debuginfo/), what a script may do with it, and the rule
- * to quote when it does something else.  procfs's $value is a script
- * string behind the family's runtime accessors; DWARF and BTF fill the
- * same description.  Pass 2 walks a use's chain from it into the typed
+ * to quote when it does something else.  A family's own variable (a
+ * /proc file's $value) is a script string behind the family's runtime
+ * accessors; DWARF and BTF fill the same description.  Pass 2 walks a use's chain from it into the typed
  * node the expression keeps (struct tvar_ref).
  */
 struct target_var {
@@ -73,6 +73,9 @@ struct probe_family {
 	 * family provides no target variables. */
 	const struct target_var *(*target)(const struct rprobe *rp,
 					   const char *name);
+	/* For messages: the target variables the family provides without
+	 * debuginfo ("$value"), or NULL. */
+	const char *own_targets;
 };
 
 /* For families every point of which is unprivileged-safe. */
@@ -81,6 +84,9 @@ bool pp_always_unprivileged(const struct rprobe *rp);
 const struct probe_family *probe_family_lookup(const char *name);
 /* Every family name, for "did you mean". */
 void probe_family_names(struct vec *out);
+/* "F probes' $v" for every family that provides target variables
+ * without debuginfo, joined by " and "; NULL when none does. */
+char *probe_family_own_targets(int *nfamilies);
 
 /* Helpers for families: the n-th component (or NULL), and its literal
  * numeric argument with a range check. */

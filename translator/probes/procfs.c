@@ -243,6 +243,7 @@ static void emit_procfs(FILE *out, const struct vec *rps)
 const struct probe_family procfs_family = {
 	.name = "procfs", .resolve = resolve_procfs,
 	.emit_table = emit_procfs, .target = procfs_target,
+	.own_targets = "$value",
 	.runtime = "procfs", .arm_order = 3,
 	.ops = "{ .arm = stap_procfs_arm, .disarm = stap_procfs_disarm, "
 	       ".points = stap_procfs_files, "

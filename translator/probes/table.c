@@ -2,6 +2,7 @@
  * The probe family table: the one list of every probe family the
  * translator knows, and the small checks the families share.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "probes.h"
 #include "util/diag.h"
@@ -31,6 +32,25 @@ const struct probe_family *probe_family_lookup(const char *name)
 		if (strcmp(families[i]->name, name) == 0)
 			return families[i];
 	return NULL;
+}
+
+char *probe_family_own_targets(int *nfamilies)
+{
+	char *text = NULL;
+
+	*nfamilies = 0;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const struct probe_family *f = families[i];
+		if (!f->own_targets)
+			continue;
+		char *t = xasprintf("%s%s%s probes' %s", text ? text : "",
+				    text ? " and " : "", f->name,
+				    f->own_targets);
+		free(text);
+		text = t;
+		++*nfamilies;
+	}
+	return text;
 }
 
 void probe_family_names(struct vec *out)
