@@ -19,7 +19,6 @@
 #include "run/connection.h"
 #include "run/run.h"
 #include "run/targets.h"
-#include "script.h"
 #include "session.h"
 #include "util/diag.h"
 

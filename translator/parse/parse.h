@@ -25,6 +25,12 @@ struct file *parse_source(struct session *s, struct source *src, bool tapset);
  * error is already reported). */
 struct file *parse_path(struct session *s, const char *path, bool tapset);
 
+/* script.c: pass 1's entry, the user's script: the -e text (a source
+ * named "<input>") or the FILE (or "-") given on the command line.
+ * NULL when it could not be read; parse errors are counted in
+ * diag_errors, as parse_source does. */
+struct file *parse_user_script(struct session *s);
+
 /* -p1 output: every item of f, in source order per kind. */
 void print_file(FILE *out, const struct file *f);
 void print_expr(FILE *out, const struct expr *e);

@@ -1,11 +1,11 @@
 /*
- * The user's script for pass 1 (script.h): -e text becomes a source
- * named "<input>", as upstream names it in messages; a file is read by
- * the parser.
+ * The user's script for pass 1: -e text becomes a source named
+ * "<input>", as upstream names it in messages; a file is read by the
+ * parser.
  */
 #include <string.h>
-#include "parse/parse.h"
-#include "script.h"
+#include "parse.h"
+#include "session.h"
 
 struct file *parse_user_script(struct session *s)
 {
