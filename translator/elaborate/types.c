@@ -299,6 +299,24 @@ static enum type infer_assign(struct typer *t, struct expr *e)
 	return want;
 }
 
+/* NULL is the number 0 (walk.c): a string compared with it is an
+ * error upstream makes too; say what to write instead. */
+static bool compares_string_with_null(const struct expr *e, enum type a,
+				      enum type b)
+{
+	const struct expr *n = e->b;
+	enum type other = a;
+	if (!(n->kind == E_NUM && n->name)) {
+		n = e->a;
+		other = b;
+	}
+	if (n->kind != E_NUM || !n->name || other != TYPE_STRING)
+		return false;
+	diag_error(n->loc, "NULL is the number 0 and cannot be compared with "
+		   "a string: test a string's emptiness with == \"\"");
+	return true;
+}
+
 static enum type infer(struct typer *t, struct expr *e)
 {
 	enum type ty = TYPE_UNKNOWN;
@@ -328,6 +346,8 @@ static enum type infer(struct typer *t, struct expr *e)
 		break;
 	case E_COMPARE: {
 		enum type a = infer(t, e->a), b = infer(t, e->b);
+		if (t->report && compares_string_with_null(e, a, b))
+			break;
 		if (a == TYPE_UNKNOWN)
 			bind(t, e->a, a, b);
 		else

@@ -114,6 +114,19 @@ static void resolve_incdec(struct resolver *r, struct expr *e)
 		resolve_lvalue(r, e->a);
 }
 
+/* NULL, read where the script declares no variable of that name, is
+ * the number 0, as upstream's library global NULL = 0 is: e becomes that
+ * literal, keeping its name for types.c's messages. */
+static bool null_constant(struct resolver *r, struct expr *e)
+{
+	if (strcmp(e->name, "NULL") != 0 || hash_get(&r->locals, e->name) ||
+	    hash_get(&r->globals, e->name))
+		return false;
+	e->kind = E_NUM;
+	e->num = 0;
+	return true;
+}
+
 void resolve_expr(struct resolver *r, struct expr *e)
 {
 	switch (e->kind) {
@@ -122,6 +135,8 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_WILDCARD:	/* an index '*': its array access checks it */
 		return;
 	case E_VAR:
+		if (null_constant(r, e))
+			return;
 		e->sym = lookup_var(r, e->name, e->loc);
 		if (e->sym->kind == SYM_GLOBAL)
 			note_use(e->sym, 0, e->loc);
