@@ -103,6 +103,13 @@ struct expr *call_expr(enum expr_kind kind, const struct token *t,
 	return e;
 }
 
+/* Whether code at loc may use what needs -g: in guru mode, in a tapset,
+ * or when a library macro (.stpm) brought it into the script. */
+static bool privileged_at(const struct parser *p, struct srcloc loc)
+{
+	return p->guru || p->tapset || (loc.src && loc.src != p->file->src);
+}
+
 /* @kderef(SIZE, ADDR), @kregister(N) and their user-space twins
  * @uderef, @uregister; the kernel ones read kernel state and need -g. */
 struct expr *probefn_expr(struct parser *p, const struct token *t,
@@ -114,7 +121,7 @@ struct expr *probefn_expr(struct parser *p, const struct token *t,
 	bool reg = strcmp(e->name, "kregister") == 0 ||
 		   strcmp(e->name, "uregister") == 0;
 
-	if ((deref || reg) && e->name[0] == 'k' && !p->guru && !p->tapset)
+	if ((deref || reg) && e->name[0] == 'k' && !privileged_at(p, t->loc))
 		diag("parse error", t->loc, "@%s reads kernel memory or "
 		     "registers: it needs guru mode (stap -g)", e->name);
 	if (deref && args.len != 2)
@@ -533,7 +540,7 @@ struct param *param_new(const struct token *name, enum type t)
  * pass 1. */
 void guru_only(struct parser *p, struct srcloc loc, const char *where)
 {
-	if (!p->guru && !p->tapset)
+	if (!privileged_at(p, loc))
 		diag("parse error", loc, "embedded C code (%%{ ... %%}) as %s "
 		     "needs guru mode: run stap -g, or move the code into a "
 		     "tapset", where);
