@@ -309,6 +309,12 @@ static void second_else(const struct token *t)
 		 "nest a second %%( ... %%) for more branches");
 }
 
+static void second_then(const struct token *t)
+{
+	pp_error(t->loc, "a preprocessor conditional takes one '%%?': "
+		 "%%( COND %%? THEN %%: ELSE %%)");
+}
+
 /* Skips a branch not taken, up to the %: (if stop_at_else) or the %)
  * that ends it, and returns which one ended it (0 at end of input). */
 static int skip_branch(struct pp *p, bool stop_at_else)
@@ -339,6 +345,10 @@ have:
 				return PP_ELSE;
 			if (depth == 0)
 				second_else(&t);
+			break;
+		case PP_THEN:
+			if (depth == 0)
+				second_then(&t);
 			break;
 		}
 	}
@@ -424,8 +434,11 @@ void plain_next(struct pp *p, struct token *t)
 				p->conds.len--;
 			continue;
 		case PP_THEN:
-			pp_error(t->loc, "'%%?' outside a preprocessor "
-				 "conditional");
+			if (c)
+				second_then(t);
+			else
+				pp_error(t->loc, "'%%?' outside a preprocessor "
+					 "conditional");
 			continue;
 		case 0:
 			if (c) {
