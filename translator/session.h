@@ -80,7 +80,11 @@ struct session {
 	uint64_t pass_us[6];
 };
 
-/* session.c: makes s->tmpdir; false after saying why. */
+/* session.c: false after saying why when $TMPDIR is set to something
+ * that is not a writable directory (checked before pass 1). */
+bool session_check_tmpdir(void);
+/* session.c: makes s->tmpdir under $TMPDIR or /tmp; false after saying
+ * why. */
 bool session_make_tmpdir(struct session *s);
 /* session.c: removes s->tmpdir and s->kernel_tmpdirs, or with -k says
  * where they are kept. */
