@@ -38,6 +38,7 @@ void usage(FILE *out)
 "  -p N           stop after pass N (1 parse, 2 elaborate, 3 translate to C,\n"
 "                 4 build the module, 5 run it)\n"
 "  -v             more verbose; prints each pass's time (repeatable)\n"
+"  -q             quiet: no status line while a slow step runs\n"
 "  -k             keep the temporary directory\n"
 "  -m NAME        module name (default stap_<hash>)\n"
 "  -r RELEASE     build for kernel RELEASE, or for the build tree at a path\n"
@@ -127,6 +128,9 @@ static int take_option(struct session *s, int c, const char *arg)
 		break;
 	case 'v':
 		s->verbose++;
+		break;
+	case 'q':
+		s->quiet = true;
 		break;
 	case 'k':
 		s->keep_tmpdir = true;
@@ -231,7 +235,7 @@ int parse_options(struct session *s, int argc, char **argv)
 	s->last_pass = 5;
 	opterr = 1;
 	/* '+': stop at the first non-option, which is the script or its args */
-	while ((c = getopt_long(argc, argv, "+e:l:L:p:vkm:r:o:I:D:gwWuc:x:T:s:bFS:Vh",
+	while ((c = getopt_long(argc, argv, "+e:l:L:p:vqkm:r:o:I:D:gwWuc:x:T:s:bFS:Vh",
 				long_options, NULL)) != -1)
 		if ((rc = take_option(s, c, optarg)) != OPT_OK)
 			return rc;

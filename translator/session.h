@@ -23,6 +23,7 @@ struct session {
 	struct vec script_args;		/* char *: $1 $2 ... / @1 @2 ... */
 	int last_pass;			/* -p N, 5 by default */
 	int verbose;			/* -v count */
+	bool quiet;			/* -q: no status line */
 	bool keep_tmpdir;		/* -k */
 	const char *module_name;	/* -m, or "stap_<hash>" */
 	const char *output_file;	/* -o */
