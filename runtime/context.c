@@ -115,6 +115,10 @@ static void stap_request_error_exit(void)
 	stap_request_exit();
 }
 
+/* abort()'s mark in last_error: the probe stops at once, as on an
+ * error, but nothing is reported and no try catches it. */
+static const char stap_abort_mark[] = "abort()";
+
 /* A runtime error in the probe running in c; it stops at once. */
 static void stap_error(struct context *c, const char *msg, const char *loc)
 {
@@ -201,7 +205,7 @@ static void stap_run_probe_data(const struct stap_probe_info *info, int state,
 	c->out.len = 0;
 	info->handler(c);
 	stap_print_flush(&c->out);
-	if (c->last_error)
+	if (c->last_error && c->last_error != stap_abort_mark)
 		stap_report_error(c);
 out:
 	atomic_dec(&c->busy);

@@ -310,7 +310,16 @@ static void emit_user_call(struct emitter *em, const struct expr *e)
 		}
 		fprintf(out, "c->nesting++; stap_fn_%d(c); c->nesting--; ",
 			f->id);
-		fputs("if (unlikely(c->last_error)) goto out; ", out);
+		if (f->fn && f->fn->embedded) {
+			/* embedded C raises errors without a location:
+			 * the call is where it happened */
+			fputs("if (unlikely(c->last_error)) { if (!c->last_loc) "
+			      "c->last_loc = ", out);
+			emit_loc(out, what, e->loc);
+			fputs("; goto out; } ", out);
+		} else {
+			fputs("if (unlikely(c->last_error)) goto out; ", out);
+		}
 		if (str)
 			fprintf(out, "stap_strcpy(r%d_, f%d_->retval); } ", n, n);
 		else

@@ -292,6 +292,9 @@ static void emit_try(struct emitter *em, const struct stmt *st, int d)
 	fputs(";\n", out);
 	indent(em, d);
 	fputs("}\n", out);
+	indent(em, d);	/* abort() passes through */
+	fputs("if (unlikely(c->last_error == stap_abort_mark)) goto out;\n",
+	      out);
 	if (st->catch_var) {
 		indent(em, d);
 		fputs("stap_strcpy(", out);
