@@ -5,7 +5,8 @@
  * it may over-approximate (a name in a comment) but a file is then
  * merely parsed without need.  Directories are searched most specific
  * first: <dir>/<kernel version>, <dir>/<arch>, <dir>/linux, <dir>; the
- * first file defining a name wins.
+ * first file defining a name wins.  The *.stpm macro libraries of the
+ * same path are indexed and read on pass 1's demand (at the end).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -111,28 +112,20 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Adds dir's *.stp files; loads its *.stpm macro files at once. */
-static void add_dir(struct tapsets *t, const char *dir)
+/* Adds dir's *.stp files to the index. */
+static void add_dir(void *ctx, const char *dir)
 {
+	struct tapsets *t = ctx;
 	struct dirent **list;
 	int n = scandir(dir, &list, NULL, by_name);
 	for (int i = 0; i < n; i++) {
 		const char *name = list[i]->d_name;
 		size_t len = strlen(name);
-		char *path = xasprintf("%s/%s", dir, name);
 		if (len > 4 && strcmp(name + len - 4, ".stp") == 0) {
 			struct tapset_file *f = xcalloc(1, sizeof(*f));
-			f->path = path;
+			f->path = xasprintf("%s/%s", dir, name);
 			vec_push(&t->files, f);
 			scan_file(t, f);
-		} else if (len > 5 && strcmp(name + len - 5, ".stpm") == 0) {
-			struct source *src = xcalloc(1, sizeof(*src));
-			src->name = path;
-			src->text = read_file(path, &src->len);
-			if (src->text)
-				pp_load_library_macros(t->s, src);
-		} else {
-			free(path);
 		}
 		free(list[i]);
 	}
@@ -140,39 +133,45 @@ static void add_dir(struct tapsets *t, const char *dir)
 		free(list);
 }
 
-/* <dir>/6.12.117, <dir>/6.12, <dir>/6, <dir>/x86_64, <dir>/linux, <dir> */
-static void add_search_dir(struct tapsets *t, const char *dir)
+/* Calls fn on each directory of the search path, most specific first:
+ * for the tapset directory, then each -I directory,
+ * <dir>/6.12.117, <dir>/6.12, <dir>/6, <dir>/x86_64, <dir>/linux, <dir> */
+static void each_search_dir(struct session *s,
+			    void (*fn)(void *ctx, const char *dir), void *ctx)
 {
-	const char *rel = t->s->kernel_release ? t->s->kernel_release : "";
-	size_t vlen = strspn(rel, "0123456789.");
-	while (vlen > 0) {
-		char *sub = xasprintf("%s/%.*s", dir, (int)vlen, rel);
-		add_dir(t, sub);
-		free(sub);
-		while (vlen > 0 && rel[vlen - 1] != '.')
-			vlen--;
-		if (vlen > 0)
-			vlen--;
+	for (size_t d = 0; d <= s->include_dirs.len; d++) {
+		const char *dir = d ? vec_at(&s->include_dirs, d - 1)
+				    : s->tapset_dir;
+		if (!dir)
+			continue;
+		const char *rel = s->kernel_release ? s->kernel_release : "";
+		size_t vlen = strspn(rel, "0123456789.");
+		while (vlen > 0) {
+			char *sub = xasprintf("%s/%.*s", dir, (int)vlen, rel);
+			fn(ctx, sub);
+			free(sub);
+			while (vlen > 0 && rel[vlen - 1] != '.')
+				vlen--;
+			if (vlen > 0)
+				vlen--;
+		}
+		if (s->arch) {
+			char *sub = xasprintf("%s/%s", dir, s->arch);
+			fn(ctx, sub);
+			free(sub);
+		}
+		char *linux_dir = xasprintf("%s/linux", dir);
+		fn(ctx, linux_dir);
+		free(linux_dir);
+		fn(ctx, dir);
 	}
-	if (t->s->arch) {
-		char *sub = xasprintf("%s/%s", dir, t->s->arch);
-		add_dir(t, sub);
-		free(sub);
-	}
-	char *linux_dir = xasprintf("%s/linux", dir);
-	add_dir(t, linux_dir);
-	free(linux_dir);
-	add_dir(t, dir);
 }
 
 struct tapsets *tapsets_open(struct session *s)
 {
 	struct tapsets *t = xcalloc(1, sizeof(*t));
 	t->s = s;
-	if (s->tapset_dir)
-		add_search_dir(t, s->tapset_dir);
-	for (size_t i = 0; i < s->include_dirs.len; i++)
-		add_search_dir(t, vec_at(&s->include_dirs, i));
+	each_search_dir(s, add_dir, t);
 	return t;
 }
 
@@ -221,4 +220,76 @@ int tapsets_parsed(const struct tapsets *t)
 void tapsets_close(struct tapsets *t)
 {
 	free(t);	/* parsed files stay: the program points into them */
+}
+
+/*
+ * Macro libraries: the *.stpm files of the same search path define
+ * @macros that every script and tapset sees.  Pass 1 asks for one only
+ * when a file uses an @name that nothing defined; the first time, the
+ * .stpm files are indexed by a scan for `@define NAME`, and a file is
+ * read (all its @define's at once) when a name it defines is wanted.
+ * A script that uses no library macro reads none of them.
+ */
+struct macro_file {
+	char *path;
+	bool loaded;
+};
+
+static struct hash macro_index;	/* name -> struct macro_file *, first wins */
+static bool macros_indexed;
+
+static void scan_macro_file(struct macro_file *f)
+{
+	char *text = read_file(f->path, NULL);
+	for (const char *p = text; p && (p = strstr(p, "@define"));) {
+		p = skip_space(p + 7);
+		size_t n = ident_len(p);
+		char *name = xstrndup(p, n);
+		if (n && !hash_get(&macro_index, name))
+			hash_put(&macro_index, name, f);
+		else
+			free(name);
+		p += n;
+	}
+	free(text);
+}
+
+static void add_macro_dir(void *ctx, const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, by_name);
+	(void)ctx;
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+		if (len > 5 && strcmp(name + len - 5, ".stpm") == 0) {
+			struct macro_file *f = xcalloc(1, sizeof(*f));
+			f->path = xasprintf("%s/%s", dir, name);
+			scan_macro_file(f);
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+}
+
+bool tapset_macro_load(struct session *s, const char *name)
+{
+	if (!s)
+		return false;
+	if (!macros_indexed) {
+		macros_indexed = true;
+		each_search_dir(s, add_macro_dir, NULL);
+	}
+	struct macro_file *f = hash_get(&macro_index, name);
+	if (!f || f->loaded)
+		return false;
+	f->loaded = true;
+	struct source *src = xcalloc(1, sizeof(*src));
+	src->name = f->path;
+	src->text = read_file(f->path, &src->len);
+	if (!src->text)
+		return false;
+	pp_load_library_macros(s, src);
+	return true;
 }
