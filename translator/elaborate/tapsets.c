@@ -112,25 +112,38 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Adds dir's *.stp files to the index. */
-static void add_dir(void *ctx, const char *dir)
+/* Calls fn(ctx, path) on each file of dir whose name ends in ext, in
+ * name order. */
+static void each_file(const char *dir, const char *ext,
+		      void (*fn)(void *ctx, char *path), void *ctx)
 {
-	struct tapsets *t = ctx;
 	struct dirent **list;
 	int n = scandir(dir, &list, NULL, by_name);
+	size_t elen = strlen(ext);
 	for (int i = 0; i < n; i++) {
 		const char *name = list[i]->d_name;
 		size_t len = strlen(name);
-		if (len > 4 && strcmp(name + len - 4, ".stp") == 0) {
-			struct tapset_file *f = xcalloc(1, sizeof(*f));
-			f->path = xasprintf("%s/%s", dir, name);
-			vec_push(&t->files, f);
-			scan_file(t, f);
-		}
+		if (len > elen && strcmp(name + len - elen, ext) == 0)
+			fn(ctx, xasprintf("%s/%s", dir, name));
 		free(list[i]);
 	}
 	if (n >= 0)
 		free(list);
+}
+
+static void add_file(void *ctx, char *path)
+{
+	struct tapsets *t = ctx;
+	struct tapset_file *f = xcalloc(1, sizeof(*f));
+	f->path = path;
+	vec_push(&t->files, f);
+	scan_file(t, f);
+}
+
+/* Adds dir's *.stp files to the index. */
+static void add_dir(void *ctx, const char *dir)
+{
+	each_file(dir, ".stp", add_file, ctx);
 }
 
 /* Calls fn on each directory of the search path, most specific first:
@@ -254,23 +267,17 @@ static void scan_macro_file(struct macro_file *f)
 	free(text);
 }
 
+static void add_macro_file(void *ctx, char *path)
+{
+	struct macro_file *f = xcalloc(1, sizeof(*f));
+	(void)ctx;
+	f->path = path;
+	scan_macro_file(f);
+}
+
 static void add_macro_dir(void *ctx, const char *dir)
 {
-	struct dirent **list;
-	int n = scandir(dir, &list, NULL, by_name);
-	(void)ctx;
-	for (int i = 0; i < n; i++) {
-		const char *name = list[i]->d_name;
-		size_t len = strlen(name);
-		if (len > 5 && strcmp(name + len - 5, ".stpm") == 0) {
-			struct macro_file *f = xcalloc(1, sizeof(*f));
-			f->path = xasprintf("%s/%s", dir, name);
-			scan_macro_file(f);
-		}
-		free(list[i]);
-	}
-	if (n >= 0)
-		free(list);
+	each_file(dir, ".stpm", add_macro_file, ctx);
 }
 
 bool tapset_macro_load(struct session *s, const char *name)
