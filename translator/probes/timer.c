@@ -1,7 +1,7 @@
 /*
  * timer.ns/us/ms/s(N), timer.hz(N) and timer.jiffies(N), each optionally
  * .randomize(R): a probe that fires periodically on one CPU; and
- * timer.profile: every tick on every CPU.  Its runtime is
+ * timer.profile (or timer.profile.tick): every tick on every CPU.  Its runtime is
  * runtime/linux/timer.c.
  */
 #include <string.h>
@@ -39,8 +39,15 @@ static bool resolve_timer(struct rprobe *rp)
 	rp->data = pt = xcalloc(1, sizeof(*pt));
 	if (strcmp(c->name, "profile") == 0) {
 		pt->unit = T_PROFILE;
-		if (rp->pp->comps.len > 2) {
-			struct pp_comp *extra = pp_comp_at(rp->pp, 2);
+		struct pp_comp *tick = pp_comp_at(rp->pp, 2);
+		size_t n = 2;	/* components: timer.profile[.tick] */
+		if (tick && strcmp(tick->name, "tick") == 0) {
+			if (!pp_no_arg(tick))	/* upstream's own name for it */
+				return false;
+			n = 3;
+		}
+		if (rp->pp->comps.len > n) {
+			struct pp_comp *extra = pp_comp_at(rp->pp, n);
 			diag_error(extra->loc, "unexpected '.%s' after "
 				   "timer.profile", extra->name);
 			return false;
@@ -123,7 +130,7 @@ static bool timer_unprivileged(const struct rprobe *rp)
 static const char *const timer_shapes[] = {
 	"timer.ns(N)", "timer.us(N)", "timer.ms(N)", "timer.s(N)",
 	"timer.sec(N)", "timer.msec(N)", "timer.usec(N)", "timer.nsec(N)",
-	"timer.hz(N)", "timer.jiffies(N)", "timer.profile",
+	"timer.hz(N)", "timer.jiffies(N)", "timer.profile", "timer.profile.tick",
 	"timer.ns(N).randomize(N)", "timer.us(N).randomize(N)",
 	"timer.ms(N).randomize(N)", "timer.s(N).randomize(N)",
 	"timer.sec(N).randomize(N)", "timer.msec(N).randomize(N)",
