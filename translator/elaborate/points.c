@@ -227,6 +227,21 @@ static bool resolve_family_point(struct resolver *r, struct pbody *body,
 	return any;
 }
 
+/* Whether an alias name starts with the component first. */
+static bool alias_named(struct resolver *r, const char *first)
+{
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			struct probe_point *n = vec_at(&a->names, j);
+			if (strcmp(((struct pp_comp *)vec_at(&n->comps, 0))->name,
+				   first) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A point whose names hold wildcards: every family point and alias it
  * matches (loading the tapsets whose aliases it may name), each
  * resolved as if written out; an error only when none resolves. */
@@ -260,13 +275,18 @@ static bool resolve_wildcard(struct resolver *r, struct pbody *body,
 		else
 			any |= resolve_family_point(r, body, cp, true);
 	}
-	vec_free(&points);
 	if (!any && !pp_optional(pp)) {
 		char *text = probe_point_text(pp);
-		diag_error(pp->loc, "probe point mismatch: no probe point "
-			   "matches '%s'", text);
+		const char *first = ((struct pp_comp *)vec_at(&pp->comps, 0))->name;
+		if (!strpbrk(first, "*?[") && !probe_family_lookup(first) &&
+		    !alias_named(r, first))	/* syscall.* */
+			unknown_probe_point(r, pp, text);
+		else
+			diag_error(pp->loc, "probe point mismatch: no probe "
+				   "point matches '%s'", text);
 		free(text);
 	}
+	vec_free(&points);
 	return any;
 }
 
