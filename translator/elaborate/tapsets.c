@@ -1,7 +1,8 @@
 /*
  * Lazy tapset loading: the search path, the name index and on-demand
  * parsing.  The index is built by scanning each file's lines for
- * `function NAME` and `probe NAME... =` / `+=` at the start of a line;
+ * `function NAME`, `global NAME, ...` (not private) and `probe
+ * NAME... =` / `+=` at the start of a line;
  * it may over-approximate (a name in a comment) but a file is then
  * merely parsed without need.  Directories are searched most specific
  * first: <dir>/<kernel version>, <dir>/<arch>, <dir>/linux, <dir>; the
@@ -28,6 +29,7 @@ struct tapsets {
 	struct vec files;	/* struct tapset_file *, search order */
 	struct hash functions;	/* name -> struct vec * of tapset_file */
 	struct hash aliases;	/* first component -> struct vec * */
+	struct hash globals;	/* public global -> struct vec * */
 	int parsed;
 };
 
@@ -81,6 +83,23 @@ static void scan_probe_line(struct tapsets *t, const char *p,
 	}
 }
 
+/* `global a, b[10], c% = 1`: indexes a, b and c. */
+static void scan_global_line(struct tapsets *t, const char *p,
+			     struct tapset_file *f)
+{
+	for (;;) {
+		p = skip_space(p);
+		size_t n = ident_len(p);
+		if (!n)
+			return;
+		index_name(&t->globals, xstrndup(p, n), f);
+		p = strchr(p + n, ',');
+		if (!p)
+			return;
+		p++;
+	}
+}
+
 static void scan_file(struct tapsets *t, struct tapset_file *f)
 {
 	char *text = read_file(f->path, NULL);
@@ -91,9 +110,15 @@ static void scan_file(struct tapsets *t, struct tapset_file *f)
 		if (next)
 			*next++ = '\0';
 		const char *p = skip_space(line);
-		if (strncmp(p, "private", 7) == 0 && isspace((unsigned char)p[7]))
+		bool private_ = false;
+		if (strncmp(p, "private", 7) == 0 && isspace((unsigned char)p[7])) {
 			p = skip_space(p + 7);
-		if (strncmp(p, "function", 8) == 0 && isspace((unsigned char)p[8])) {
+			private_ = true;
+		}
+		if (strncmp(p, "global", 6) == 0 && isspace((unsigned char)p[6])) {
+			if (!private_)
+				scan_global_line(t, p + 6, f);
+		} else if (strncmp(p, "function", 8) == 0 && isspace((unsigned char)p[8])) {
 			p = skip_space(p + 8);
 			size_t n = ident_len(p);
 			if (n)
@@ -210,6 +235,11 @@ void tapsets_for_function(struct tapsets *t, const char *name, struct vec *out)
 void tapsets_for_alias(struct tapsets *t, const char *first, struct vec *out)
 {
 	load(t, hash_get(&t->aliases, first), out);
+}
+
+void tapsets_for_global(struct tapsets *t, const char *name, struct vec *out)
+{
+	load(t, hash_get(&t->globals, name), out);
 }
 
 void tapsets_names(const struct tapsets *t, bool functions, struct vec *out)
