@@ -268,9 +268,7 @@ static bool resolve_wildcard(struct resolver *r, struct pbody *body,
 	bool any = false;
 	for (size_t i = 0; i < points.len; i++) {
 		struct probe_point *cp = vec_at(&points, i);
-		if (pp_has_wildcard(cp))	/* a wildcard in the suffix */
-			any |= resolve_wildcard(r, body, cp, depth + 1);
-		else if (expand_aliases(r, body->probe, cp, depth))
+		if (expand_aliases(r, body->probe, cp, depth))
 			any = true;
 		else
 			any |= resolve_family_point(r, body, cp, true);

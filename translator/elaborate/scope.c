@@ -190,8 +190,23 @@ void register_file(struct resolver *r, struct file *f)
 {
 	resolve_globals(r, f);
 	register_functions(r, f);
-	for (size_t i = 0; i < f->aliases.len; i++)
-		vec_push(&r->aliases, vec_at(&f->aliases, i));
+	for (size_t i = 0; i < f->aliases.len; i++) {
+		struct alias *a = vec_at(&f->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			struct probe_point *n = vec_at(&a->names, j);
+			for (size_t k = 0; k < n->comps.len; k++) {
+				struct pp_comp *c = vec_at(&n->comps, k);
+				if (!strpbrk(c->name, "*?["))
+					continue;
+				char *text = probe_point_text(n);
+				diag_error(c->loc, "invalid use of a wildcard "
+					   "in probe alias name '%s'", text);
+				free(text);
+				break;
+			}
+		}
+		vec_push(&r->aliases, a);
+	}
 	for (size_t i = 0; i < f->embeds.len; i++) {
 		struct embed *em = vec_at(&f->embeds, i);
 		if (f->tapset || script_embedded_allowed(r->s, em->loc,

@@ -7,7 +7,8 @@
  * `ti**es(1)` is timer.jiffies(1).  A pattern component with an
  * argument matches only where the shape takes one there, and gives it
  * its argument.  An alias name may match the start of the pattern:
- * what follows is the alias's suffix (`a*.randomize(1)`).
+ * what follows, free of wildcards, is the alias's suffix
+ * (`a*.randomize(1)`).
  */
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -137,8 +138,12 @@ static bool match_from(struct match *m, size_t i, size_t j)
 	size_t np = m->pp->comps.len;
 	if (i == np)
 		return j == m->sh->n;
-	if (j == m->sh->n) {
+	if (j == m->sh->n) {	/* an alias's suffix: written out */
 		m->suffix = i;
+		for (size_t k = i; k < np; k++)
+			if (strpbrk(((struct pp_comp *)vec_at(&m->pp->comps,
+							      k))->name, "*?["))
+				return false;
 		return m->sh->alias && j > 0;
 	}
 	const struct pp_comp *c = vec_at(&m->pp->comps, i);
