@@ -4,7 +4,8 @@
  * the user's body; `+=` puts the alias body after it instead, and
  * `= p { prologue }, { epilogue }` does both.  Each expansion gets its
  * own copy of the user's statements, since pass 2 annotates nodes with
- * the symbols of the body they are in.
+ * the symbols of the body they are in.  An alias `a = p1, p2` used with
+ * a suffix, `a.b`, applies the suffix to its points: p1.b, p2.b.
  */
 #include <fnmatch.h>
 #include <string.h>
@@ -86,19 +87,26 @@ static bool same_arg(const struct expr *a, const struct expr *b)
 	return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
 }
 
-bool alias_matches(const struct probe_point *name, const struct probe_point *pp)
+struct expr *expr_clone(const struct expr *e)
 {
-	if (name->comps.len != pp->comps.len)
-		return false;
-	for (size_t i = 0; i < pp->comps.len; i++) {
+	return clone_expr(e);
+}
+
+size_t alias_matches(const struct probe_point *name, const struct probe_point *pp,
+		     bool suffix)
+{
+	if (suffix ? name->comps.len >= pp->comps.len
+		   : name->comps.len != pp->comps.len)
+		return 0;
+	for (size_t i = 0; i < name->comps.len; i++) {
 		const struct pp_comp *n = vec_at(&name->comps, i);
 		const struct pp_comp *p = vec_at(&pp->comps, i);
 		if (fnmatch(p->name, n->name, 0) != 0)
-			return false;
+			return 0;
 		if (p->arg && !same_arg(n->arg, p->arg))
-			return false;
+			return 0;
 	}
-	return true;
+	return name->comps.len;
 }
 
 static struct stmt *block_of(struct srcloc loc, struct stmt *a,
@@ -115,7 +123,7 @@ static struct stmt *block_of(struct srcloc loc, struct stmt *a,
 }
 
 struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
-			   const struct probe *user)
+			   size_t matched, const struct probe *user)
 {
 	struct probe *p = xcalloc(1, sizeof(*p));
 	p->loc = user->loc;
@@ -128,6 +136,14 @@ struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 		ap->sufficient |= pp->sufficient;
 		if (!ap->cond)
 			ap->cond = clone_expr(pp->cond);
+		if (matched < pp->comps.len) {	/* a.b: .b applies to p1, p2 */
+			struct vec comps = {0};
+			for (size_t k = 0; k < ap->comps.len; k++)
+				vec_push(&comps, vec_at(&ap->comps, k));
+			for (size_t k = matched; k < pp->comps.len; k++)
+				vec_push(&comps, vec_at(&pp->comps, k));
+			ap->comps = comps;
+		}
 		vec_push(&p->points, ap);
 	}
 	struct stmt *mine = clone_stmt(user->body);

@@ -6,13 +6,21 @@
 
 #include "parse/ast.h"
 
-/* True when the alias name `name` is what probe point pp asks for
- * (component by component; pp's components may hold * wildcards). */
-bool alias_matches(const struct probe_point *name, const struct probe_point *pp);
+/* How many components of probe point pp the alias name `name` matches
+ * (component by component; pp's components may hold * wildcards): all
+ * of them, or with suffix the first ones, leaving at least one for the
+ * suffix; 0 when it does not match. */
+size_t alias_matches(const struct probe_point *name, const struct probe_point *pp,
+		     bool suffix);
 
-/* The probe that the user's probe becomes through alias a at pp: the
- * alias's points, and the alias body around a copy of the user's. */
+/* The probe that the user's probe becomes through alias a at pp, whose
+ * first `matched` components the alias name matched: the alias's
+ * points, each followed by pp's remaining components (the suffix), and
+ * the alias body around a copy of the user's. */
 struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
-			   const struct probe *user);
+			   size_t matched, const struct probe *user);
+
+/* A deep copy of e, its symbols not yet resolved. */
+struct expr *expr_clone(const struct expr *e);
 
 #endif

@@ -2,7 +2,9 @@
  * Pass 2's probe points: each point of a probe expands through the
  * aliases that match it (aliases.c, loading their tapsets), else goes
  * to its probe family (probes/table.c), which may expand it further;
- * each result is a resolved probe sharing the probe's handler body.
+ * each result is a resolved probe sharing the probe's handler body.  A
+ * point with wildcards in its names first becomes the points it
+ * matches (wildcards.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "resolver.h"
 #include "util/suggest.h"
 #include "tapsets.h"
+#include "wildcards.h"
 
 /* A point as upstream's -p2 shows it: with its condition. */
 static void point_listing(struct strbuf *sb, const struct probe_point *pp)
@@ -71,7 +74,9 @@ static char *alias_origin(const struct alias *a, const struct probe *user)
 	return sb_steal(&sb);
 }
 
-/* Expands pp through every alias that matches it; false if none. */
+/* Expands pp through every alias that matches it: whole, else the
+ * aliases whose names match the most leading components of pp, the
+ * rest being a suffix for their points (`a.b`); false if none. */
 static bool expand_aliases(struct resolver *r, struct probe *p,
 			   struct probe_point *pp, int depth)
 {
@@ -81,21 +86,39 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 
 	tapsets_for_alias(r->ts, first->name, &files);
 	register_files(r, &files);
-	for (size_t i = 0; i < r->aliases.len; i++) {
-		struct alias *a = vec_at(&r->aliases, i);
-		for (size_t j = 0; j < a->names.len; j++) {
-			if (!alias_matches(vec_at(&a->names, j), pp))
-				continue;
-			if (depth > 16) {
-				diag_error(pp->loc, "probe alias expansion too "
-					   "deep (an alias that refers to itself?)");
-				return true;
+	size_t want = pp->comps.len;
+	for (int suffix = 0; suffix < 2 && !any; suffix++) {
+		if (suffix) {
+			want = 0;
+			for (size_t i = 0; i < r->aliases.len; i++) {
+				struct alias *a = vec_at(&r->aliases, i);
+				for (size_t j = 0; j < a->names.len; j++) {
+					size_t n = alias_matches(vec_at(&a->names, j),
+								 pp, true);
+					want = n > want ? n : want;
+				}
 			}
-			struct probe *expanded = alias_expand(a, pp, p);
-			expanded->origin_text = alias_origin(a, p);
-			resolve_probe(r, expanded, depth + 1);
-			any = true;
-			break;
+			if (!want)
+				break;
+		}
+		for (size_t i = 0; i < r->aliases.len; i++) {
+			struct alias *a = vec_at(&r->aliases, i);
+			for (size_t j = 0; j < a->names.len; j++) {
+				if (alias_matches(vec_at(&a->names, j), pp,
+						  suffix) != want)
+					continue;
+				if (depth > 16) {
+					diag_error(pp->loc, "probe alias expansion "
+						   "too deep (an alias that refers "
+						   "to itself?)");
+					return true;
+				}
+				struct probe *expanded = alias_expand(a, pp, want, p);
+				expanded->origin_text = alias_origin(a, p);
+				resolve_probe(r, expanded, depth + 1);
+				any = true;
+				break;
+			}
 		}
 	}
 	return any;
@@ -157,41 +180,29 @@ static void unknown_probe_point(struct resolver *r, struct probe_point *pp,
 	vec_free(&names);
 }
 
-/* A wildcard in a component name (not in an argument: families such as
- * those whose argument is a symbol pattern expand them themselves). */
-static bool name_has_wildcard(const struct probe_point *pp)
-{
-	for (size_t i = 0; i < pp->comps.len; i++)
-		if (strpbrk(((struct pp_comp *)vec_at(&pp->comps, i))->name, "*?["))
-			return true;
-	return false;
-}
-
-/* Resolves one point of body's probe; whether it stands for anything. */
-static bool resolve_point(struct resolver *r, struct pbody *body,
-			  struct probe_point *pp, int depth)
+/* pp with the family it names: its points resolved, each a resolved
+ * probe of body.  quiet: pp is one a wildcard matched, dropped without
+ * a word when it does not resolve (upstream's `timer.*(1)` leaves out
+ * timer.us(1), below the shortest period). */
+static bool resolve_family_point(struct resolver *r, struct pbody *body,
+				 struct probe_point *pp, bool quiet)
 {
 	struct probe *p = body->probe;
 	struct pp_comp *first = vec_at(&pp->comps, 0);
-	if (expand_aliases(r, p, pp, depth))
-		return true;
 	char *text = probe_point_text(pp);
-	struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
-	if (name_has_wildcard(pp)) {
-		unsupported(pp->loc, "wildcards in probe point names");
-		return false;
-	}
 	const struct probe_family *f = probe_family_lookup(first->name);
 	if (!f) {
-		if (!pp_optional(pp))
+		if (!quiet && !pp_optional(pp))
 			unknown_probe_point(r, pp, text);
 		return false;
 	}
+	struct pbody *cond = pp->cond ? resolve_condition(r, pp) : NULL;
 	struct vec points = {0};
+	diag_quiet += quiet;
 	if (!f->expand)
 		vec_push(&points, pp);
 	else if (!f->expand(r->s, pp, &points))
-		return false;
+		points.len = 0;
 	char *origin = probe_origin(p);
 	bool any = false;
 	for (size_t j = 0; j < points.len; j++) {
@@ -205,12 +216,87 @@ static bool resolve_point(struct resolver *r, struct pbody *body,
 		rp->cond = cond;
 		if (!f->resolve(rp))
 			continue;
+		diag_quiet -= quiet;
 		check_probe_privilege(r->s, rp);
+		diag_quiet += quiet;
 		vec_push(&r->prog->rprobes, rp);
 		any = true;
 	}
+	diag_quiet -= quiet;
 	vec_free(&points);
 	return any;
+}
+
+/* Whether an alias name starts with the component first. */
+static bool alias_named(struct resolver *r, const char *first)
+{
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			struct probe_point *n = vec_at(&a->names, j);
+			if (strcmp(((struct pp_comp *)vec_at(&n->comps, 0))->name,
+				   first) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A point whose names hold wildcards: every family point and alias it
+ * matches (loading the tapsets whose aliases it may name), each
+ * resolved as if written out; an error only when none resolves. */
+static bool resolve_wildcard(struct resolver *r, struct pbody *body,
+			     struct probe_point *pp, int depth)
+{
+	struct vec firsts = {0}, names = {0}, points = {0};
+	tapsets_names(r->ts, false, &firsts);
+	for (size_t i = 0; i < firsts.len; i++) {
+		if (!wildcard_first_may_match(pp, vec_at(&firsts, i)))
+			continue;
+		struct vec files = {0};
+		tapsets_for_alias(r->ts, vec_at(&firsts, i), &files);
+		register_files(r, &files);
+	}
+	vec_free(&firsts);
+	for (size_t i = 0; i < r->aliases.len; i++) {
+		struct alias *a = vec_at(&r->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++)
+			vec_push(&names, vec_at(&a->names, j));
+	}
+	wildcard_points(pp, &names, &points);
+	vec_free(&names);
+	bool any = false;
+	for (size_t i = 0; i < points.len; i++) {
+		struct probe_point *cp = vec_at(&points, i);
+		if (expand_aliases(r, body->probe, cp, depth))
+			any = true;
+		else
+			any |= resolve_family_point(r, body, cp, true);
+	}
+	if (!any && !pp_optional(pp)) {
+		char *text = probe_point_text(pp);
+		const char *first = ((struct pp_comp *)vec_at(&pp->comps, 0))->name;
+		if (!strpbrk(first, "*?[") && !probe_family_lookup(first) &&
+		    !alias_named(r, first))	/* syscall.* */
+			unknown_probe_point(r, pp, text);
+		else
+			diag_error(pp->loc, "probe point mismatch: no probe "
+				   "point matches '%s'", text);
+		free(text);
+	}
+	vec_free(&points);
+	return any;
+}
+
+/* Resolves one point of body's probe; whether it stands for anything. */
+static bool resolve_point(struct resolver *r, struct pbody *body,
+			  struct probe_point *pp, int depth)
+{
+	if (pp_has_wildcard(pp))
+		return resolve_wildcard(r, body, pp, depth);
+	if (expand_aliases(r, body->probe, pp, depth))
+		return true;
+	return resolve_family_point(r, body, pp, false);
 }
 
 /* A point marked ! is optional and, when it resolves, sufficient: the

@@ -2,12 +2,14 @@
  * Pass 2's names: what each file defines becomes known (globals,
  * functions, aliases, embedded C, a tapset's own probes), and a name in
  * a body becomes a symbol: a local of that body, else a global (a
- * tapset's private globals first, in its own file), else a new local.
+ * tapset's private globals first, in its own file; a tapset's public
+ * global loads its file), else a new local.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "resolver.h"
+#include "tapsets.h"
 
 /* Registers whatever the tapset files in v (struct file *) define. */
 void register_files(struct resolver *r, struct vec *v)
@@ -51,7 +53,18 @@ static struct sym *find_global(struct resolver *r, const char *name,
 	char *key = private_key(loc.src, name);
 	struct sym *s = hash_get(&r->globals, key);
 	free(key);
-	return s ? s : hash_get(&r->globals, name);
+	if (!s)
+		s = hash_get(&r->globals, name);
+	if (!s && r->ts) {	/* a tapset's public global, loaded on need */
+		struct vec files = {0};
+		tapsets_for_global(r->ts, name, &files);
+		if (files.len) {
+			register_files(r, &files);
+			s = hash_get(&r->globals, name);
+		}
+		vec_free(&files);
+	}
+	return s;
 }
 
 /* A name in a probe body: a local, else a global, else a new local. */
@@ -177,8 +190,23 @@ void register_file(struct resolver *r, struct file *f)
 {
 	resolve_globals(r, f);
 	register_functions(r, f);
-	for (size_t i = 0; i < f->aliases.len; i++)
-		vec_push(&r->aliases, vec_at(&f->aliases, i));
+	for (size_t i = 0; i < f->aliases.len; i++) {
+		struct alias *a = vec_at(&f->aliases, i);
+		for (size_t j = 0; j < a->names.len; j++) {
+			struct probe_point *n = vec_at(&a->names, j);
+			for (size_t k = 0; k < n->comps.len; k++) {
+				struct pp_comp *c = vec_at(&n->comps, k);
+				if (!strpbrk(c->name, "*?["))
+					continue;
+				char *text = probe_point_text(n);
+				diag_error(c->loc, "invalid use of a wildcard "
+					   "in probe alias name '%s'", text);
+				free(text);
+				break;
+			}
+		}
+		vec_push(&r->aliases, a);
+	}
 	for (size_t i = 0; i < f->embeds.len; i++) {
 		struct embed *em = vec_at(&f->embeds, i);
 		if (f->tapset || script_embedded_allowed(r->s, em->loc,

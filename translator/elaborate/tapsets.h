@@ -22,6 +22,9 @@ struct tapsets *tapsets_open(struct session *s);
 void tapsets_for_function(struct tapsets *t, const char *name,
 			  struct vec *out);
 void tapsets_for_alias(struct tapsets *t, const char *first, struct vec *out);
+/* The same for a tapset's public global `name` (upstream's @this1 is a
+ * tapset global the script names through a macro). */
+void tapsets_for_global(struct tapsets *t, const char *name, struct vec *out);
 /* Every function name / alias first component the library defines,
  * for "did you mean" (pointers into the index, valid until close). */
 void tapsets_names(const struct tapsets *t, bool functions, struct vec *out);

@@ -27,7 +27,11 @@ static struct arena library_arena;
 static struct macro *find_macro(struct pp *p, const char *name)
 {
 	struct macro *m = hash_get(&p->macros, name);
-	return m ? m : hash_get(&library_macros, name);
+	if (!m)
+		m = hash_get(&library_macros, name);
+	if (!m && !p->collecting && tapset_macro_load(p->s, name))
+		m = hash_get(&library_macros, name);
+	return m;
 }
 
 /* @define NAME [(P1, P2...)] %( BODY %): records the macro. */
@@ -89,6 +93,8 @@ static void define_macro(struct pp *p, const struct token *at,
 		}
 		toklist_push(&m->body, &t);
 	}
+	if (hash_get(table, m->name) && a != p->arena)
+		return;	/* the library's: the most specific file's wins */
 	if (hash_get(table, m->name)) {
 		pp_error(at->loc, "macro @%s is already defined", m->name);
 		return;

@@ -88,26 +88,35 @@ static void emit_never(FILE *out, const struct vec *rps)
 /* The session's own probes: core.c runs begin's after every family is
  * armed, end's and error's after every family is disarmed (their
  * arm_order keeps end before error). */
+static const char *const begin_shapes[] = { "begin", "begin(N)", NULL };
+static const char *const end_shapes[] = { "end", "end(N)", NULL };
+static const char *const error_shapes[] = { "error", "error(N)", NULL };
+static const char *const never_shapes[] = { "never", NULL };
+
 #define ONCE_OPS(kind, hook) "{ ." hook " = stap_" kind "_run, " \
 	".points = (void *)stap_" kind "_probes, " \
 	".n = ARRAY_SIZE(stap_" kind "_probes) }"
 
 const struct probe_family begin_family = {
-	.name = "begin", .resolve = resolve_once, .emit_table = emit_begin,
+	.name = "begin", .shapes = begin_shapes,
+	.resolve = resolve_once, .emit_table = emit_begin,
 	.runtime = "begin_end", .ops = ONCE_OPS("begin", "start"),
 	.arm_order = 10, .unprivileged = pp_always_unprivileged,
 };
 const struct probe_family end_family = {
-	.name = "end", .resolve = resolve_once, .emit_table = emit_end,
+	.name = "end", .shapes = end_shapes,
+	.resolve = resolve_once, .emit_table = emit_end,
 	.runtime = "begin_end", .ops = ONCE_OPS("end", "stop"),
 	.arm_order = 11, .unprivileged = pp_always_unprivileged,
 };
 const struct probe_family error_family = {
-	.name = "error", .resolve = resolve_once, .emit_table = emit_error,
+	.name = "error", .shapes = error_shapes,
+	.resolve = resolve_once, .emit_table = emit_error,
 	.runtime = "begin_end", .ops = ONCE_OPS("error", "stop"),
 	.arm_order = 12, .unprivileged = pp_always_unprivileged,
 };
 const struct probe_family never_family = {
-	.name = "never", .resolve = resolve_never, .emit_table = emit_never,
+	.name = "never", .shapes = never_shapes,
+	.resolve = resolve_never, .emit_table = emit_never,
 	.unprivileged = pp_always_unprivileged,
 };

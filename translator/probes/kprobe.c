@@ -201,8 +201,12 @@ static void emit_kprobe(FILE *out, const struct vec *rps)
 	fputs("};\n", out);
 }
 
+static const char *const kprobe_shapes[] = {
+	"kprobe.function(S)", "kprobe.function(S).return", NULL
+};
+
 const struct probe_family kprobe_family = {
-	.name = "kprobe", .resolve = resolve_kprobe, .emit_table = emit_kprobe,
+	.name = "kprobe", .shapes = kprobe_shapes, .resolve = resolve_kprobe, .emit_table = emit_kprobe,
 	.runtime = "kprobe", .arm_order = 1,	/* slowest to arm: before
 						 * the timers start */
 	.ops = "{ .arm = stap_kprobe_arm, .disarm = stap_kprobe_disarm, "

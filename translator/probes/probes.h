@@ -73,6 +73,11 @@ struct probe_family {
 	 * family provides no target variables. */
 	const struct target_var *(*target)(const struct rprobe *rp,
 					   const char *name);
+	/* The points the family recognises, for wildcard probe point
+	 * names (`ti**es(1)`): "timer.jiffies(N)", "begin", "begin(N)" ...
+	 * where (N) / (S) is a number / string argument; NULL-terminated.
+	 * NULL: a wildcard never matches the family. */
+	const char *const *shapes;
 	/* For messages: the target variables the family provides without
 	 * debuginfo ("$value"), or NULL. */
 	const char *own_targets;
@@ -82,6 +87,8 @@ struct probe_family {
 bool pp_always_unprivileged(const struct rprobe *rp);
 
 const struct probe_family *probe_family_lookup(const char *name);
+/* Every family's shapes (const char *), in table order. */
+void probe_family_shapes(struct vec *out);
 /* Every family name, for "did you mean". */
 void probe_family_names(struct vec *out);
 /* "F probes' $v" for every family that provides target variables

@@ -240,8 +240,17 @@ static void emit_procfs(FILE *out, const struct vec *rps)
 	vec_free(&files);
 }
 
+static const char *const procfs_shapes[] = {
+	"procfs.read", "procfs(S).read", "procfs.write", "procfs(S).write",
+	"procfs.read.maxsize(N)", "procfs(S).read.maxsize(N)",
+	"procfs.umask(N).read", "procfs(S).umask(N).read",
+	"procfs.umask(N).write", "procfs(S).umask(N).write",
+	"procfs.umask(N).read.maxsize(N)", "procfs(S).umask(N).read.maxsize(N)",
+	NULL
+};
+
 const struct probe_family procfs_family = {
-	.name = "procfs", .resolve = resolve_procfs,
+	.name = "procfs", .shapes = procfs_shapes, .resolve = resolve_procfs,
 	.emit_table = emit_procfs, .target = procfs_target,
 	.own_targets = "$value",
 	.runtime = "procfs", .arm_order = 3,

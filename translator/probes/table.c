@@ -53,6 +53,13 @@ char *probe_family_own_targets(int *nfamilies)
 	return text;
 }
 
+void probe_family_shapes(struct vec *out)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		for (const char *const *sh = families[i]->shapes; sh && *sh; sh++)
+			vec_push(out, (void *)*sh);
+}
+
 void probe_family_names(struct vec *out)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)

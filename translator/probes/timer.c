@@ -1,7 +1,7 @@
 /*
  * timer.ns/us/ms/s(N), timer.hz(N) and timer.jiffies(N), each optionally
  * .randomize(R): a probe that fires periodically on one CPU; and
- * timer.profile: every tick on every CPU.  Its runtime is
+ * timer.profile (or timer.profile.tick): every tick on every CPU.  Its runtime is
  * runtime/linux/timer.c.
  */
 #include <string.h>
@@ -39,8 +39,15 @@ static bool resolve_timer(struct rprobe *rp)
 	rp->data = pt = xcalloc(1, sizeof(*pt));
 	if (strcmp(c->name, "profile") == 0) {
 		pt->unit = T_PROFILE;
-		if (rp->pp->comps.len > 2) {
-			struct pp_comp *extra = pp_comp_at(rp->pp, 2);
+		struct pp_comp *tick = pp_comp_at(rp->pp, 2);
+		size_t n = 2;	/* components: timer.profile[.tick] */
+		if (tick && strcmp(tick->name, "tick") == 0) {
+			if (!pp_no_arg(tick))	/* upstream's own name for it */
+				return false;
+			n = 3;
+		}
+		if (rp->pp->comps.len > n) {
+			struct pp_comp *extra = pp_comp_at(rp->pp, n);
 			diag_error(extra->loc, "unexpected '.%s' after "
 				   "timer.profile", extra->name);
 			return false;
@@ -65,8 +72,13 @@ static bool resolve_timer(struct rprobe *rp)
 		return false;
 	}
 	pt->unit = units[i].unit;
-	int64_t min = units[i].unit == T_NS ? 100000 : 1;
-	if (!pp_num_arg(c, min, 1000000000, &pt->period))
+	/* as upstream: a period from 100 us to a day */
+	static const int64_t min[] = { [T_NS] = 100000, [T_US] = 100,
+		[T_MS] = 1, [T_S] = 1, [T_HZ] = 1, [T_JIFFIES] = 1 };
+	static const int64_t max[] = { [T_NS] = 86400000000000,
+		[T_US] = 86400000000, [T_MS] = 86400000, [T_S] = 86400,
+		[T_HZ] = 10000, [T_JIFFIES] = 1000000000 };
+	if (!pp_num_arg(c, min[pt->unit], max[pt->unit], &pt->period))
 		return false;
 	if (rnd && !pp_num_arg(rnd, 0, pt->period - 1 > 0 ? pt->period - 1 : 0,
 			       &pt->randomize))
@@ -115,8 +127,19 @@ static bool timer_unprivileged(const struct rprobe *rp)
 	return ((const struct timer_point *)rp->data)->unit != T_PROFILE;
 }
 
+static const char *const timer_shapes[] = {
+	"timer.ns(N)", "timer.us(N)", "timer.ms(N)", "timer.s(N)",
+	"timer.sec(N)", "timer.msec(N)", "timer.usec(N)", "timer.nsec(N)",
+	"timer.hz(N)", "timer.jiffies(N)", "timer.profile", "timer.profile.tick",
+	"timer.ns(N).randomize(N)", "timer.us(N).randomize(N)",
+	"timer.ms(N).randomize(N)", "timer.s(N).randomize(N)",
+	"timer.sec(N).randomize(N)", "timer.msec(N).randomize(N)",
+	"timer.usec(N).randomize(N)", "timer.nsec(N).randomize(N)",
+	"timer.jiffies(N).randomize(N)", NULL
+};
+
 const struct probe_family timer_family = {
-	.name = "timer", .resolve = resolve_timer, .emit_table = emit_timer,
+	.name = "timer", .shapes = timer_shapes, .resolve = resolve_timer, .emit_table = emit_timer,
 	.runtime = "timer", .arm_order = 2,
 	.ops = "{ .arm = stap_timer_arm, .disarm = stap_timer_disarm, "
 	       ".points = stap_timer_probes, "

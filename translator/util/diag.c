@@ -11,6 +11,7 @@
 #include "diag.h"
 
 int diag_errors;
+int diag_quiet;
 int diag_warnings;
 bool diag_suppress_warnings;
 bool diag_warnings_are_errors;
@@ -69,6 +70,8 @@ void diag(const char *kind, struct srcloc loc, const char *fmt, ...)
 void diag_error(struct srcloc loc, const char *fmt, ...)
 {
 	va_list ap;
+	if (diag_quiet)
+		return;
 	va_start(ap, fmt);
 	vdiag("semantic error", loc, fmt, ap);
 	va_end(ap);

@@ -43,6 +43,10 @@ void fatal_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define DIAG_MAX_ERRORS 20
 
 extern int diag_errors;		/* errors reported so far */
+/* While non-zero, diag_error() neither prints nor counts: pass 2 tries
+ * the points a wildcard probe point name matches and drops quietly the
+ * ones that do not resolve. */
+extern int diag_quiet;
 extern int diag_warnings;
 extern bool diag_suppress_warnings;	/* -w */
 extern bool diag_warnings_are_errors;	/* -W */
