@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include "elaborate/elaborate.h"
+#include "elaborate/tapsets.h"
 #include "emit/emit.h"
 #include "kbuild/kbuild.h"
 #include "options.h"
@@ -117,6 +118,7 @@ int main(int argc, char **argv)
 	if (!session_check_tmpdir())
 		return 1;
 	find_paths(&s);
+	s.library_macro = tapset_macro_load;	/* pass 1's @macros */
 	if (!choose_targets(&s))
 		return 1;
 	rc = build_each_kernel(&s, build);

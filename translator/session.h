@@ -70,6 +70,13 @@ struct session {
 	const char *cache_dir;		/* ~/.cache/stap */
 	char *tmpdir;			/* per-run work dir */
 
+	/* ---- the tapset library, as pass 1 sees it ---- */
+	/* Reads the macro library (*.stpm) file that defines @name, if one
+	 * does and it was not read yet; whether it read one.  Set by the
+	 * driver to the tapset library's loader (elaborate/tapsets.c), so
+	 * that the preprocessor asks it without depending on pass 2. */
+	bool (*library_macro)(struct session *s, const char *name);
+
 	/* ---- pass results ---- */
 	struct file *user_file;		/* pass 1 */
 	struct program *prog;		/* pass 2 */

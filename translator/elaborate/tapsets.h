@@ -32,5 +32,9 @@ void tapsets_names(const struct tapsets *t, bool functions, struct vec *out);
 int tapsets_indexed(const struct tapsets *t);
 int tapsets_parsed(const struct tapsets *t);
 void tapsets_close(struct tapsets *t);
+/* Reads the macro library (*.stpm) file that defines @name, if one
+ * does and it was not read yet; whether it read one (the driver hands
+ * it to pass 1 as session->library_macro). */
+bool tapset_macro_load(struct session *s, const char *name);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pp_internal.h"
+#include "session.h"
 #include "parser.h"
 
 static void toklist_push(struct toklist *l, const struct token *t)
@@ -29,7 +30,8 @@ static struct macro *find_macro(struct pp *p, const char *name)
 	struct macro *m = hash_get(&p->macros, name);
 	if (!m)
 		m = hash_get(&library_macros, name);
-	if (!m && !p->collecting && tapset_macro_load(p->s, name))
+	if (!m && !p->collecting && p->s && p->s->library_macro &&
+	    p->s->library_macro(p->s, name))
 		m = hash_get(&library_macros, name);
 	return m;
 }

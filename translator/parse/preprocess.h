@@ -72,9 +72,4 @@ void quote_string(struct strbuf *sb, const char *s, size_t len);
  * process (macro bodies point into it). */
 void pp_load_library_macros(struct session *s, const struct source *src);
 
-/* Provided by the tapset library (elaborate/tapsets.c), which knows the
- * search path: reads the macro library (*.stpm) file that defines
- * @name, if one does and it was not read yet; whether it read one. */
-bool tapset_macro_load(struct session *s, const char *name);
-
 #endif
