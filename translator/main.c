@@ -45,7 +45,7 @@ static int pass2(struct session *s)
 {
 	s->prog = elaborate(s, s->user_file);
 	timed(s, 2, "analyzed script");
-	return !s->prog;
+	return !s->prog || !check_global_settings(s, s->prog);
 }
 
 static int pass3(struct session *s)
@@ -115,8 +115,12 @@ int main(int argc, char **argv)
 	case OPT_EXIT_1: return 1;
 	}
 	find_paths(&s);
-	if (!choose_targets(&s))
+	if ((rc = cache_options(&s)) >= 0)
+		return rc;
+	if (!choose_targets(&s)) {
+		session_remove_tmpdirs(&s);
 		return 1;
+	}
 	rc = build_each_kernel(&s, build);
 	if (rc == 0 && s.last_pass == 5)
 		rc = pass5(&s);
