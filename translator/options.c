@@ -115,7 +115,7 @@ void usage(FILE *out)
 "  --compatible=VERSION  systemtap_v is VERSION (at most " LANGUAGE_VERSION ")\n"
 "  --suppress-time-limits  lift MAXACTION and MAXTRYLOCK (needs -g)\n"
 "  --suppress-handler-errors  a run-time error ends the probe hit only,\n"
-"                 never the session\n"
+"                 never the session (it is still reported)\n"
 "  -P, --prologue-searching[=WHEN]  accepted (no function probes\n"
 "                 with $parameters read frames yet)\n"
 "  --disable-cache  neither read nor write the cache\n"
