@@ -114,6 +114,8 @@ int main(int argc, char **argv)
 	case OPT_EXIT_0: return 0;
 	case OPT_EXIT_1: return 1;
 	}
+	if (!session_check_tmpdir())
+		return 1;
 	find_paths(&s);
 	if ((rc = cache_options(&s)) >= 0)
 		return rc;

@@ -27,7 +27,7 @@ enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
  * yet: OPTION", never taken for a typo.  The short ones are in the
  * getopt string and refused in take_option.
  */
-static const char refused_short[] = "tqBREda";
+static const char refused_short[] = "tBREda";
 
 #define REFUSED(name, arg) {name, arg, NULL, LONG_REFUSED}
 
@@ -97,6 +97,7 @@ void usage(FILE *out)
 "  -p N           stop after pass N (1 parse, 2 elaborate, 3 translate to C,\n"
 "                 4 build the module, 5 run it)\n"
 "  -v             more verbose; prints each pass's time (repeatable)\n"
+"  -q             quiet: no status line while a slow step runs\n"
 "  -k             keep the temporary directory\n"
 "  -m NAME        module name (default stap_<hash>); the module is also\n"
 "                 copied to NAME.ko in the current directory\n"
@@ -315,6 +316,9 @@ static int take_option(struct session *s, int c, const char *arg,
 	case 'v':
 		s->verbose++;
 		break;
+	case 'q':
+		s->quiet = true;
+		break;
 	case 'k':
 		s->keep_tmpdir = true;
 		break;
@@ -457,8 +461,8 @@ int parse_options(struct session *s, int argc, char **argv)
 	/* '+': stop at the first non-option, which is the script or its args */
 	int li = -1;
 	while ((c = getopt_long(argc, argv,
-				"+e:l:L:p:vkm:r:o:I:D:gwWuc:x:T:s:bFS:VhG:P"
-				"tqB:R:E:d:a:", long_options, &li)) != -1) {
+				"+e:l:L:p:vqkm:r:o:I:D:gwWuc:x:T:s:bFS:VhG:P"
+				"tB:R:E:d:a:", long_options, &li)) != -1) {
 		if (c == 'a' && strcmp(optarg, "x86_64") == 0)
 			continue;	/* the one architecture we build for */
 		rc = take_option(s, c, optarg, li >= 0 ? long_options[li].name

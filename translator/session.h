@@ -23,6 +23,7 @@ struct session {
 	struct vec script_args;		/* char *: $1 $2 ... / @1 @2 ... */
 	int last_pass;			/* -p N, 5 by default */
 	int verbose;			/* -v count */
+	bool quiet;			/* -q: no status line */
 	bool keep_tmpdir;		/* -k */
 	const char *module_name;	/* -m, or "stap_<hash>" */
 	bool module_named;		/* -m: also copied to ./NAME.ko */
@@ -91,7 +92,11 @@ struct session {
 	uint64_t pass_us[6];
 };
 
-/* session.c: makes s->tmpdir; false after saying why. */
+/* session.c: false after saying why when $TMPDIR is set to something
+ * that is not a writable directory (checked before pass 1). */
+bool session_check_tmpdir(void);
+/* session.c: makes s->tmpdir under $TMPDIR or /tmp; false after saying
+ * why. */
 bool session_make_tmpdir(struct session *s);
 /* session.c: removes s->tmpdir and s->kernel_tmpdirs, or with -k says
  * where they are kept. */

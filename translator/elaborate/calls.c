@@ -198,6 +198,21 @@ static void unknown_function(struct resolver *r, struct expr *e)
 	vec_free(&names);
 }
 
+/* The print family takes at most MAX_PRINT_VALUES values after its
+ * format or delimiter, as upstream's translator does. */
+#define MAX_PRINT_VALUES 32
+
+static void check_print_values(const struct builtin *bi, struct expr *e)
+{
+	if (bi->args != BI_ARGS_VALUES && bi->args != BI_ARGS_FORMAT)
+		return;
+	size_t n = e->args.len - (bi->literal_first ? 1 : 0);
+	if (n > MAX_PRINT_VALUES)
+		diag_error(e->loc, "too many values for '%s': %zu, at most %d; "
+			   "split it into several calls", e->name, n,
+			   MAX_PRINT_VALUES);
+}
+
 /* A call: of a script or library function, else of a builtin, whose
  * entry the node keeps for the passes after (builtins.h). */
 void resolve_call(struct resolver *r, struct expr *e)
@@ -214,6 +229,8 @@ void resolve_call(struct resolver *r, struct expr *e)
 	e->builtin = bi;
 	if (!builtin_args_fit(bi, e))
 		diag_error(e->loc, bi->usage, e->name);
+	else
+		check_print_values(bi, e);
 }
 
 /* Adds f's functions to their overload sets.  Same name, same number

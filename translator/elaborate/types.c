@@ -19,6 +19,8 @@ struct typer {
 	bool changed;
 	bool report;		/* last round: report conflicts */
 	struct pbody *body;	/* the body being walked */
+	const struct expr *discarded;	/* the call of the statement being
+					 * walked, whose value is unused */
 };
 
 static enum type infer(struct typer *t, struct expr *e);
@@ -79,10 +81,50 @@ static void expect(struct typer *t, struct expr *e, enum type want)
 	bind(t, e, infer(t, e), want);
 }
 
+/* Whether st holds a `return EXPR`. */
+static bool returns_value(const struct stmt *st)
+{
+	if (!st)
+		return false;
+	switch (st->kind) {
+	case S_RETURN:
+		return st->e != NULL;
+	case S_BLOCK:
+		for (size_t i = 0; i < st->stmts.len; i++)
+			if (returns_value(vec_at(&st->stmts, i)))
+				return true;
+		return false;
+	case S_IF:
+		return returns_value(st->then) || returns_value(st->els);
+	case S_TRY:
+		return returns_value(st->body) || returns_value(st->handler);
+	case S_WHILE: case S_FOR: case S_FOREACH:
+		return returns_value(st->body);
+	default:
+		return false;
+	}
+}
+
+/* A call whose value is used must reach a function that returns one:
+ * no overload of the chain declares a type or has a `return EXPR`. */
+static void check_call_value(struct typer *t, struct expr *e)
+{
+	if (!t->report || e == t->discarded)
+		return;
+	for (struct pbody *f = e->callee; f; f = f->next_overload)
+		if (!f->stmts || f->fn->ret != TYPE_UNKNOWN ||
+		    returns_value(f->stmts))
+			return;
+	diag_error(e->loc, "function '%s' returns no value (it has no "
+		   "'return EXPR'): its result cannot be used; call it as a "
+		   "statement, or make it return something", e->name);
+}
+
 /* A script function call: arguments and parameters agree, for every
  * overload the call may run; so do the overloads' return types. */
 static enum type infer_user_call(struct typer *t, struct expr *e)
 {
+	check_call_value(t, e);
 	enum type ret = TYPE_UNKNOWN;
 	for (struct pbody *f = e->callee; f; f = f->next_overload)
 		if (f->ret != TYPE_UNKNOWN)
@@ -257,6 +299,24 @@ static enum type infer_assign(struct typer *t, struct expr *e)
 	return want;
 }
 
+/* NULL is the number 0 (walk.c): a string compared with it is an
+ * error upstream makes too; say what to write instead. */
+static bool compares_string_with_null(const struct expr *e, enum type a,
+				      enum type b)
+{
+	const struct expr *n = e->b;
+	enum type other = a;
+	if (!(n->kind == E_NUM && n->name)) {
+		n = e->a;
+		other = b;
+	}
+	if (n->kind != E_NUM || !n->name || other != TYPE_STRING)
+		return false;
+	diag_error(n->loc, "NULL is the number 0 and cannot be compared with "
+		   "a string: test a string's emptiness with == \"\"");
+	return true;
+}
+
 static enum type infer(struct typer *t, struct expr *e)
 {
 	enum type ty = TYPE_UNKNOWN;
@@ -286,6 +346,8 @@ static enum type infer(struct typer *t, struct expr *e)
 		break;
 	case E_COMPARE: {
 		enum type a = infer(t, e->a), b = infer(t, e->b);
+		if (t->report && compares_string_with_null(e, a, b))
+			break;
 		if (a == TYPE_UNKNOWN)
 			bind(t, e->a, a, b);
 		else
@@ -345,7 +407,9 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 			infer_stmt(t, vec_at(&st->stmts, i));
 		return;
 	case S_EXPR:
+		t->discarded = st->e->kind == E_CALL ? st->e : NULL;
 		infer(t, st->e);
+		t->discarded = NULL;
 		return;
 	case S_IF:
 		expect(t, st->e, TYPE_LONG);
@@ -398,6 +462,12 @@ static void infer_stmt(struct typer *t, struct stmt *st)
 					  "the array's values");
 			}
 		}
+		if (fe->sort_agg && a->type != TYPE_STATS && t->report)
+			diag_error(fe->array->loc, "sorting by @%s needs an array "
+				   "of statistics, and '%s' holds %ss: sort by "
+				   "value with '%s+' or '%s-'", fe->sort_agg,
+				   a->name, type_name(a->type), a->name,
+				   a->name);
 		if (fe->limit)
 			expect(t, fe->limit, TYPE_LONG);
 		infer_stmt(t, st->body);

@@ -15,6 +15,22 @@ void unsupported(struct srcloc loc, const char *what)
 	diag_error(loc, "not supported yet: %s", what);
 }
 
+/* A global used with n indexes (0: as a scalar): the arity all its
+ * uses share (scope.c), and what its declaration rules out. */
+static void note_use(struct sym *s, int n, struct srcloc loc)
+{
+	const struct global *g = s->kind == SYM_GLOBAL ? s->global : NULL;
+	if (g && n == 0 && g->wrap)
+		diag_error(loc, "'%s' is declared with '%%' (wrap around when "
+			   "full), which applies to arrays, but is used as a "
+			   "scalar here", s->name);
+	if (g && n > 0 && g->init)
+		diag_error(loc, "'%s' has an initializer (line %d), so it is "
+			   "a scalar: it cannot be indexed", s->name,
+			   g->loc.line);
+	note_arity(s, n, loc);
+}
+
 /* base[args] on a global array: the element's value, or with slice
  * a pattern in which '*' matches any index (delete, foreach). */
 static void resolve_index(struct resolver *r, struct expr *e, bool lock,
@@ -36,7 +52,7 @@ static void resolve_index(struct resolver *r, struct expr *e, bool lock,
 			diag_error(e->loc, "wildcard not allowed in array index");
 	e->sym = resolve_aggregate(r, e->base, lock);
 	if (e->sym)
-		note_arity(e->sym, (int)e->args.len, e->loc);
+		note_use(e->sym, (int)e->args.len, e->loc);
 }
 
 /* The operand of <<<, @count(...), @hist_log(...): a statistic. */
@@ -48,7 +64,7 @@ static void resolve_stat_operand(struct resolver *r, struct expr *e, bool lock)
 	}
 	struct sym *s = resolve_aggregate(r, e, lock);
 	if (s)
-		note_arity(s, 0, e->loc);
+		note_use(s, 0, e->loc);
 }
 
 void resolve_args(struct resolver *r, struct expr *e)
@@ -70,7 +86,7 @@ static void resolve_lvalue(struct resolver *r, struct expr *lv)
 	if (lv->kind == E_VAR) {	/* not a read of it */
 		lv->sym = lookup_var(r, lv->name, lv->loc);
 		if (lv->sym->kind == SYM_GLOBAL)
-			note_arity(lv->sym, 0, lv->loc);
+			note_use(lv->sym, 0, lv->loc);
 	} else if (lv->kind == E_INDEX && lv->base->kind != E_HIST) {
 		resolve_index(r, lv, true, false);
 	} else {
@@ -98,6 +114,19 @@ static void resolve_incdec(struct resolver *r, struct expr *e)
 		resolve_lvalue(r, e->a);
 }
 
+/* NULL, read where the script declares no variable of that name, is
+ * the number 0, as upstream's library global NULL = 0 is: e becomes that
+ * literal, keeping its name for types.c's messages. */
+static bool null_constant(struct resolver *r, struct expr *e)
+{
+	if (strcmp(e->name, "NULL") != 0 || hash_get(&r->locals, e->name) ||
+	    hash_get(&r->globals, e->name))
+		return false;
+	e->kind = E_NUM;
+	e->num = 0;
+	return true;
+}
+
 void resolve_expr(struct resolver *r, struct expr *e)
 {
 	switch (e->kind) {
@@ -106,9 +135,11 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_WILDCARD:	/* an index '*': its array access checks it */
 		return;
 	case E_VAR:
+		if (null_constant(r, e))
+			return;
 		e->sym = lookup_var(r, e->name, e->loc);
 		if (e->sym->kind == SYM_GLOBAL)
-			note_arity(e->sym, 0, e->loc);
+			note_use(e->sym, 0, e->loc);
 		note_read(e->sym);
 		return;
 	case E_CALL:
@@ -157,7 +188,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		resolve_args(r, e);	/* '*' allowed: any match */
 		e->sym = resolve_aggregate(r, e->base, true);
 		if (e->sym)
-			note_arity(e->sym, (int)e->args.len, e->loc);
+			note_use(e->sym, (int)e->args.len, e->loc);
 		return;
 	case E_STAT_ADD:
 		resolve_stat_operand(r, e->a, false);
@@ -268,7 +299,7 @@ static void resolve_foreach(struct resolver *r, struct stmt *st)
 	}
 	if (!a)
 		return;
-	note_arity(a, (int)fe->keys.len, fe->array->loc);
+	note_use(a, (int)fe->keys.len, fe->array->loc);
 	fe->array->sym = a;
 	note_exclusive(r, a);
 	note_read(a);

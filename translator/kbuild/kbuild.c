@@ -12,6 +12,7 @@
 #include "kbuild.h"
 #include "util/command.h"
 #include "util/diag.h"
+#include "util/status.h"
 #include "ctl_proto.h"
 
 /* Quotes the first error lines of a failed build log, else its last
@@ -78,7 +79,9 @@ bool build_module(struct session *s)
 	char *m = xasprintf("M=%s", s->tmpdir);
 	char *log = xasprintf("%s/build.log", s->tmpdir);
 	char *argv[] = { "make", "-j2", tree, m, "modules", NULL };
+	status_start("pass 4: building the module for %s", s->kernel_release);
 	int rc = run_command(argv, log);
+	status_end();
 	s->module_path = xasprintf("%s/%s.ko", s->tmpdir, name);
 	bool ok = rc == 0 && access(s->module_path, R_OK) == 0;
 	if (!ok)

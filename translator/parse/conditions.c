@@ -203,9 +203,15 @@ static bool cond_named(struct pp *p, const struct token *l, int op,
 	}
 	if (version)
 		return version_compare(op, v, r->text);
-	if (op == EQ || op == NE)
-		return glob_compare(op, v, r->text);
-	return compare(op, strcmp(v, r->text));
+	if (op != EQ && op != NE) {
+		/* a name like "x86_64" has no order, as upstream rules */
+		pp_error(r->loc, "%s is a name, not a version: compare it with "
+			 "'==' or '!=' (a glob pattern may follow), not '%s'",
+			 l->text, token_spelling(op));
+		*ok = false;
+		return false;
+	}
+	return glob_compare(op, v, r->text);
 }
 
 /* One comparison: NAME op LITERAL, or LITERAL op LITERAL. */
@@ -297,6 +303,18 @@ static bool cond_or(struct pp *p, bool *ok)
 	return v;
 }
 
+static void second_else(const struct token *t)
+{
+	pp_error(t->loc, "a preprocessor conditional takes one '%%:' at most: "
+		 "nest a second %%( ... %%) for more branches");
+}
+
+static void second_then(const struct token *t)
+{
+	pp_error(t->loc, "a preprocessor conditional takes one '%%?': "
+		 "%%( COND %%? THEN %%: ELSE %%)");
+}
+
 /* Skips a branch not taken, up to the %: (if stop_at_else) or the %)
  * that ends it, and returns which one ended it (0 at end of input). */
 static int skip_branch(struct pp *p, bool stop_at_else)
@@ -325,6 +343,12 @@ have:
 		case PP_ELSE:
 			if (depth == 0 && stop_at_else)
 				return PP_ELSE;
+			if (depth == 0)
+				second_else(&t);
+			break;
+		case PP_THEN:
+			if (depth == 0)
+				second_then(&t);
 			break;
 		}
 	}
@@ -391,8 +415,12 @@ void plain_next(struct pp *p, struct token *t)
 			open_cond(p, t);
 			continue;
 		case PP_ELSE:
-			if (!c || c->in_else) {
+			if (!c) {
 				pp_error(t->loc, "'%%:' without a matching '%%('");
+				continue;
+			}
+			if (c->in_else) {
+				second_else(t);
 				continue;
 			}
 			if (skip_branch(p, false) == 0)
@@ -406,8 +434,11 @@ void plain_next(struct pp *p, struct token *t)
 				p->conds.len--;
 			continue;
 		case PP_THEN:
-			pp_error(t->loc, "'%%?' outside a preprocessor "
-				 "conditional");
+			if (c)
+				second_then(t);
+			else
+				pp_error(t->loc, "'%%?' outside a preprocessor "
+					 "conditional");
 			continue;
 		case 0:
 			if (c) {

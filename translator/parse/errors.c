@@ -116,7 +116,13 @@ void syntax_error(struct parser *p, struct srcloc loc,
 	struct strbuf sb = {0};
 
 	describe_expected(&sb, expected, n);
-	diag("parse error", loc, "expected %s, saw %s", sb.buf,
-	     token_describe(&p->last));
+	/* after 'private': say what it applies to */
+	const char *hint = n == 3 && has_name(expected, n, "'global'") &&
+			   has_name(expected, n, "'function'") &&
+			   has_name(expected, n, "identifier") ?
+			   " ('private' applies to globals and functions only)" :
+			   "";
+	diag("parse error", loc, "expected %s, saw %s%s", sb.buf,
+	     token_describe(&p->last), hint);
 	sb_free(&sb);
 }

@@ -16,10 +16,12 @@ struct parser {
 	struct file *file;
 	struct token last;	/* the lookahead when an error is found */
 	bool tapset;
+	bool guru;		/* -g: embedded C and @kderef allowed */
 };
 
 /* global a%[10]: what follows the name */
 struct gsize {
+	struct srcloc loc;	/* of the size, when given */
 	int64_t size;
 	bool array, wrap;
 };
@@ -51,6 +53,9 @@ struct expr *incdec(const struct token *op, struct expr *a,
 		    bool postfix);
 struct expr *call_expr(enum expr_kind kind, const struct token *t,
 		       struct vec args);
+struct expr *probefn_expr(struct parser *p, const struct token *t,
+			  struct vec args);
+void guru_only(struct parser *p, struct srcloc loc, const char *where);
 struct expr *in_expr(struct vec keys, const struct token *array);
 struct expr *target_expr(const struct token *t);
 struct expr *add_field(struct expr *base, const struct token *field);

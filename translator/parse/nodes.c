@@ -91,6 +91,47 @@ struct expr *call_expr(enum expr_kind kind, const struct token *t,
 	struct expr *e = expr_new(kind, t->loc);
 	e->name = tok_dup(t);
 	e->args = args;
+	/* printd's delimiter is part of the syntax, as upstream parses it */
+	if (kind == E_CALL && (strcmp(e->name, "printd") == 0 ||
+			       strcmp(e->name, "printdln") == 0)) {
+		struct expr *d = args.len ? vec_at(&args, 0) : NULL;
+		if (!d || d->kind != E_STR || args.len < 3)
+			diag("parse error", t->loc, "'%s' takes a literal "
+			     "delimiter string and two or more values, as "
+			     "in %s(\",\", a, b)", e->name, e->name);
+	}
+	return e;
+}
+
+/* Whether code at loc may use what needs -g: in guru mode, in a tapset,
+ * or when a library macro (.stpm) brought it into the script. */
+static bool privileged_at(const struct parser *p, struct srcloc loc)
+{
+	return p->guru || p->tapset || (loc.src && loc.src != p->file->src);
+}
+
+/* @kderef(SIZE, ADDR), @kregister(N) and their user-space twins
+ * @uderef, @uregister; the kernel ones read kernel state and need -g. */
+struct expr *probefn_expr(struct parser *p, const struct token *t,
+			  struct vec args)
+{
+	struct expr *e = call_expr(E_PROBEFN, t, args);
+	bool deref = strcmp(e->name, "kderef") == 0 ||
+		     strcmp(e->name, "uderef") == 0;
+	bool reg = strcmp(e->name, "kregister") == 0 ||
+		   strcmp(e->name, "uregister") == 0;
+
+	if ((deref || reg) && e->name[0] == 'k' && !privileged_at(p, t->loc))
+		diag("parse error", t->loc, "@%s reads kernel memory or "
+		     "registers: it needs guru mode (stap -g)", e->name);
+	if (deref && args.len != 2)
+		diag("parse error", t->loc, "@%s takes two arguments, a size "
+		     "in bytes and an address: @%s(4, addr)", e->name,
+		     e->name);
+	if (reg && (args.len != 1 ||
+		    ((struct expr *)vec_at(&args, 0))->kind != E_NUM))
+		diag("parse error", t->loc, "@%s takes one literal register "
+		     "number: @%s(0)", e->name, e->name);
 	return e;
 }
 
@@ -421,9 +462,39 @@ struct probe_point *probe_point(struct vec comps, int flag,
 	return pp;
 }
 
+/* 'return' belongs to functions: a probe handler ends with 'next'. */
+static void no_return(const struct stmt *st)
+{
+	if (!st)
+		return;
+	switch (st->kind) {
+	case S_RETURN:
+		diag("parse error", st->loc, "'return' outside a function: "
+		     "use 'next' to leave a probe handler");
+		break;
+	case S_BLOCK:
+		for (size_t i = 0; i < st->stmts.len; i++)
+			no_return(vec_at(&st->stmts, i));
+		break;
+	case S_IF:
+		no_return(st->then);
+		no_return(st->els);
+		break;
+	case S_TRY:
+		no_return(st->handler);
+		/* fall through */
+	case S_WHILE: case S_FOR: case S_FOREACH:
+		no_return(st->body);
+		break;
+	default:
+		break;
+	}
+}
+
 void add_probe(struct parser *p, struct srcloc loc, struct vec points,
 	       struct stmt *body)
 {
+	no_return(body);
 	struct probe *pr = xcalloc(1, sizeof(*pr));
 	pr->loc = loc;
 	pr->points = points;
@@ -437,6 +508,8 @@ void add_alias(struct parser *p, struct srcloc loc, struct vec names,
 	       struct stmt *epilogue_body)
 {
 	struct alias *a = xcalloc(1, sizeof(*a));
+	no_return(body);
+	no_return(epilogue_body);
 	a->loc = loc;
 	a->names = names;
 	a->epilogue = epilogue;
@@ -461,6 +534,16 @@ struct param *param_new(const struct token *name, enum type t)
 	pa->name = tok_dup(name);
 	pa->type = t;
 	return pa;
+}
+
+/* Embedded C is for tapsets and guru mode (-g), as upstream rules at
+ * pass 1. */
+void guru_only(struct parser *p, struct srcloc loc, const char *where)
+{
+	if (!privileged_at(p, loc))
+		diag("parse error", loc, "embedded C code (%%{ ... %%}) as %s "
+		     "needs guru mode: run stap -g, or move the code into a "
+		     "tapset", where);
 }
 
 /* The PRAGMA_* markers among the comments of embedded C code. */
@@ -502,8 +585,18 @@ void add_function(struct parser *p, struct srcloc loc,
 	f->name = tok_dup(name);
 	f->ret = ret;
 	f->params = params;
+	for (size_t i = 0; i < params.len; i++)
+		for (size_t j = 0; j < i; j++) {
+			struct param *a = vec_at(&params, j);
+			struct param *b = vec_at(&params, i);
+			if (strcmp(a->name, b->name) == 0)
+				diag("parse error", b->loc, "function '%s' "
+				     "has two parameters named '%s'",
+				     f->name, b->name);
+		}
 	f->body = body;
 	if (code) {
+		guru_only(p, code->loc, "a function body");
 		f->embedded = tok_dup(code);
 		f->pragmas = pragmas(f->embedded);
 	}
@@ -525,6 +618,10 @@ struct global *global_new(const struct token *name, struct gsize gs,
 	g->maxsize = gs.size;
 	g->wrap = gs.wrap;
 	g->init = init;
+	if (gs.array && (gs.size < 1 || gs.size > INT32_MAX))
+		diag("parse error", gs.loc, "array size %lld of '%s' is out "
+		     "of range (1 to %d)", (long long)gs.size, g->name,
+		     INT32_MAX);
 	if (init && (gs.array || gs.wrap))
 		diag("parse error", init->loc, "array '%s' cannot have an "
 		     "initializer", g->name);
@@ -535,6 +632,13 @@ void add_globals(struct parser *p, struct vec globals, bool private_)
 {
 	for (size_t i = 0; i < globals.len; i++) {
 		struct global *g = vec_at(&globals, i);
+		for (size_t j = 0; j < p->file->globals.len; j++) {
+			struct global *o = vec_at(&p->file->globals, j);
+			if (strcmp(o->name, g->name) == 0)
+				diag("parse error", g->loc, "global '%s' is "
+				     "already declared at line %d", g->name,
+				     o->loc.line);
+		}
 		g->private_ = private_;
 		vec_push(&p->file->globals, g);
 	}
@@ -544,6 +648,7 @@ void add_globals(struct parser *p, struct vec globals, bool private_)
 void add_embed(struct parser *p, const struct token *code)
 {
 	struct embed *em = xcalloc(1, sizeof(*em));
+	guru_only(p, code->loc, "a top-level block");
 	em->loc = code->loc;
 	em->code = tok_dup(code);
 	vec_push(&p->file->embeds, em);

@@ -276,11 +276,11 @@ global_item:
 	;
 
 gsize:
-	  %empty			{ $$ = (struct gsize){ 0, false, false }; }
-	| '%'				{ $$ = (struct gsize){ 0, false, true }; }
-	| '[' NUMBER ']'		{ $$ = (struct gsize){ $2.num, true, false }; }
-	| '%' '[' NUMBER ']'		{ $$ = (struct gsize){ $3.num, true, true }; }
-	| '[' NUMBER ']' '%'		{ $$ = (struct gsize){ $2.num, true, true }; }
+	  %empty			{ $$ = (struct gsize){ @$, 0, false, false }; }
+	| '%'				{ $$ = (struct gsize){ @1, 0, false, true }; }
+	| '[' NUMBER ']'		{ $$ = (struct gsize){ @2, $2.num, true, false }; }
+	| '%' '[' NUMBER ']'		{ $$ = (struct gsize){ @3, $3.num, true, true }; }
+	| '[' NUMBER ']' '%'		{ $$ = (struct gsize){ @2, $2.num, true, true }; }
 	;
 
 /* ---- statements ---- */
@@ -454,8 +454,9 @@ primary:
 	| AT_ENTRY '(' expr ')'		{ $$ = unary_at(E_ENTRY, &$1, $3); }
 	| AT_PERF '(' STRING ')'	{ $$ = unary_at(E_PERF, &$1, NULL);
 					  $$->str = tok_dup(&$3); $$->len = $3.len; }
-	| AT_FN '(' opt_args ')'	{ $$ = call_expr(E_PROBEFN, &$1, $3); }
-	| EMBEDDED			{ $$ = expr_new(E_EMBEDDED, @1);
+	| AT_FN '(' opt_args ')'	{ $$ = probefn_expr(p, &$1, $3); }
+	| EMBEDDED			{ guru_only(p, @1, "a statement or expression");
+					  $$ = expr_new(E_EMBEDDED, @1);
 					  $$->str = tok_dup(&$1); $$->len = $1.len; }
 	;
 
@@ -518,14 +519,36 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct parser *p)
 
 /* ---- entry points ---- */
 
+/* A binary file passed by mistake (stap /bin/ls) would make thousands
+ * of lexer errors: a NUL byte, which no script holds, stops it at once
+ * with one message.  Returns false for such a source. */
+static bool is_text(const struct source *src)
+{
+	const char *nul = memchr(src->text, '\0', src->len);
+	if (!nul)
+		return true;
+	int line = 1;
+	for (const char *q = src->text; q < nul; q++)
+		line += *q == '\n';
+	fatal_msg("%s is not a script: it holds binary data (a NUL byte at "
+		  "line %d, offset %zu); give stap a .stp file or -e 'SCRIPT'",
+		  src->name, line, (size_t)(nul - src->text));
+	diag_errors++;
+	return false;
+}
+
 struct file *parse_source(struct session *s, struct source *src, bool tapset)
 {
 	struct arena arena = {0};
 	struct parser p = {0};
 
+	if (!is_text(src))
+		return NULL;
+
 	p.file = file_new(src);
 	p.file->tapset = tapset;
 	p.tapset = tapset;
+	p.guru = s->guru;
 	p.pp = pp_new(s, src, &arena);
 	yyparse(&p);
 	pp_free(p.pp);

@@ -7,13 +7,31 @@
 #include "parse.h"
 #include "session.h"
 
+/* A script with no item at all is a mistake (an empty file, the wrong
+ * file, a -e '' from a shell variable): say so rather than run nothing. */
+static void check_not_empty(struct file *f)
+{
+	if (!f || diag_errors || f->probes.len || f->aliases.len ||
+	    f->functions.len || f->globals.len || f->embeds.len)
+		return;
+	fatal_msg("the script %s is empty: it holds no probe, function or "
+		  "global (a minimal script is: probe begin { exit() })",
+		  f->src->name);
+	diag_errors++;
+}
+
 struct file *parse_user_script(struct session *s)
 {
-	if (!s->script_text)
-		return parse_path(s, s->script_file, false);
-	struct source *src = xcalloc(1, sizeof(*src));
-	src->name = xstrdup("<input>");
-	src->text = xstrdup(s->script_text);
-	src->len = strlen(src->text);
-	return parse_source(s, src, false);
+	struct file *f;
+	if (!s->script_text) {
+		f = parse_path(s, s->script_file, false);
+	} else {
+		struct source *src = xcalloc(1, sizeof(*src));
+		src->name = xstrdup("<input>");
+		src->text = xstrdup(s->script_text);
+		src->len = strlen(src->text);
+		f = parse_source(s, src, false);
+	}
+	check_not_empty(f);
+	return f;
 }

@@ -36,8 +36,8 @@
 
 /*
  * One session.  fd carries both directions; helper is the exec: child.
- * machine and release come from the handshake; vm_kver is set when
- * remote_close must stop the VM (vm.c started it for this run).
+ * machine and release come from the handshake; vm is vm.c's hold on
+ * the guest (vm:KVER), which remote_close lets go.
  */
 struct remote {
 	int fd;
@@ -46,7 +46,7 @@ struct remote {
 	int version;		/* spoken: the lower of both sides' */
 	int peer_version;	/* announced by stapsh */
 	char *machine, *release;
-	char *vm_kver;
+	struct vm_hold *vm;
 };
 
 void remote_error(const char *fmt, ...)
@@ -91,7 +91,7 @@ static void remote_free(struct remote *r)
 	free(r->in);
 	free(r->machine);
 	free(r->release);
-	free(r->vm_kver);
+	vm_release(r->vm);
 	free(r);
 }
 
@@ -310,27 +310,19 @@ const char *remote_machine(struct remote *r) { return r->machine; }
 int remote_version(struct remote *r) { return r->version; }
 int remote_peer_version(struct remote *r) { return r->peer_version; }
 
-void remote_set_vm_owned(struct remote *r, const char *kver)
+void remote_set_vm(struct remote *r, struct vm_hold *vm)
 {
-	free(r->vm_kver);
-	r->vm_kver = kver ? strdup(kver) : NULL;
+	r->vm = vm;
 }
 
 void remote_close(struct remote *r)
 {
-	char *kver;
-
 	if (!r)
 		return;
-	/* "quit" while idle ends the session; then we hang up. */
+	/* "quit" while idle ends the session; then we hang up (and let
+	 * go of the VM after that). */
 	sp_printf(r->fd, "quit\n");
-	kver = r->vm_kver;
-	r->vm_kver = NULL;
 	remote_free(r);
-	if (kver) {
-		vm_close(kver);
-		free(kver);
-	}
 }
 
 /* ---- symbols ---------------------------------------------------------- */

@@ -7,8 +7,9 @@
  *
  *   unix:PATH    a unix socket (e.g. a qemu virtio-serial port's socket)
  *   vm:KVER      a qemu guest booting kernel KVER, via testsuite/vm/stap-vm;
- *                started for this run (and stopped in remote_close) unless
- *                one is already running
+ *                booted unless one runs, and left running for the next
+ *                run until it has been idle for $STAP_VM_IDLE seconds
+ *                (vm.c)
  *   exec:CMD     a stapsh on CMD's stdin/stdout (sh -c CMD), e.g.
  *                a local stapsh for tests
  *   ssh://[USER@]HOST[:PORT], [USER@]HOST
@@ -78,7 +79,7 @@ void interrupts_restore(struct interrupt_guard *g);
 int remote_symbols(struct remote *r, const char *have, char **ident,
 		   char **list, size_t *len);
 
-/* Ends the session; stops a VM that remote_open started. */
+/* Ends the session (and lets go of a vm: guest, vm.c). */
 void remote_close(struct remote *r);
 
 /* ---- for vm.c ---------------------------------------------------------- */
@@ -86,10 +87,12 @@ void remote_close(struct remote *r);
 /* Connects to a stapsh listening on a unix socket. */
 struct remote *remote_open_unix(const char *path, int timeout_ms, int quiet);
 
-/* vm:KVER.  On close, vm_close runs "stap-vm stop KVER" if vm_open had
- * to start the guest. */
+/* vm:KVER.  The remote holds the guest (struct vm_hold) until
+ * remote_close, which calls vm_release: the guest's idle clock starts
+ * then (or, with STAP_VM_IDLE=0, a guest booted for this run stops). */
+struct vm_hold;
 struct remote *vm_open(const char *kver, int timeout_ms, int quiet);
-void vm_close(const char *kver);
+void vm_release(struct vm_hold *vm);
 
 /* ---- for ssh.c --------------------------------------------------------- */
 
@@ -104,8 +107,8 @@ struct remote *remote_open_exec(const char *cmd, const char *label,
 int ssh_url(const char *url);
 struct remote *ssh_open(const char *url, int timeout_ms, int quiet);
 
-/* remote_close calls vm_close(kver) when this is set (malloc'd). */
-void remote_set_vm_owned(struct remote *r, const char *kver);
+/* remote_close calls vm_release(vm). */
+void remote_set_vm(struct remote *r, struct vm_hold *vm);
 
 /* Prints "stap: " + message on stderr. */
 void remote_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,10 +6,11 @@
  * (vm:RELEASE).  Several targets at once are targets.c's business; each
  * of them comes back here through run_module_on.
  *
- * The loader options (-c -x -T -s -b -F) become staprun's options either
- * way, and -G NAME=VALUE its module parameters (after the module).  -o is staprun's locally; remotely stap writes the output itself
- * and staprun gets "-o -" (script output on its stdout, CMD's stdout on
- * its stderr; with -b the unmerged record stream, which a child of stap
+ * The loader options (-v -c -x -T -s -b -F) become staprun's options
+ * either way, and -G NAME=VALUE its module parameters (after the
+ * module).  -o is staprun's locally; remotely stap writes the output
+ * itself and staprun gets "-o -" (script output on its stdout, CMD's
+ * stdout on its stderr; with -b the unmerged record stream, which a child of stap
  * splits into the per-CPU files; with -S a child of stap writes the
  * rotating files).  -F is staprun -L, or with -o staprun -D, which
  * remotely writes -o FILE (and rotates it for -S) on the target.
@@ -31,14 +32,18 @@
 #include "optarg.h"
 #include "outfile.h"
 
-/* Appends staprun's options for -c -x -T -s -b -F -S to argv; the
+/* Appends staprun's options for -v -c -x -T -s -b -F -S to argv; the
  * strings it allocates go to owned.  out is what to pass as -o, or NULL;
- * rotate says whether -S goes to staprun (it writes the files). */
+ * rotate says whether -S goes to staprun (it writes the files).  As
+ * upstream, -vv makes staprun (and the stapio it runs) verbose and -vvv
+ * more so; on a remote target too, where stapsh passes them on. */
 static void staprun_options(struct session *s, struct vec *argv,
 			    struct vec *owned, const char *out, bool rotate)
 {
 	char *n;
 
+	for (int v = 1; v < s->verbose && v < 3; v++)
+		vec_push(argv, "-v");
 	if (out) {
 		vec_push(argv, "-o");
 		vec_push(argv, (void *)out);

@@ -13,6 +13,13 @@
  *
  * USER and HOST are restricted to characters that need no quoting and
  * must not start with '-', so a URL can never smuggle in an ssh option.
+ *
+ * ssh's own messages go to a log file (-E) rather than to our stderr, so
+ * that when it cannot connect we say what it means in one message: a
+ * host that refuses the connection, or takes it and hangs up before its
+ * ssh server says hello (kex_exchange_identification; qemu's forwarded
+ * port does that until the guest's server runs), is most likely still
+ * booting, and we say so.  The remote stapsh's stderr is ours as before.
  */
 #define _GNU_SOURCE
 #include "remote.h"
@@ -21,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/stap"
@@ -130,14 +138,75 @@ static char *shell_quote(const char *s)
 	return q;
 }
 
+/* ssh's log (-E) of the connection being opened, and its target. */
+static char ssh_log[64];
+static struct ssh_target ssh_target;
+
+/* ssh's log, its lines joined by "; " (static buffer), or "". */
+static const char *ssh_messages(void)
+{
+	static char text[1024];
+	size_t n = 0;
+	FILE *f = fopen(ssh_log, "r");
+	int c, last = '\n';
+
+	text[0] = '\0';
+	if (!f)
+		return text;
+	while ((c = getc(f)) != EOF && n + 3 < sizeof(text)) {
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			last = c;
+			continue;
+		}
+		if (last == '\n' && n > 0) {
+			text[n++] = ';';
+			text[n++] = ' ';
+		}
+		text[n++] = (char)c;
+		last = c;
+	}
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* ssh's failure to connect, said plainly (static buffer). */
+static const char *explain_ssh(void)
+{
+	static char msg[1536];
+	const char *log = ssh_messages();
+	char port[32] = "";
+
+	if (ssh_target.port)
+		snprintf(port, sizeof(port), " port %ld", ssh_target.port);
+	if (strstr(log, "Connection refused"))
+		snprintf(msg, sizeof(msg), "nothing accepts ssh connections on "
+			 "%s%s (%s); if the host is still booting, try again "
+			 "once its ssh server runs", ssh_target.host, port,
+			 log);
+	else if (strstr(log, "kex_exchange_identification") ||
+		 strstr(log, "Connection reset") ||
+		 strstr(log, "Connection closed by"))
+		snprintf(msg, sizeof(msg), "%s%s took the connection but its "
+			 "ssh server did not answer (%s): the host is probably "
+			 "still booting; try again in a few seconds",
+			 ssh_target.host, port, log);
+	else
+		snprintf(msg, sizeof(msg), "ssh could not connect or log in "
+			 "(ssh exited with status 255%s%s)", *log ? ": " : "",
+			 log);
+	return msg;
+}
+
 /* ssh exits 255 for its own errors; the remote shell 126/127 when it
  * cannot run the command. */
 static const char *explain(int status)
 {
 	switch (status) {
 	case 255:
-		return "ssh could not connect or log in (ssh exited with "
-		       "status 255; its message is above)";
+		return explain_ssh();
 	case 126:
 	case 127:
 		return "no stapsh on the remote host: the remote shell could "
@@ -153,7 +222,7 @@ struct remote *ssh_open(const char *url, int timeout_ms, int quiet)
 	char *quoted, *cmd, port[32] = "";
 	struct ssh_target t;
 	struct remote *r;
-	int ok;
+	int ok, fd;
 
 	ok = strncmp(url, "ssh://", 6) == 0 ? parse_target(url + 6, 1, &t)
 					     : parse_target(url, 0, &t);
@@ -172,14 +241,23 @@ struct remote *ssh_open(const char *url, int timeout_ms, int quiet)
 	quoted = shell_quote(stapsh);
 	if (t.port)
 		snprintf(port, sizeof(port), " -p %ld", t.port);
-	if (!quoted || asprintf(&cmd, "exec %s -T -x -o BatchMode=yes%s%s%s "
-				"%s %s", ssh && *ssh ? ssh : "ssh", port,
-				*t.user ? " -l " : "", t.user, t.host,
-				quoted) < 0) {
+	strcpy(ssh_log, "/tmp/stap-ssh.XXXXXX");
+	fd = mkstemp(ssh_log);
+	if (fd >= 0)
+		close(fd);
+	else
+		strcpy(ssh_log, "/dev/null");
+	ssh_target = t;
+	if (!quoted || asprintf(&cmd, "exec %s -E %s -T -x -o BatchMode=yes"
+				"%s%s%s %s %s", ssh && *ssh ? ssh : "ssh",
+				ssh_log, port, *t.user ? " -l " : "", t.user,
+				t.host, quoted) < 0) {
 		free(quoted);
 		return NULL;
 	}
 	r = remote_open_exec(cmd, url, timeout_ms, quiet, explain);
+	if (fd >= 0)
+		unlink(ssh_log);
 	free(cmd);
 	free(quoted);
 	return r;

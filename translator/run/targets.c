@@ -33,6 +33,7 @@
 #include "remote.h"
 #include "run.h"
 #include "targets.h"
+#include "util/status.h"
 #include "util/diag.h"
 #include "outfile.h"
 #include "stapsh_proto.h"
@@ -49,8 +50,10 @@ static bool choose_default_vm(struct session *s)
 	if (rel && s->last_pass == 5) {
 		const char *url = xasprintf("vm:%s", rel);
 		vec_push(&s->remotes, (void *)url);
-		fprintf(stderr, "stap: this kernel cannot load modules; "
-			"running in the built-in VM (--remote=%s)\n", url);
+		if (!s->quiet)
+			fprintf(stderr, "stap: this kernel cannot load modules; "
+				"running in the built-in VM (--remote=%s)\n",
+				url);
 	} else if (!rel && s->last_pass == 5) {
 		fatal_msg("this kernel cannot load modules and the built-in "
 			  "VM has no kernel yet: run 'stap-vm fetch' first, or "
@@ -120,6 +123,7 @@ static const char *target_release(struct session *s, const char *url)
 
 bool choose_targets(struct session *s)
 {
+	status_init(s->quiet);
 	if (!s->remotes.len && !choose_default_vm(s))
 		return false;
 	if (!s->remotes.len && s->remote_prefix)

@@ -1,9 +1,12 @@
 /*
  * Diagnostics with script locations: the message, "at FILE:LINE:COL",
- * the quoted source line and a caret under the column.
+ * the quoted source line and a caret under the column.  After
+ * DIAG_MAX_ERRORS errors the run stops, as compilers stop: past that
+ * point the messages are mostly echoes of the first ones.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "diag.h"
 
@@ -43,13 +46,24 @@ static void vdiag(const char *kind, struct srcloc loc, const char *fmt,
 	quote_line(loc);
 }
 
+/* Counts one error; stops the run at the limit. */
+static void count_error(void)
+{
+	if (++diag_errors < DIAG_MAX_ERRORS)
+		return;
+	fatal_msg("too many errors (%d), stopping here: fix these and run "
+		  "again", diag_errors);
+	fflush(stderr);
+	exit(1);
+}
+
 void diag(const char *kind, struct srcloc loc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vdiag(kind, loc, fmt, ap);
 	va_end(ap);
-	diag_errors++;
+	count_error();
 }
 
 void diag_error(struct srcloc loc, const char *fmt, ...)
@@ -58,7 +72,7 @@ void diag_error(struct srcloc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vdiag("semantic error", loc, fmt, ap);
 	va_end(ap);
-	diag_errors++;
+	count_error();
 }
 
 void diag_warn(struct srcloc loc, const char *fmt, ...)
@@ -70,7 +84,7 @@ void diag_warn(struct srcloc loc, const char *fmt, ...)
 	vdiag(diag_warnings_are_errors ? "error" : "WARNING", loc, fmt, ap);
 	va_end(ap);
 	if (diag_warnings_are_errors)
-		diag_errors++;
+		count_error();
 	else
 		diag_warnings++;
 }

@@ -7,7 +7,8 @@
  *    source: probe begin { x = 1 x }
  *                                ^
  *
- * Errors are counted; a pass fails when the count is non-zero.
+ * Errors are counted; a pass fails when the count is non-zero, and the
+ * run stops at DIAG_MAX_ERRORS.
  */
 #ifndef STAP_DIAG_H
 #define STAP_DIAG_H
@@ -37,6 +38,9 @@ void diag_warn(struct srcloc loc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A message not tied to a script location: "stap: ..." on stderr. */
 void fatal_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The run stops (exit 1) at this many errors. */
+#define DIAG_MAX_ERRORS 20
 
 extern int diag_errors;		/* errors reported so far */
 extern int diag_warnings;
