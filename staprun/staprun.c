@@ -21,6 +21,7 @@
  * as the caller, with the module's proc files handed to it.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -201,12 +202,144 @@ static char *module_name(const char *path)
 	return name;
 }
 
-/* Joins argv into "a=1 b=2" (every argument must be name=value), plus
+/*
+ * Module parameters.  A stap module has one parameter per scalar
+ * global of its script (runtime/param.c), typed "long" or "string" in
+ * its .modinfo section; staprun checks each name=value against that
+ * list before loading, because the kernel ignores unknown parameters
+ * (with a line in its log) and reports a bad number only as EINVAL.
+ */
+
+/* The .modinfo section of an ELF64 module ("key=value" strings, each
+ * ending in a NUL), or NULL. */
+static char *read_modinfo(int fd, size_t *len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, names;
+	char sname[sizeof(".modinfo")];
+	char *data;
+	int i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof(sh) || eh.e_shstrndx >= eh.e_shnum ||
+	    pread(fd, &names, sizeof(names), eh.e_shoff +
+		  (off_t)eh.e_shstrndx * sizeof(sh)) != sizeof(names))
+		return NULL;
+	for (i = 0; i < eh.e_shnum; i++) {
+		if (pread(fd, &sh, sizeof(sh), eh.e_shoff +
+			  (off_t)i * sizeof(sh)) != sizeof(sh) ||
+		    pread(fd, sname, sizeof(sname), names.sh_offset +
+			  sh.sh_name) != sizeof(sname) ||
+		    memcmp(sname, ".modinfo", sizeof(sname)) != 0)
+			continue;
+		data = malloc(sh.sh_size + 1);
+		if (!data || pread(fd, data, sh.sh_size, sh.sh_offset) !=
+		    (ssize_t)sh.sh_size) {
+			free(data);
+			return NULL;
+		}
+		data[sh.sh_size] = '\0';
+		*len = sh.sh_size;
+		return data;
+	}
+	return NULL;
+}
+
+/* The type ("long", "string") of parameter name (n bytes) in modinfo,
+ * or NULL when the module has no such parameter. */
+static const char *param_type(const char *info, size_t len, const char *name,
+			      size_t n)
+{
+	const char *p;
+
+	for (p = info; p < info + len; p += strlen(p) + 1)
+		if (strncmp(p, "parmtype=", 9) == 0 &&
+		    strncmp(p + 9, name, n) == 0 && p[9 + n] == ':')
+			return p + 10 + n;
+	return NULL;
+}
+
+/* "x, s": the script globals a module takes (not the runtime's _stp_). */
+static void list_params(const char *info, size_t len)
+{
+	const char *p, *colon;
+	int n = 0;
+
+	for (p = info; p < info + len; p += strlen(p) + 1) {
+		if (strncmp(p, "parmtype=", 9) != 0 ||
+		    strncmp(p + 9, "_stp_", 5) == 0 ||
+		    !(colon = strchr(p + 9, ':')))
+			continue;
+		fprintf(stderr, "%s%.*s", n++ ? ", " : "",
+			(int)(colon - p - 9), p + 9);
+	}
+	if (!n)
+		fputs("none", stderr);
+}
+
+/* Whether v is a whole number as the module reads it (base 0). */
+static int is_number(const char *v)
+{
+	char *end;
+
+	errno = 0;
+	strtoll(v, &end, 0);
+	return *v && !*end && !errno;
+}
+
+/* Checks each name=value against the module's parameters; -1 after
+ * saying what is wrong. */
+static int check_params(const char *path, const char *name, char **argv,
+			int argc)
+{
+	size_t len = 0, n;
+	const char *type, *val;
+	char *info;
+	int fd, i, rc = 0;
+
+	if (!argc)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	info = fd < 0 ? NULL : read_modinfo(fd, &len);
+	if (fd >= 0)
+		close(fd);
+	if (!info)
+		return 0;	/* open_module reports an unreadable file */
+	for (i = 0; i < argc && rc == 0; i++) {
+		n = strcspn(argv[i], "=");
+		val = argv[i] + n + 1;
+		type = param_type(info, len, argv[i], n);
+		if (!type) {
+			fprintf(stderr, "ERROR: module %s has no parameter "
+				"'%.*s' (its script's globals: ", name,
+				(int)n, argv[i]);
+			list_params(info, len);
+			fputs(")\n", stderr);
+			rc = -1;
+		} else if (strcmp(type, "long") == 0 && !is_number(val)) {
+			fprintf(stderr, "ERROR: parameter '%.*s' of module %s "
+				"is a number: '%s' is not one\n", (int)n,
+				argv[i], name, val);
+			rc = -1;
+		} else if (strchr(val, '"')) {
+			fprintf(stderr, "ERROR: parameter '%.*s' of module %s: "
+				"a value cannot contain '\"'\n", (int)n,
+				argv[i], name);
+			rc = -1;
+		}
+	}
+	free(info);
+	return rc;
+}
+
+/* Joins argv into "a=1 b=2" (every argument must be name=value; a
+ * value with white space is quoted, which the kernel strips), plus
  * _stp_bufsize=MB for -b. */
 static char *module_params(char **argv, int argc, long bufsize_mb)
 {
 	size_t len = 32;
-	char *s;
+	char *s, *eq;
 	int i;
 
 	for (i = 0; i < argc; i++) {
@@ -215,7 +348,7 @@ static char *module_params(char **argv, int argc, long bufsize_mb)
 				"of the form name=value\n", argv[i]);
 			return NULL;
 		}
-		len += strlen(argv[i]) + 1;
+		len += strlen(argv[i]) + 3;
 	}
 	s = malloc(len);
 	if (!s)
@@ -224,7 +357,12 @@ static char *module_params(char **argv, int argc, long bufsize_mb)
 	for (i = 0; i < argc; i++) {
 		if (i)
 			strcat(s, " ");
-		strcat(s, argv[i]);
+		eq = strchr(argv[i], '=');
+		if (eq[1 + strcspn(eq + 1, " \t\n\v\f\r")])
+			sprintf(s + strlen(s), "%.*s\"%s\"",
+				(int)(eq + 1 - argv[i]), argv[i], eq + 1);
+		else
+			strcat(s, argv[i]);
 	}
 	if (bufsize_mb)
 		sprintf(s + strlen(s), "%s_stp_bufsize=%ld", argc ? " " : "",
@@ -279,6 +417,13 @@ static int load_module(const char *path, const char *name,
 	close(fd);
 	if (rc == 0)
 		return 0;
+	if ((errno == EINVAL || errno == ENOSPC) && *params) {
+		fprintf(stderr, "ERROR: cannot load module %s: it refused "
+			"its parameters (%s)\n", name, errno == ENOSPC ?
+			"a string longer than the module's MAXSTRINGLEN - 1 "
+			"bytes" : "a value it cannot read");
+		return -1;
+	}
 	switch (errno) {
 	case EEXIST:
 		fprintf(stderr, "ERROR: module %s is already loaded (a "
@@ -760,7 +905,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	params = module_params(argv + optind + 1, nparams, bufsize_mb);
-	if (!name || !params)
+	if (!name || !params ||
+	    (mode != ATTACH &&
+	     check_params(module, name, argv + optind + 1, nparams) < 0))
 		return 1;
 	o.detach = mode == LOAD_DETACH;
 	if (mode != ATTACH &&

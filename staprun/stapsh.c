@@ -315,12 +315,18 @@ static void exec_staprun(struct session *s, char **args, int out_w,
 }
 
 /* "run ARG...": start staprun with the %-decoded arguments. */
-/* Remembers the module the run loads: its last argument, NAME.ko. */
-static void module_of(struct session *s, const char *arg)
+/* Remembers the module the run loads: the last argument NAME.ko (the
+ * module's NAME=VALUE parameters may follow it). */
+static void module_of(struct session *s, char **args, int n_args)
 {
-	const char *base = strrchr(arg, '/');
+	const char *arg, *base;
 	size_t n;
+	int i;
 
+	for (i = n_args - 1; i > 0 && strchr(args[i], '='); i--)
+		;
+	arg = args[i];
+	base = strrchr(arg, '/');
 	base = base ? base + 1 : arg;
 	n = strlen(base);
 	s->module[0] = '\0';
@@ -351,7 +357,7 @@ static void cmd_run(struct session *s, int argc, char **argv)
 		args[i] = argv[i];
 	}
 	args[argc] = NULL;
-	module_of(s, args[argc - 1]);
+	module_of(s, args, argc);
 	if (make_dir(s) < 0) {
 		reply(s, "error cannot make a directory: %s", strerror(errno));
 		return;

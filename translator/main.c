@@ -46,7 +46,7 @@ static int pass2(struct session *s)
 {
 	s->prog = elaborate(s, s->user_file);
 	timed(s, 2, "analyzed script");
-	return !s->prog;
+	return !s->prog || !check_global_settings(s, s->prog);
 }
 
 static int pass3(struct session *s)
@@ -119,8 +119,12 @@ int main(int argc, char **argv)
 		return 1;
 	find_paths(&s);
 	s.library_macro = tapset_macro_load;	/* pass 1's @macros */
-	if (!choose_targets(&s))
+	if ((rc = cache_options(&s)) >= 0)
+		return rc;
+	if (!choose_targets(&s)) {
+		session_remove_tmpdirs(&s);
 		return 1;
+	}
 	rc = build_each_kernel(&s, build);
 	if (rc == 0 && s.last_pass == 5)
 		rc = pass5(&s);

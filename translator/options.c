@@ -11,11 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include "options.h"
+#include "program.h"
 #include "util/diag.h"
 #include "optarg.h"
 
 enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
-       LONG_VERSION };
+       LONG_VERSION, LONG_PRIVILEGE, LONG_COMPATIBLE, LONG_DISABLE_CACHE,
+       LONG_POISON_CACHE, LONG_CLEAN_CACHE, LONG_SUPPRESS_TIME_LIMITS,
+       LONG_SUPPRESS_HANDLER_ERRORS, LONG_PROLOGUE_SEARCHING, LONG_RUNTIME,
+       LONG_REFUSED };
+
+/*
+ * Upstream's options that we do not implement yet (stap 4.8's --help
+ * and man page): each is recognised and refused with "not supported
+ * yet: OPTION", never taken for a typo.  The short ones are in the
+ * getopt string and refused in take_option.
+ */
+static const char refused_short[] = "tBREda";
+
+#define REFUSED(name, arg) {name, arg, NULL, LONG_REFUSED}
 
 static const struct option long_options[] = {
 	{"remote", required_argument, NULL, LONG_REMOTE},
@@ -23,8 +37,53 @@ static const struct option long_options[] = {
 	{"unprivileged", no_argument, NULL, LONG_UNPRIVILEGED},
 	{"help", no_argument, NULL, LONG_HELP},
 	{"version", no_argument, NULL, LONG_VERSION},
+	{"privilege", optional_argument, NULL, LONG_PRIVILEGE},
+	{"compatible", required_argument, NULL, LONG_COMPATIBLE},
+	{"disable-cache", no_argument, NULL, LONG_DISABLE_CACHE},
+	{"poison-cache", no_argument, NULL, LONG_POISON_CACHE},
+	{"clean-cache", no_argument, NULL, LONG_CLEAN_CACHE},
+	{"suppress-time-limits", no_argument, NULL, LONG_SUPPRESS_TIME_LIMITS},
+	{"suppress-handler-errors", no_argument, NULL,
+	 LONG_SUPPRESS_HANDLER_ERRORS},
+	{"prologue-searching", optional_argument, NULL,
+	 LONG_PROLOGUE_SEARCHING},
+	{"runtime", required_argument, NULL, LONG_RUNTIME},
+	REFUSED("skip-badvars", no_argument),
+	REFUSED("ldd", no_argument),
+	REFUSED("all-modules", no_argument),
+	REFUSED("vp", required_argument),
+	REFUSED("modinfo", required_argument),
+	REFUSED("bpf", no_argument),
+	REFUSED("check-version", no_argument),
+	REFUSED("use-server", optional_argument),
+	REFUSED("list-servers", optional_argument),
+	REFUSED("trust-servers", optional_argument),
+	REFUSED("use-server-on-error", optional_argument),
+	REFUSED("tmpdir", required_argument),
+	REFUSED("download-debuginfo", optional_argument),
+	REFUSED("dump-probe-types", no_argument),
+	REFUSED("dump-probe-aliases", no_argument),
+	REFUSED("dump-functions", no_argument),
+	REFUSED("sysroot", required_argument),
+	REFUSED("sysenv", required_argument),
+	REFUSED("save-uprobes", no_argument),
+	REFUSED("target-namespace", required_argument),
+	REFUSED("color", optional_argument),
+	REFUSED("colour", optional_argument),
+	REFUSED("rlimit-as", required_argument),
+	REFUSED("rlimit-cpu", required_argument),
+	REFUSED("rlimit-nproc", required_argument),
+	REFUSED("rlimit-stack", required_argument),
+	REFUSED("rlimit-fsize", required_argument),
+	REFUSED("interactive", no_argument),
+	REFUSED("monitor", optional_argument),
+	REFUSED("no-global-var-display", no_argument),
 	{NULL, 0, NULL, 0},
 };
+
+/* The language version we implement: systemtap_v, and the newest
+ * --compatible accepts. */
+#define LANGUAGE_VERSION "5.0"
 
 void usage(FILE *out)
 {
@@ -40,7 +99,8 @@ void usage(FILE *out)
 "  -v             more verbose; prints each pass's time (repeatable)\n"
 "  -q             quiet: no status line while a slow step runs\n"
 "  -k             keep the temporary directory\n"
-"  -m NAME        module name (default stap_<hash>)\n"
+"  -m NAME        module name (default stap_<hash>); the module is also\n"
+"                 copied to NAME.ko in the current directory\n"
 "  -r RELEASE     build for kernel RELEASE, or for the build tree at a path\n"
 "  -o FILE        write the script's output to FILE (strftime %-patterns\n"
 "                 like %Y%m%d-%H%M%S expand; with -b, per-CPU files FILE_N)\n"
@@ -50,6 +110,19 @@ void usage(FILE *out)
 "  -w             suppress warnings\n"
 "  -W             turn warnings into errors\n"
 "  -u, --unprivileged  check the script against unprivileged rules\n"
+"  --privilege[=stapusr|stapdev]  stapusr: as -u; stapdev: no check\n"
+"  -G NAME=VALUE  set the script's scalar global NAME to VALUE when the\n"
+"                 module loads (a number or a string)\n"
+"  --compatible=VERSION  systemtap_v is VERSION (at most " LANGUAGE_VERSION ")\n"
+"  --suppress-time-limits  lift MAXACTION and MAXTRYLOCK (needs -g)\n"
+"  --suppress-handler-errors  a run-time error ends the probe hit only,\n"
+"                 never the session (it is still reported)\n"
+"  -P, --prologue-searching[=WHEN]  accepted (no function probes\n"
+"                 with $parameters read frames yet)\n"
+"  --disable-cache  neither read nor write the cache\n"
+"  --poison-cache   do not read the cache (still write it)\n"
+"  --clean-cache    empty the cache and exit\n"
+"  --runtime=kernel  the only runtime\n"
 "  -c CMD         run CMD once the probes are armed; target() is its pid,\n"
 "                 the session ends with it\n"
 "  -x PID         target() is PID; the session ends when it exits\n"
@@ -101,11 +174,125 @@ static int bad_option(const char *fmt, const char *arg)
 	return OPT_EXIT_1;
 }
 
-static int take_option(struct session *s, int c, const char *arg)
+/* "not supported yet: --NAME[=ARG]" for an upstream option we lack. */
+static int refused(const char *dashes, const char *name, const char *arg)
+{
+	fprintf(stderr, "stap: not supported yet: %s%s%s%s\n", dashes, name,
+		arg ? "=" : "", arg ? arg : "");
+	return OPT_EXIT_1;
+}
+
+/* Compares dotted version numbers ("4.8", "5.0.1"); false when v is
+ * not one. */
+static bool version_le(const char *v, const char *max, bool *le)
+{
+	const char *p = v, *q = max;
+
+	if (!isdigit((unsigned char)*v))
+		return false;
+	*le = true;
+	while (*p || *q) {
+		char *end;
+		long a = *p ? strtol(p, &end, 10) : 0;
+		if (*p && (end == p || (*end && *end != '.')))
+			return false;
+		p = *p ? end + (*end == '.') : p;
+		long b = *q ? strtol(q, &end, 10) : 0;
+		q = *q ? end + (*end == '.') : q;
+		if (a != b) {
+			*le = a < b;
+			/* the rest must still be a version */
+			for (; *p; p++)
+				if (!isdigit((unsigned char)*p) && *p != '.')
+					return false;
+			return true;
+		}
+	}
+	return true;
+}
+
+/* -G NAME=VALUE: the value is checked against the global's type once
+ * pass 2 knows it (check_global_settings). */
+static int global_setting(struct session *s, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || !is_identifier(arg, (size_t)(eq - arg)))
+		return bad_option("invalid -G '%s' (expected NAME=VALUE, NAME "
+				  "a global of the script)", arg);
+	if (strchr(eq + 1, '"'))
+		return bad_option("invalid -G '%s': a value cannot contain "
+				  "'\"' (module parameters cannot carry it)",
+				  arg);
+	vec_push(&s->global_settings, (void *)arg);
+	return OPT_OK;
+}
+
+static int take_option(struct session *s, int c, const char *arg,
+		       const char *longname)
 {
 	long v;
+	bool le;
 
+	if (c > 0 && c < 256 && c != '?' && strchr(refused_short, c))
+		return refused("-", (char[]){ (char)c, '\0' }, NULL);
 	switch (c) {
+	case LONG_REFUSED:
+		return refused("--", longname, arg);
+	case 'G':
+		return global_setting(s, arg);
+	case LONG_PRIVILEGE:
+		if (!arg || strcmp(arg, "stapusr") == 0)
+			s->unprivileged = true;
+		else if (strcmp(arg, "stapdev") == 0)
+			s->unprivileged = false;
+		else if (strcmp(arg, "stapsys") == 0)
+			return refused("--", longname, arg);
+		else
+			return bad_option("invalid argument '%s' for --privilege "
+					  "(expected stapusr, stapsys or stapdev)",
+					  arg);
+		break;
+	case LONG_COMPATIBLE:
+		if (!version_le(arg, LANGUAGE_VERSION, &le))
+			return bad_option("invalid version '%s' for --compatible "
+					  "(expected a version like 4.8)", arg);
+		if (!le) {
+			fprintf(stderr, "stap: systemtap version %s cannot be "
+				"compatible with future version %s\n",
+				LANGUAGE_VERSION, arg);
+			return OPT_EXIT_1;
+		}
+		s->compatible = arg;
+		break;
+	case LONG_DISABLE_CACHE:
+		s->disable_cache = true;
+		break;
+	case LONG_POISON_CACHE:
+		s->poison_cache = true;
+		break;
+	case LONG_CLEAN_CACHE:
+		s->clean_cache = true;
+		break;
+	case LONG_SUPPRESS_TIME_LIMITS:
+		s->suppress_time_limits = true;
+		break;
+	case LONG_SUPPRESS_HANDLER_ERRORS:
+		s->suppress_handler_errors = true;
+		break;
+	case 'P':
+	case LONG_PROLOGUE_SEARCHING:
+		if (arg && strcmp(arg, "never") && strcmp(arg, "always") &&
+		    strcmp(arg, "auto"))
+			return bad_option("invalid argument '%s' for "
+					  "--prologue-searching (expected never, "
+					  "always or auto)", arg);
+		s->prologue_searching = arg ? arg : "always";
+		break;
+	case LONG_RUNTIME:
+		if (strcmp(arg, "kernel") != 0)
+			return refused("--", longname, arg);
+		break;
 	case 'e':
 		if (s->list_points)
 			return bad_option("-e cannot be combined with -l or -L%s", "");
@@ -139,6 +326,7 @@ static int take_option(struct session *s, int c, const char *arg)
 		if (!is_identifier(arg, strlen(arg)) || strlen(arg) > 55)
 			return bad_option("invalid module name '%s' for -m (letters, digits and _, at most 55)", arg);
 		s->module_name = arg;
+		s->module_named = true;
 		break;
 	case 'r':
 		if (!*arg)
@@ -228,6 +416,42 @@ static int take_option(struct session *s, int c, const char *arg)
 	return OPT_OK;
 }
 
+/* name=value as a -D unless the user gave -D name. */
+static void default_define(struct session *s, const char *name,
+			   const char *value)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < s->defines.len; i++) {
+		const char *d = vec_at(&s->defines, i);
+		if (strncmp(d, name, n) == 0 && (d[n] == '=' || !d[n]))
+			return;
+	}
+	vec_push(&s->defines, xasprintf("%s=%s", name, value));
+}
+
+/*
+ * --suppress-time-limits and --suppress-handler-errors as -D's (the
+ * user's own -D of the same name wins).  Upstream documents the first
+ * as lifting STP_OVERLOAD, MAXACTION and MAXTRYLOCK; the second makes a
+ * run-time error end only the probe hit: STAP_SUPPRESS_HANDLER_ERRORS
+ * tells the runtime, and the error and skip budgets are lifted.
+ */
+static void limit_defines(struct session *s)
+{
+	if (s->suppress_time_limits) {
+		default_define(s, "STP_NO_OVERLOAD", "1");
+		default_define(s, "MAXACTION", "LONG_MAX");
+		default_define(s, "MAXACTION_INTERRUPTIBLE", "LONG_MAX");
+		default_define(s, "MAXTRYLOCK", "LONG_MAX");
+	}
+	if (s->suppress_handler_errors) {
+		default_define(s, "STAP_SUPPRESS_HANDLER_ERRORS", "1");
+		default_define(s, "MAXERRORS", "2147483647L");
+		default_define(s, "MAXSKIPPED", "2147483647L");
+	}
+}
+
 int parse_options(struct session *s, int argc, char **argv)
 {
 	int c, rc;
@@ -235,10 +459,20 @@ int parse_options(struct session *s, int argc, char **argv)
 	s->last_pass = 5;
 	opterr = 1;
 	/* '+': stop at the first non-option, which is the script or its args */
-	while ((c = getopt_long(argc, argv, "+e:l:L:p:vqkm:r:o:I:D:gwWuc:x:T:s:bFS:Vh",
-				long_options, NULL)) != -1)
-		if ((rc = take_option(s, c, optarg)) != OPT_OK)
+	int li = -1;
+	while ((c = getopt_long(argc, argv,
+				"+e:l:L:p:vqkm:r:o:I:D:gwWuc:x:T:s:bFS:VhG:P"
+				"tB:R:E:d:a:", long_options, &li)) != -1) {
+		if (c == 'a' && strcmp(optarg, "x86_64") == 0)
+			continue;	/* the one architecture we build for */
+		rc = take_option(s, c, optarg, li >= 0 ? long_options[li].name
+							: NULL);
+		if (rc != OPT_OK)
 			return rc;
+		li = -1;
+	}
+	if (s->clean_cache)	/* needs no script */
+		return OPT_OK;
 
 	int i = optind;
 	if (!s->script_text) {
@@ -265,6 +499,10 @@ int parse_options(struct session *s, int argc, char **argv)
 		      "together.\n", stderr);
 		return OPT_EXIT_1;
 	}
+	if (s->suppress_time_limits && !s->guru)
+		return bad_option("%s", "--suppress-time-limits needs guru mode "
+				  "(-g)");
+	limit_defines(s);
 	diag_suppress_warnings = s->suppress_warnings;
 	diag_warnings_are_errors = s->warnings_are_errors;
 	return OPT_OK;
@@ -281,4 +519,58 @@ long session_define(const struct session *s, const char *name, long dflt)
 			v = strtol(d + n + 1, NULL, 0);
 	}
 	return v;
+}
+
+/* The global NAME (n bytes) of prog, or NULL. */
+static const struct sym *global_named(const struct program *prog,
+				      const char *name, size_t n)
+{
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		const struct sym *g = vec_at(&prog->globals, i);
+		if (strlen(g->name) == n && strncmp(g->name, name, n) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+static bool whole_number(const char *v)
+{
+	char *end;
+
+	errno = 0;
+	strtoll(v, &end, 0);
+	return *v && !*end && !errno;
+}
+
+bool check_global_settings(const struct session *s, const struct program *prog)
+{
+	long maxlen = session_define(s, "MAXSTRINGLEN", 512);
+	bool ok = true;
+
+	for (size_t i = 0; i < s->global_settings.len; i++) {
+		const char *arg = vec_at(&s->global_settings, i);
+		size_t n = strcspn(arg, "=");
+		const char *val = arg + n + 1;
+		const struct sym *g = global_named(prog, arg, n);
+
+		if (!g)
+			fatal_msg("-G %s: the script has no global '%.*s'",
+				  arg, (int)n, arg);
+		else if (g->nkeys > 0 || g->type == TYPE_STATS)
+			fatal_msg("-G %s: global '%s' is %s; -G sets numbers "
+				  "and strings only", arg, g->name,
+				  g->nkeys > 0 ? "an array" : "a statistic");
+		else if (g->type == TYPE_LONG && !whole_number(val))
+			fatal_msg("-G %s: global '%s' is a number, and '%s' "
+				  "is not one", arg, g->name, val);
+		else if (g->type == TYPE_STRING &&
+			 (long)strlen(val) > maxlen - 1)
+			fatal_msg("-G %s: the value is longer than the %ld "
+				  "bytes of a string (MAXSTRINGLEN - 1)",
+				  arg, maxlen - 1);
+		else
+			continue;
+		ok = false;
+	}
+	return ok;
 }

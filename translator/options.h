@@ -15,4 +15,10 @@ void usage(FILE *out);
 /* The value of -D NAME=VALUE (the last one given), else dflt. */
 long session_define(const struct session *s, const char *name, long dflt);
 
+/* -G NAME=VALUE against the globals pass 2 found: NAME a scalar
+ * global, VALUE of its type; false after saying what is wrong. */
+struct program;
+bool check_global_settings(const struct session *s,
+			   const struct program *prog);
+
 #endif

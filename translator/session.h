@@ -26,6 +26,7 @@ struct session {
 	bool quiet;			/* -q: no status line */
 	bool keep_tmpdir;		/* -k */
 	const char *module_name;	/* -m, or "stap_<hash>" */
+	bool module_named;		/* -m: also copied to ./NAME.ko */
 	const char *output_file;	/* -o */
 	struct vec include_dirs;	/* char *: -I */
 	struct vec defines;		/* char *: -D NAME[=VAL] */
@@ -44,6 +45,16 @@ struct session {
 					 * points it resolves to, after pass 2 */
 	bool flight;			/* -F: flight recorder */
 	const char *rotate;		/* -S SIZE[,N], as given */
+	struct vec global_settings;	/* char *: -G NAME=VALUE, module
+					 * parameters for staprun */
+	bool disable_cache;		/* --disable-cache: a private cache
+					 * in a temporary directory */
+	bool poison_cache;		/* --poison-cache: write, never read */
+	bool clean_cache;		/* --clean-cache: empty it and exit */
+	const char *compatible;		/* --compatible=VERSION: systemtap_v */
+	bool suppress_time_limits;	/* --suppress-time-limits (-D's) */
+	bool suppress_handler_errors;	/* --suppress-handler-errors (-D's) */
+	const char *prologue_searching;	/* -P / --prologue-searching[=WHEN] */
 
 	/* ---- target ---- */
 	const char *kernel_release;	/* -r, the remote's, or uname -r */

@@ -6,8 +6,9 @@
  *
  *   stapsh-client [-t SECONDS] URL
  *       handshake only; prints "stapsh VERSION MACHINE RELEASE"
- *   stapsh-client [-t SECONDS] URL run FILE [STAPRUN-ARGS...]
- *       uploads FILE, runs "staprun STAPRUN-ARGS... FILE" remotely,
+ *   stapsh-client [-t SECONDS] URL run FILE [STAPRUN-ARGS...] [-- PARAMS...]
+ *       uploads FILE, runs "staprun STAPRUN-ARGS... FILE PARAMS..."
+ *       remotely (PARAMS: the module's NAME=VALUE parameters),
  *       relays its stdout/stderr; exits with its status (255: lost peer)
  *
  * URL is unix:PATH, vm:KVER, exec:COMMAND or an ssh remote
@@ -23,7 +24,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: stapsh-client [-t SECONDS] URL "
-		"[run FILE [STAPRUN-ARGS...]]\n");
+		"[run FILE [STAPRUN-ARGS...] [-- PARAMS...]]\n");
 	exit(2);
 }
 
@@ -49,9 +50,14 @@ int main(int argc, char **argv)
 		       remote_machine(r), remote_release(r));
 		fflush(stdout);	/* before remote_close may stop a VM */
 	} else if (strcmp(argv[optind], "run") == 0 && optind + 1 < argc) {
-		/* staprun's arguments come before the module. */
-		status = remote_run(r, argv[optind + 1], argc - optind - 2,
-				    argv + optind + 2, 1, 2);
+		/* staprun's arguments come before the module, its
+		 * parameters (after "--") after it. */
+		int first = optind + 2, sep = first;
+		while (sep < argc && strcmp(argv[sep], "--") != 0)
+			sep++;
+		status = remote_run(r, argv[optind + 1], sep - first,
+				    argv + first, sep < argc ? argc - sep - 1 : 0,
+				    argv + sep + 1, 1, 2);
 		if (status < 0)
 			status = 255;
 	} else {

@@ -4,11 +4,13 @@
  *   limits (-D), runtime_defs.h
  *   struct of globals, one struct of locals per handler, their union
  *   runtime_core.h, the runtime file of each probe family in use
- *   global locks and initializers
+ *   global locks, initial values (module parameters, param.c) and
+ *     stap_globals_init()
  *   one handler function per probe body
  *   the probe info table, one table per probe family and the
  *     families' ops table stap_families[] (runtime/core.c)
  *   runtime_main.c (session core, transport)
+ *   the module parameters of the scalar globals (-G, staprun NAME=VALUE)
  *
  * Handlers are written to a side buffer first: only then is it known
  * how many string temporaries each needs for its locals struct.
@@ -34,6 +36,56 @@ static void emit_globals(FILE *out, const struct program *prog)
 	fputs("\tchar unused_;\n} stap_g;\n\n", out);
 }
 
+/*
+ * The initial value of each scalar global is a module parameter of the
+ * global's name (runtime/param.c): stap_param_NAME holds the
+ * initializer, which -G NAME=VALUE or staprun's NAME=VALUE replaces at
+ * module load; stap_globals_init() copies it into the global when the
+ * session starts, so a loader-given value wins over the initializer.
+ */
+static void emit_param_vars(FILE *out, const struct program *prog)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		const struct sym *g = vec_at(&prog->globals, i);
+		const struct expr *init = g->global->init;
+		if (agg_kind(g) != AGG_NONE)
+			continue;
+		if (!any)
+			fputs("#include \"param.c\"\n", out);
+		any = true;
+		if (g->type == TYPE_STRING) {
+			fprintf(out, "static char stap_param_%s[MAXSTRINGLEN] = ",
+				g->name);
+			if (init)
+				emit_cstring(out, init->str, init->len);
+			else
+				fputs("\"\"", out);
+			fputs(";\n", out);
+		} else {
+			fprintf(out, "static s64 stap_param_%s = %lldLL;\n",
+				g->name, init ? (long long)init->num : 0LL);
+		}
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+/* The parameters themselves, last in the module: a global may be named
+ * like a kernel macro (`current`), which must not expand in them. */
+static void emit_params(FILE *out, const struct program *prog)
+{
+	for (size_t i = 0; i < prog->globals.len; i++) {
+		const struct sym *g = vec_at(&prog->globals, i);
+		if (agg_kind(g) != AGG_NONE)
+			continue;
+		fprintf(out, "#undef %s\nSTAP_PARAM_%s(%s, stap_param_%s);\n",
+			g->name, g->type == TYPE_STRING ? "STRING" : "S64",
+			g->name, g->name);
+	}
+}
+
 static void emit_global_init(FILE *out, const struct program *prog)
 {
 	for (size_t i = 0; i < prog->globals.len; i++) {
@@ -41,23 +93,18 @@ static void emit_global_init(FILE *out, const struct program *prog)
 		fprintf(out, "static struct stap_rwlock stap_lock_%s = "
 			"STAP_RWLOCK_INIT;\n", g->name);
 	}
+	emit_param_vars(out, prog);
 	fputs("\nstatic void stap_globals_init(void)\n{\n", out);
 	for (size_t i = 0; i < prog->globals.len; i++) {
 		const struct sym *g = vec_at(&prog->globals, i);
-		const struct expr *init = g->global->init;
 		if (agg_kind(g) != AGG_NONE)
 			continue;
-		if (g->type == TYPE_STRING) {
-			fprintf(out, "\tstap_strcpy(stap_g.v_%s, ", g->name);
-			if (init)
-				emit_cstring(out, init->str, init->len);
-			else
-				fputs("\"\"", out);
-			fputs(");\n", out);
-		} else {
-			fprintf(out, "\tstap_g.v_%s = %lldLL;\n", g->name,
-				init ? (long long)init->num : 0LL);
-		}
+		if (g->type == TYPE_STRING)
+			fprintf(out, "\tstap_strcpy(stap_g.v_%s, stap_param_%s);\n",
+				g->name, g->name);
+		else
+			fprintf(out, "\tstap_g.v_%s = stap_param_%s;\n",
+				g->name, g->name);
 	}
 	fputs("}\n\n", out);
 }
@@ -412,6 +459,7 @@ char *emit_program(struct session *s, struct program *prog)
 	fputs(handlers, out);
 	emit_probe_tables(out, prog);
 	fputs("\n#include \"runtime_main.c\"\n", out);
+	emit_params(out, prog);
 	fclose(out);
 	free(handlers);
 	vec_free(&em.loop_continue);

@@ -3,7 +3,13 @@
  * goes into it (the generated C, the runtime's files, the kernel, the
  * control protocol version), and kept under <cache>/modules/<release>/
  * so that running the same script again skips pass 4.  -k never uses
- * it: the user asked for the build directory.
+ * it: the user asked for the build directory.  --poison-cache never
+ * reads it, --disable-cache swaps it for a temporary one, --clean-cache
+ * empties it.
+ *
+ * The module pass 4 hands on is one that outlives stap: the cached
+ * copy, or with -m (as upstream) a copy NAME.ko in the current
+ * directory, which -p4 then prints.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -12,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kbuild.h"
+#include "util/command.h"
 #include "util/diag.h"
 #include "ctl_proto.h"
 
@@ -80,7 +87,8 @@ static char *cache_path(struct session *s)
 
 char *cache_lookup(struct session *s)
 {
-	if (s->keep_tmpdir)	/* -k: the build is what the user wants */
+	/* -k: the build is what the user wants */
+	if (s->keep_tmpdir || s->poison_cache)
 		return NULL;
 	char *p = cache_path(s);
 	if (access(p, R_OK) == 0)
@@ -89,29 +97,124 @@ char *cache_lookup(struct session *s)
 	return NULL;
 }
 
-/* Copies the built module into the cache; a failure only costs speed. */
-void cache_store(struct session *s)
+/* Copies the built module into the cache and returns where, or NULL: a
+ * failure only costs speed. */
+char *cache_store(struct session *s)
 {
 	char *dst = cache_path(s);
 	char *dir = xstrdup(dst);
 	*strrchr(dir, '/') = '\0';
 	size_t len;
 	char *data = read_file(s->module_path, &len);
-	if (data && mkdir_p(dir))
-		write_file_atomic(dst, data, len);
+	bool ok = data && mkdir_p(dir) && write_file_atomic(dst, data, len);
 	free(data);
 	free(dir);
-	free(dst);
+	if (!ok) {
+		free(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/* Whether pass 4 builds for more than one kernel (each in a child, all
+ * under one module name). */
+static bool several_kernels(const struct session *s)
+{
+	for (size_t i = 1; i < s->remote_releases.len; i++)
+		if (strcmp(vec_at(&s->remote_releases, i),
+			   vec_at(&s->remote_releases, 0)) != 0)
+			return true;
+	return false;
+}
+
+/* -m NAME (or -p4 with a cache that goes away): NAME.ko in the current
+ * directory, which -p4 prints.  False after saying why not. */
+static bool save_module(struct session *s)
+{
+	if (!(s->module_named || (s->disable_cache && s->last_pass == 4)) ||
+	    several_kernels(s))
+		return true;
+	char *dst = xasprintf("%s.ko", module_name_for(s));
+	size_t len;
+	char *data = read_file(s->module_path, &len);
+	bool ok = data && write_file_atomic(dst, data, len);
+	free(data);
+	if (!ok) {
+		fatal_msg("cannot copy the module to %s in the current "
+			  "directory", dst);
+		free(dst);
+		return false;
+	}
+	if (s->last_pass == 4) {
+		free(s->module_path);
+		s->module_path = dst;
+	} else {
+		free(dst);
+	}
+	return true;
 }
 
 bool module_for_source(struct session *s, bool *cached)
 {
 	s->module_path = cache_lookup(s);
 	*cached = s->module_path != NULL;
-	if (*cached)
-		return true;
-	if (!session_make_tmpdir(s) || !build_module(s))
-		return false;
-	cache_store(s);
-	return true;
+	if (!*cached) {
+		if (!session_make_tmpdir(s) || !build_module(s))
+			return false;
+		/* the temporary directory goes away, the cache stays */
+		char *stored = cache_store(s);
+		if (stored && !s->keep_tmpdir && !s->disable_cache) {
+			free(s->module_path);
+			s->module_path = stored;
+		} else {
+			free(stored);
+		}
+	}
+	return save_module(s);
+}
+
+/* Removes what is under dir (not dir itself); false after saying why. */
+static bool empty_dir(const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+	bool ok = true;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		if (strcmp(name, ".") && strcmp(name, "..")) {
+			char *path = xasprintf("%s/%s", dir, name);
+			char *argv[] = { "rm", "-rf", path, NULL };
+			ok &= run_command(argv, "/dev/null") == 0;
+			free(path);
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	return ok;
+}
+
+int cache_options(struct session *s)
+{
+	if (s->clean_cache) {
+		if (!empty_dir(s->cache_dir)) {
+			fatal_msg("--clean-cache: cannot remove everything "
+				  "under %s", s->cache_dir);
+			return 1;
+		}
+		if (s->verbose)
+			fprintf(stderr, "Cleaned the cache %s\n", s->cache_dir);
+		return 0;
+	}
+	if (s->disable_cache) {
+		char *dir = xstrdup("/tmp/stapcacheXXXXXX");
+		if (!mkdtemp(dir)) {
+			fatal_msg("cannot create a temporary directory in /tmp");
+			return 1;
+		}
+		vec_push(&s->kernel_tmpdirs, dir);	/* removed at the end */
+		s->cache_dir = dir;
+	}
+	return -1;
 }

@@ -168,7 +168,7 @@ bool compat_header(struct session *s)
 	char *dst = xasprintf("%s/stap_compat.h", s->tmpdir);
 	char *cached = cached_header_path(s, compat, &names);
 	size_t len;
-	char *text = read_file(cached, &len);
+	char *text = s->poison_cache ? NULL : read_file(cached, &len);
 	bool ok;
 
 	if (text) {

@@ -27,6 +27,11 @@ const char *module_name_for(struct session *s);
 /* cache.c: the cached module for this source, or NULL when there is none
  * or the cache may not be used (-k keeps the build, so it builds). */
 char *cache_lookup(struct session *s);
-void cache_store(struct session *s);
+char *cache_store(struct session *s);
+
+/* cache.c: --clean-cache (empties the cache: returns 0, or 1 after
+ * saying why not) and --disable-cache (a temporary cache for this run);
+ * -1 to go on. */
+int cache_options(struct session *s);
 
 #endif

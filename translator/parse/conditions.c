@@ -154,7 +154,7 @@ static const char *cond_var(struct pp *p, const struct token *name,
 	}
 	if (strcmp(n, "systemtap_v") == 0) {
 		*version = true;
-		return "5.0";
+		return s && s->compatible ? s->compatible : "5.0";
 	}
 	if (strcmp(n, "arch") == 0)
 		return str_or_empty(s ? s->arch : NULL);

@@ -472,19 +472,23 @@ out_lost:
 	return -1;
 }
 
-/* "run ARG... NAME", each argument %-escaped. */
-static int start(struct remote *r, int argc, char **argv, const char *name)
+/* "run ARG... NAME PARAM...", each word %-escaped. */
+static int start(struct remote *r, int argc, char **argv, const char *name,
+		 int nparams, char **params)
 {
-	size_t len = 4, i;
+	size_t len = 4;
+	int i, n = argc + 1 + nparams, rc;
 	char *line, *e;
-	int rc;
+	const char *word;
 
 	line = malloc(SP_LINE_MAX + 2);
 	if (!line)
 		return -1;
 	strcpy(line, "run ");
-	for (i = 0; i <= (size_t)argc; i++) {
-		e = sp_escape_arg(i < (size_t)argc ? argv[i] : name);
+	for (i = 0; i < n; i++) {
+		word = i < argc ? argv[i] : i == argc ? name
+			: params[i - argc - 1];
+		e = sp_escape_arg(word);
 		if (!e || len + strlen(e) + 2 > SP_LINE_MAX) {
 			remote_error("staprun arguments too long for one "
 				     "stapsh command (limit %d bytes)",
@@ -493,7 +497,7 @@ static int start(struct remote *r, int argc, char **argv, const char *name)
 			free(line);
 			return -1;
 		}
-		len += sprintf(line + len, "%s%s", e, i < (size_t)argc ? " " : "\n");
+		len += sprintf(line + len, "%s%s", e, i + 1 < n ? " " : "\n");
 		free(e);
 	}
 	rc = sp_write_all(r->fd, line, len);
@@ -615,7 +619,8 @@ static int relay(struct remote *r, int out_fd, int err_fd,
 }
 
 int remote_run(struct remote *r, const char *module_path, int argc,
-	       char **staprun_args, int out_fd, int err_fd)
+	       char **staprun_args, int nparams, char **params, int out_fd,
+	       int err_fd)
 {
 	struct interrupt_guard g;
 	const char *name;
@@ -634,7 +639,7 @@ int remote_run(struct remote *r, const char *module_path, int argc,
 
 	status = upload(r, module_path, name);
 	if (status == 0)
-		status = start(r, argc, staprun_args, name);
+		status = start(r, argc, staprun_args, name, nparams, params);
 	if (status == 0) {
 		/* An interrupt during the upload counts too. */
 		status = relay(r, out_fd, err_fd, &g.wait_mask);

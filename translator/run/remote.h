@@ -43,7 +43,8 @@ int remote_version(struct remote *r);	/* the protocol version spoken */
 int remote_peer_version(struct remote *r);	/* the one stapsh announced */
 
 /*
- * Uploads module_path, runs "staprun ARGS... NAME.ko" there, and copies
+ * Uploads module_path, runs "staprun ARGS... NAME.ko PARAMS..." there
+ * (PARAMS: the module's NAME=VALUE parameters), and copies
  * the script's stdout and stderr to out_fd and err_fd as they arrive.
  * SIGINT and SIGTERM received meanwhile become "quit" (the remote
  * staprun gets SIGINT and unloads the module).  Returns staprun's exit
@@ -51,7 +52,8 @@ int remote_peer_version(struct remote *r);	/* the one stapsh announced */
  * upload was refused or the peer went away.
  */
 int remote_run(struct remote *r, const char *module_path, int argc,
-	       char **staprun_args, int out_fd, int err_fd);
+	       char **staprun_args, int nparams, char **params, int out_fd,
+	       int err_fd);
 
 /*
  * While a run relays output, SIGINT, SIGTERM and SIGHUP are blocked

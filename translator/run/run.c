@@ -7,7 +7,8 @@
  * of them comes back here through run_module_on.
  *
  * The loader options (-v -c -x -T -s -b -F) become staprun's options
- * either way.  -o is staprun's locally; remotely stap writes the output
+ * either way, and -G NAME=VALUE its module parameters (after the
+ * module).  -o is staprun's locally; remotely stap writes the output
  * itself and staprun gets "-o -" (script output on its stdout, CMD's
  * stdout on its stderr; with -b the unmerged record stream, which a child of stap
  * splits into the per-CPU files; with -S a child of stap writes the
@@ -104,6 +105,8 @@ static int run_local(struct session *s)
 	vec_push(&argv, staprun);
 	staprun_options(s, &argv, &owned, s->output_file, true);
 	vec_push(&argv, s->module_path);
+	for (size_t i = 0; i < s->global_settings.len; i++)
+		vec_push(&argv, vec_at(&s->global_settings, i));
 	vec_push(&argv, NULL);
 
 	/* staprun turns each interrupt into a clean stop; stap passes them
@@ -287,7 +290,8 @@ static int run_remote(struct session *s, const char *url)
 		staprun_options(s, &argv, &owned,
 				s->bulk || s->output_file ? "-" : NULL, false);
 	int rc = remote_run(r, s->module_path, (int)argv.len,
-			    (char **)argv.items, out, 2);
+			    (char **)argv.items, (int)s->global_settings.len,
+			    (char **)s->global_settings.items, out, 2);
 	if (out != 1)
 		close(out);
 	if (splitter > 0) {
