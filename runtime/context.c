@@ -33,7 +33,10 @@ struct context {
 					 * e.g. a file's buffer */
 	const char *last_error;		/* set: the probe stops */
 	const char *last_loc;		/* "identifier 'x' at f:1:2" */
-	long actions;			/* statements run, vs MAXACTION */
+	long actions_left;		/* statements the hit may still run:
+					 * MAXACTION, or MAXACTION_INTERRUPTIBLE
+					 * for begin, end and error probes */
+	bool interruptible;		/* a begin, end or error probe */
 	/* error()'s message, or a formatted runtime error's */
 	char error_msg[MAXSTRINGLEN > 128 ? MAXSTRINGLEN : 128];
 	struct stap_sb out;		/* print buffer, drains to stdout */
@@ -196,7 +199,9 @@ static void stap_run_probe_data(const struct stap_probe_info *info, int state,
 	c->probe_data = data;
 	c->last_error = NULL;
 	c->last_loc = NULL;
-	c->actions = 0;
+	c->interruptible = state != STAP_SESSION_RUNNING;
+	c->actions_left = c->interruptible ? MAXACTION_INTERRUPTIBLE
+					   : MAXACTION;
 	c->nesting = 0;
 	c->out.len = 0;
 	info->handler(c);
@@ -213,14 +218,26 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 	stap_run_probe_data(info, state, NULL);
 }
 
-/* Counts one statement against MAXACTION; false when over. */
+/*
+ * Counts one statement against the hit's budget; false when spent.  As
+ * upstream counts, the hit fails on the statement that uses the budget
+ * up: MAXACTION - 1 statements run, the MAXACTION-th is an error.
+ */
 static inline bool stap_action(struct context *c, const char *loc)
 {
-	if (likely(++c->actions <= MAXACTION))
+#ifdef STAP_SUPPRESS_TIME_LIMITS_ENABLE
+	return true;
+#else
+	if (likely(--c->actions_left > 0))
 		return true;
-	stap_error(c, "MAXACTION exceeded (raise it with -D MAXACTION=N)",
-		   loc);
+	if (c->interruptible)
+		stap_error(c, "MAXACTION exceeded (raise it with "
+			   "-D MAXACTION_INTERRUPTIBLE=N)", loc);
+	else
+		stap_error(c, "MAXACTION exceeded (raise it with "
+			   "-D MAXACTION=N)", loc);
 	return false;
+#endif
 }
 
 /* ---- arithmetic that can fail ---- */

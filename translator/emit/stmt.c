@@ -2,7 +2,9 @@
  * Statements to C.  Each statement first counts against MAXACTION,
  * then runs, then checks the context's error slot: any error jumps to
  * the handler's `out:` label, which releases the global locks.  Loops
- * count every iteration, so no script loops forever.
+ * count every iteration, so no script loops forever.  The counts are
+ * upstream's: one per statement (a loop statement itself included,
+ * blocks not) and one per iteration, which covers a for loop's step.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +77,9 @@ static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 
 	if (st->init)
 		emit_body(em, st->init, d);
+	emit_action(em, st, d);	/* the loop statement itself */
 	indent(em, d);
 	fputs("for (;;) {\n", out);
-	emit_action(em, st, d + 1);
 	if (st->e) {
 		emit_cond(em, st->e, d + 1);
 		indent(em, d + 1);
@@ -85,14 +87,22 @@ static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 		indent(em, d + 2);
 		fputs("break;\n", out);
 	}
+	emit_action(em, st, d + 1);	/* an iteration that runs */
 	vec_push(&em->loop_continue, cont);
 	emit_body(em, st->body, d + 1);
 	em->loop_continue.len--;
 	indent(em, d);
 	fprintf(out, "%s:\n", cont);
-	if (st->step)
+	if (st->step && st->step->kind == S_EXPR) {
+		/* the step is part of the iteration, counted above */
+		indent(em, d + 1);
+		fputs("(void)(", out);
+		emit_expr(em, st->step->e);
+		fputs(");\n", out);
+		emit_error_check(em, d + 1);
+	} else if (st->step) {
 		emit_body(em, st->step, d + 1);
-	else {
+	} else {
 		indent(em, d + 1);
 		fputs(";\n", out);
 	}
