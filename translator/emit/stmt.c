@@ -166,7 +166,9 @@ static void emit_loop_body(struct emitter *em, const struct stmt *st,
 /*
  * foreach ([b] in @hist_log(s) limit n): b over every bucket number in
  * order, empty ones included (as @hist_log(s)[b] reads them), the value
- * being the bucket's count; an empty statistic has no buckets to visit.
+ * being the bucket's count.  As upstream, an empty statistic has every
+ * bucket too, each counting 0 (and so has a missing element of an array
+ * of statistics, where upstream's module would read through NULL).
  */
 static void emit_hist_foreach(struct emitter *em, const struct stmt *st,
 			      int d)
@@ -188,13 +190,14 @@ static void emit_hist_foreach(struct emitter *em, const struct stmt *st,
 	fputs(";\n", out);
 	emit_error_check(em, d + 1);
 	indent(em, d + 1);
-	fputs("for (b_ = 0; hd_->count && b_ < hs_->nbuckets && b_ < lim_; "
-	      "b_++) {\n", out);
+	fputs("for (b_ = 0; b_ < hs_->nbuckets && b_ < lim_; b_++) {\n",
+	      out);
 	emit_action(em, st, d + 2);
 	emit_set_var(em, ((struct expr *)vec_at(&fe->keys, 0))->sym, "b_",
 		     d + 2);
 	if (fe->value)
-		emit_set_var(em, fe->value->sym, "hd_->hist[b_]", d + 2);
+		emit_set_var(em, fe->value->sym, "hd_ ? hd_->hist[b_] : 0",
+			     d + 2);
 	emit_loop_body(em, st, cont, d);
 	indent(em, d);
 	fputs("}\n", out);
