@@ -142,11 +142,19 @@ static void stap_errorf(struct context *c, const char *loc,
 }
 
 /* Writes "ERROR: msg near loc" and ends the session when the error
- * budget is spent.  Probe context, at the end of the probe. */
+ * budget is spent.  Under STAP_SUPPRESS_HANDLER_ERRORS (stap
+ * --suppress-handler-errors) the error is only counted, as upstream
+ * does: the count is reported at the end.  Probe context, at the end
+ * of the probe. */
 static void stap_report_error(struct context *c)
 {
 	char line[256];
 	int n;
+
+#ifdef STAP_SUPPRESS_HANDLER_ERRORS
+	atomic_inc(&stap_error_count);
+	return;
+#endif
 
 	if (c->last_loc)
 		n = scnprintf(line, sizeof(line), "ERROR: %s near %s\n",
@@ -161,11 +169,13 @@ static void stap_report_error(struct context *c)
 
 /*
  * A probe hit that did not run because a global's lock stayed
- * contended (lock.c).  MAXSKIPPED of them end the run with an error.
+ * contended (lock.c).  MAXSKIPPED of them end the run with an error
+ * (not under STAP_SUPPRESS_HANDLER_ERRORS: they are only counted).
  */
 static void stap_skip_probe(void)
 {
-	if (atomic_inc_return(&stap_skipped_count) == MAXSKIPPED + 1) {
+	if (atomic_inc_return(&stap_skipped_count) == MAXSKIPPED + 1 &&
+	    !IS_ENABLED(STAP_SUPPRESS_HANDLER_ERRORS)) {
 		static const char msg[] = "ERROR: Skipped too many probes, "
 			"check MAXSKIPPED or try again with stap -t for "
 			"more details (raise the limit with -D MAXSKIPPED=N)\n";
