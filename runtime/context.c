@@ -229,16 +229,18 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 }
 
 /*
- * Counts one statement against the hit's budget; false when spent.  As
- * upstream counts, the hit fails on the statement that uses the budget
- * up: MAXACTION - 1 statements run, the MAXACTION-th is an error.
+ * Charges n statements to the hit's budget; false when it is spent.  As
+ * upstream charges, the charge that brings the budget to 0 fails, so
+ * MAXACTION - 1 statements run.  The translator writes a charge where
+ * control flow needs one (translator/emit/stmt.c), not per statement.
  */
-static inline bool stap_action(struct context *c, const char *loc)
+static inline bool stap_actions(struct context *c, int n, const char *loc)
 {
 #ifdef STAP_SUPPRESS_TIME_LIMITS_ENABLE
 	return true;
 #else
-	if (likely(--c->actions_left > 0))
+	c->actions_left -= n;
+	if (likely(c->actions_left > 0))
 		return true;
 	if (c->interruptible)
 		stap_error(c, "MAXACTION exceeded (raise it with "
