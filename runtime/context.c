@@ -33,7 +33,10 @@ struct context {
 					 * e.g. a file's buffer */
 	const char *last_error;		/* set: the probe stops */
 	const char *last_loc;		/* "identifier 'x' at f:1:2" */
-	long actions;			/* statements run, vs MAXACTION */
+	long actions_left;		/* statements the hit may still run:
+					 * MAXACTION, or MAXACTION_INTERRUPTIBLE
+					 * for begin, end and error probes */
+	bool interruptible;		/* a begin, end or error probe */
 	/* error()'s message, or a formatted runtime error's */
 	char error_msg[MAXSTRINGLEN > 128 ? MAXSTRINGLEN : 128];
 	struct stap_sb out;		/* print buffer, drains to stdout */
@@ -143,11 +146,19 @@ static void stap_errorf(struct context *c, const char *loc,
 }
 
 /* Writes "ERROR: msg near loc" and ends the session when the error
- * budget is spent.  Probe context, at the end of the probe. */
+ * budget is spent.  Under STAP_SUPPRESS_HANDLER_ERRORS (stap
+ * --suppress-handler-errors) the error is only counted, as upstream
+ * does: the count is reported at the end.  Probe context, at the end
+ * of the probe. */
 static void stap_report_error(struct context *c)
 {
 	char line[256];
 	int n;
+
+#ifdef STAP_SUPPRESS_HANDLER_ERRORS
+	atomic_inc(&stap_error_count);
+	return;
+#endif
 
 	if (c->last_loc)
 		n = scnprintf(line, sizeof(line), "ERROR: %s near %s\n",
@@ -162,11 +173,13 @@ static void stap_report_error(struct context *c)
 
 /*
  * A probe hit that did not run because a global's lock stayed
- * contended (lock.c).  MAXSKIPPED of them end the run with an error.
+ * contended (lock.c).  MAXSKIPPED of them end the run with an error
+ * (not under STAP_SUPPRESS_HANDLER_ERRORS: they are only counted).
  */
 static void stap_skip_probe(void)
 {
-	if (atomic_inc_return(&stap_skipped_count) == MAXSKIPPED + 1) {
+	if (atomic_inc_return(&stap_skipped_count) == MAXSKIPPED + 1 &&
+	    !IS_ENABLED(STAP_SUPPRESS_HANDLER_ERRORS)) {
 		static const char msg[] = "ERROR: Skipped too many probes, "
 			"check MAXSKIPPED or try again with stap -t for "
 			"more details (raise the limit with -D MAXSKIPPED=N)\n";
@@ -200,7 +213,9 @@ static void stap_run_probe_data(const struct stap_probe_info *info, int state,
 	c->probe_data = data;
 	c->last_error = NULL;
 	c->last_loc = NULL;
-	c->actions = 0;
+	c->interruptible = state != STAP_SESSION_RUNNING;
+	c->actions_left = c->interruptible ? MAXACTION_INTERRUPTIBLE
+					   : MAXACTION;
 	c->nesting = 0;
 	c->out.len = 0;
 	info->handler(c);
@@ -217,14 +232,28 @@ static void stap_run_probe(const struct stap_probe_info *info, int state)
 	stap_run_probe_data(info, state, NULL);
 }
 
-/* Counts one statement against MAXACTION; false when over. */
-static inline bool stap_action(struct context *c, const char *loc)
+/*
+ * Charges n statements to the hit's budget; false when it is spent.  As
+ * upstream charges, the charge that brings the budget to 0 fails, so
+ * MAXACTION - 1 statements run.  The translator writes a charge where
+ * control flow needs one (translator/emit/stmt.c), not per statement.
+ */
+static inline bool stap_actions(struct context *c, int n, const char *loc)
 {
-	if (likely(++c->actions <= MAXACTION))
+#ifdef STAP_SUPPRESS_TIME_LIMITS_ENABLE
+	return true;
+#else
+	c->actions_left -= n;
+	if (likely(c->actions_left > 0))
 		return true;
-	stap_error(c, "MAXACTION exceeded (raise it with -D MAXACTION=N)",
-		   loc);
+	if (c->interruptible)
+		stap_error(c, "MAXACTION exceeded (raise it with "
+			   "-D MAXACTION_INTERRUPTIBLE=N)", loc);
+	else
+		stap_error(c, "MAXACTION exceeded (raise it with "
+			   "-D MAXACTION=N)", loc);
 	return false;
+#endif
 }
 
 /* ---- arithmetic that can fail ---- */

@@ -130,8 +130,13 @@ out:
 	mutex_unlock(&stap_core_lock);
 }
 
+/* 1 when errors or too many skipped probes marred the run.  Under
+ * STAP_SUPPRESS_HANDLER_ERRORS the user chose to tolerate those (they
+ * are only reported): 1 only when the session could not start. */
 int stap_core_exit_status(void)
 {
+	if (IS_ENABLED(STAP_SUPPRESS_HANDLER_ERRORS))
+		return atomic_read(&stap_error_exit);
 	return atomic_read(&stap_error_count) ||
 	       atomic_read(&stap_skipped_count) > MAXSKIPPED ? 1 : 0;
 }

@@ -67,19 +67,22 @@ static void stap_unlock_globals(const struct stap_lock_use *locks, int n)
 /*
  * Takes the n locks of a handler's table, in order.  False, holding
  * none of them, when one stays contended for MAXTRYLOCK retries: the
- * caller skips the probe.  Probe context; never sleeps.
+ * caller skips the probe (never, under --suppress-time-limits: it
+ * waits).  Probe context; never sleeps.
  */
 static bool stap_lock_globals(const struct stap_lock_use *locks, int n)
 {
-	int i, tries = 0;
+	int i, tries __maybe_unused = 0;
 
 	for (i = 0; i < n; i++) {
 		while (!(locks[i].write ? stap_write_trylock(locks[i].lock)
 					: stap_read_trylock(locks[i].lock))) {
+#ifndef STAP_SUPPRESS_TIME_LIMITS_ENABLE
 			if (++tries > MAXTRYLOCK) {
 				stap_unlock_globals(locks, i);
 				return false;
 			}
+#endif
 			ndelay(TRYLOCKDELAY);
 		}
 	}

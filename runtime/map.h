@@ -127,9 +127,10 @@ struct stap_map_node {
 	u32 live;
 };
 
-/* A foreach snapshot entry: the node and its gen when taken. */
+/* A foreach snapshot entry: the node, its gen when taken, and its
+ * rank in insertion order (what breaks ties of a sort). */
 struct stap_map_snap {
-	u32 node, gen;
+	u32 node, gen, seq;
 };
 
 struct stap_map {

@@ -73,27 +73,22 @@ static int stap_map_cmp_value(const struct stap_map *m,
 	}
 }
 
-/* Does a come before b?  By the sort column in dir, then by the keys
- * in ascending order, so that equal values come out the same way on
- * every run. */
+/* Does a come before b?  By the sort column in dir, then in insertion
+ * order, as upstream's stable sort of its insertion-ordered list
+ * leaves equal values. */
 static bool stap_map_before(const struct stap_map *m,
 			    const struct stap_map_snap *sa,
 			    const struct stap_map_snap *sb, int sort, int dir)
 {
 	const struct stap_map_node *a = stap_map_node(m, sa->node);
 	const struct stap_map_node *b = stap_map_node(m, sb->node);
-	int i, r;
+	int r;
 
 	r = sort > 0 ? stap_map_cmp_key(m, a, b, sort - 1)
 		     : stap_map_cmp_value(m, a, b, sort);
 	if (r)
 		return dir < 0 ? r > 0 : r < 0;
-	for (i = 0; i < m->desc->nkeys; i++) {
-		r = stap_map_cmp_key(m, a, b, i);
-		if (r)
-			return r < 0;
-	}
-	return false;
+	return sa->seq < sb->seq;
 }
 
 /* Restores the heap below root: every parent comes before its
@@ -204,6 +199,7 @@ static void stap_map_foreach_slice(struct context *c, struct stap_map *m,
 			continue;
 		s[n].node = i;
 		s[n].gen = stap_map_node(m, i)->gen;
+		s[n].seq = n;
 		n++;
 	}
 	k = limit < 0 ? 0 : limit < n ? (u32)limit : n;

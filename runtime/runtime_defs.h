@@ -25,8 +25,17 @@
 #include <linux/delay.h>
 #include "stap_compat.h"
 
+/*
+ * STAP_SUPPRESS_TIME_LIMITS_ENABLE (stap --suppress-time-limits): no
+ * statement budget at all, and a contended global lock is waited for
+ * however long it takes (MAXACTION and MAXTRYLOCK are not enforced).
+ */
 #ifndef MAXACTION
 #define MAXACTION 1000		/* statements per probe hit */
+#endif
+#ifndef MAXACTION_INTERRUPTIBLE	/* ... of begin, end and error probes,
+				 * which run with interrupts enabled */
+#define MAXACTION_INTERRUPTIBLE (MAXACTION * 10)
 #endif
 #ifndef MAXNESTING
 #define MAXNESTING 10		/* nested function calls */

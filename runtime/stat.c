@@ -41,7 +41,7 @@ static int stap_stat_shape_init(struct stap_stat_shape *sh,
 		n = STAP_HIST_LOG_BUCKETS;
 		break;
 	case STAP_HIST_LINEAR:
-		if (desc->interval <= 0 || desc->stop <= desc->start)
+		if (desc->interval <= 0 || desc->stop < desc->start)
 			return -EINVAL;
 		n = div64_s64(desc->stop - desc->start, desc->interval) + 3;
 		if (n > STAP_HIST_MAX_BUCKETS)

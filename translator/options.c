@@ -433,13 +433,15 @@ static void default_define(struct session *s, const char *name,
 /*
  * --suppress-time-limits and --suppress-handler-errors as -D's (the
  * user's own -D of the same name wins).  Upstream documents the first
- * as lifting STP_OVERLOAD, MAXACTION and MAXTRYLOCK; the second makes a
+ * as lifting STP_OVERLOAD, MAXACTION and MAXTRYLOCK (the runtime's
+ * switch is STAP_SUPPRESS_TIME_LIMITS_ENABLE); the second makes a
  * run-time error end only the probe hit: STAP_SUPPRESS_HANDLER_ERRORS
  * tells the runtime, and the error and skip budgets are lifted.
  */
 static void limit_defines(struct session *s)
 {
 	if (s->suppress_time_limits) {
+		default_define(s, "STAP_SUPPRESS_TIME_LIMITS_ENABLE", "1");
 		default_define(s, "STP_NO_OVERLOAD", "1");
 		default_define(s, "MAXACTION", "LONG_MAX");
 		default_define(s, "MAXACTION_INTERRUPTIBLE", "LONG_MAX");

@@ -189,6 +189,9 @@ static void note_stat_reader(struct typer *t, struct expr *e)
 		return;
 	if (e->kind == E_STAT_OP && strcmp(e->name, "variance") == 0) {
 		int shift = e->b ? (int)e->b->num : 0;
+		if (e->b && (e->b->num < 0 || e->b->num > 62))
+			diag_error(e->b->loc, "bit shift (%lld) out of range "
+				   "<0..62>", (long long)e->b->num);
 		if (s->variance && s->bit_shift != shift)
 			diag_error(e->loc, "conflicting @variance bit shifts "
 				   "for '%s'", s->name);
@@ -204,10 +207,11 @@ static void note_stat_reader(struct typer *t, struct expr *e)
 		a = ((struct expr *)vec_at(&e->args, 0))->num;
 		b = ((struct expr *)vec_at(&e->args, 1))->num;
 		c = ((struct expr *)vec_at(&e->args, 2))->num;
-		if (c <= 0 || b <= a || (b - a) / c + 3 > 128)
+		/* upstream's runtime refuses these at module load */
+		if (c <= 0 || b < a || (b - a) / c + 3 > 128)
 			diag_error(e->loc, "bad @hist_linear range: interval "
-				   "must be > 0, stop > start, and at most 125 "
-				   "buckets");
+				   "must be > 0, stop >= start, and (stop - "
+				   "start) / interval at most 125");
 	}
 	if (s->hist && (s->hist != kind || s->hist_start != a ||
 			s->hist_stop != b || s->hist_interval != c))

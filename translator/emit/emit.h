@@ -20,6 +20,8 @@ struct emitter {
 	int labels;		/* unique label / name counter */
 	int iters;		/* foreach iterators the handler needs */
 	struct vec loop_continue;	/* char *: label for `continue` */
+	int actions;		/* statements counted, not yet charged to
+				 * the MAXACTION budget (stmt.c) */
 };
 
 /* The pass-3 entry point: the whole module's C source. */

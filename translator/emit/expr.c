@@ -59,6 +59,59 @@ static void emit_lhs(struct emitter *em, const struct expr *a, const char *text)
 		emit_expr(em, a);
 }
 
+/*
+ * The value of a literal arithmetic expression, as upstream's pass-2
+ * constant folding computes it: in particular a shift by a count
+ * outside 0..63 leaves the value unshifted (at run time, a shift uses
+ * the count's low six bits, as upstream's generated C does).  False for
+ * anything not made of number literals, and for a division by 0.
+ */
+static bool const_long(const struct expr *e, int64_t *v)
+{
+	int64_t a, b;
+
+	if (e->kind == E_NUM) {
+		*v = e->num;
+		return true;
+	}
+	if (e->kind == E_UNARY && const_long(e->a, &a)) {
+		switch (e->op[0]) {
+		case '-': *v = (int64_t)-(uint64_t)a; return true;
+		case '+': *v = a; return true;
+		case '~': *v = ~a; return true;
+		case '!': *v = !a; return true;
+		}
+		return false;
+	}
+	if (e->kind != E_BINARY || !const_long(e->a, &a) ||
+	    !const_long(e->b, &b))
+		return false;
+	switch (e->op[0]) {
+	case '+': *v = (int64_t)((uint64_t)a + (uint64_t)b); return true;
+	case '-': *v = (int64_t)((uint64_t)a - (uint64_t)b); return true;
+	case '*': *v = (int64_t)((uint64_t)a * (uint64_t)b); return true;
+	case '&': *v = a & b; return true;
+	case '|': *v = a | b; return true;
+	case '^': *v = a ^ b; return true;
+	case '/':
+	case '%':
+		if (b == 0)
+			return false;
+		if (b == -1)
+			*v = e->op[0] == '/' ? (int64_t)-(uint64_t)a : 0;
+		else
+			*v = e->op[0] == '/' ? a / b : a % b;
+		return true;
+	case '<':
+		*v = b < 0 || b > 63 ? a : (int64_t)((uint64_t)a << b);
+		return true;
+	case '>':
+		*v = b < 0 || b > 63 ? a : a >> b;
+		return true;
+	}
+	return false;
+}
+
 static void emit_arith_any(struct emitter *em, const char *op,
 			   const struct expr *e, const struct expr *a,
 			   const char *a_text, const struct expr *b)
@@ -74,6 +127,12 @@ static void emit_arith_any(struct emitter *em, const char *op,
 		emit_op_loc(em, e);
 		fputs("); if (unlikely(c->last_error)) goto out; q_; })", out);
 	} else if (!strcmp(op, "<<") || !strcmp(op, ">>")) {
+		int64_t av, bv;
+		if (a && const_long(a, &av) && const_long(b, &bv) &&
+		    (bv < 0 || bv > 63)) {
+			emit_num(out, av);	/* as upstream folds it */
+			return;
+		}
 		fprintf(out, "stap_sh%c(", op[0] == '<' ? 'l' : 'r');
 		emit_lhs(em, a, a_text);
 		fputs(", ", out);

@@ -1,8 +1,16 @@
 /*
- * Statements to C.  Each statement first counts against MAXACTION,
- * then runs, then checks the context's error slot: any error jumps to
- * the handler's `out:` label, which releases the global locks.  Loops
- * count every iteration, so no script loops forever.
+ * Statements to C.  After each statement its error check jumps to the
+ * handler's `out:` label on any error, which releases the global locks.
+ *
+ * Statements are charged to the hit's MAXACTION budget as upstream
+ * charges them: the emitter counts them as it writes them (one per
+ * statement, a loop statement itself included, one per loop iteration,
+ * none per block) and writes the charge, `stap_actions(c, N, loc)`, only
+ * where control flow needs it: before an if's condition and a loop, at
+ * the end of a branch, of a loop body and of the handler, at break,
+ * continue, next and return, and after ten statements in a row.  So a
+ * statement's output appears before a charge that fails, and a loop is
+ * charged every iteration: no script loops forever.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +29,28 @@ static const char *stmt_what(const struct stmt *st)
 	case S_CONTINUE: case S_RETURN: case S_DELETE: case S_FOREACH:
 	case S_TRY:
 		return "keyword";
+	case S_BLOCK:
+		return "operator '{'";
 	default:
 		return "statement";
 	}
 }
 
-/* The MAXACTION check that opens every statement and loop iteration. */
-static void emit_action(struct emitter *em, const struct stmt *st, int d)
+/*
+ * Counts n statements (at st) and, when `charge` or ten are pending,
+ * writes their charge against the budget; the failing charge names st.
+ */
+static void emit_count(struct emitter *em, const struct stmt *st, int n,
+		       bool charge, int d)
 {
+	em->actions += n;
+	if (em->actions == 0 || (!charge && em->actions < 10))
+		return;
 	indent(em, d);
-	fputs("if (unlikely(!stap_action(c, ", em->out);
+	fprintf(em->out, "if (unlikely(!stap_actions(c, %d, ", em->actions);
 	emit_loc(em->out, stmt_what(st), st->loc);
 	fputs("))) goto out;\n", em->out);
+	em->actions = 0;
 }
 
 static void emit_error_check(struct emitter *em, int d)
@@ -53,17 +71,14 @@ static void emit_cond(struct emitter *em, const struct expr *e, int d)
 
 static void emit_body(struct emitter *em, const struct stmt *st, int d);
 
-/* A sub-statement of if/else: always braced, since one script statement
- * becomes several C statements. */
+/* A branch of if/else: braced, since one script statement becomes
+ * several C statements, and charged at its end. */
 static void emit_braced(struct emitter *em, const struct stmt *st, int d)
 {
-	if (st && st->kind == S_BLOCK) {
-		emit_body(em, st, d);
-		return;
-	}
 	indent(em, d);
 	fputs("{\n", em->out);
 	emit_body(em, st, d + 1);
+	emit_count(em, st, 0, true, d + 1);
 	indent(em, d);
 	fputs("}\n", em->out);
 }
@@ -75,9 +90,9 @@ static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 
 	if (st->init)
 		emit_body(em, st->init, d);
+	emit_count(em, st, 1, true, d);	/* the loop statement itself */
 	indent(em, d);
 	fputs("for (;;) {\n", out);
-	emit_action(em, st, d + 1);
 	if (st->e) {
 		emit_cond(em, st->e, d + 1);
 		indent(em, d + 1);
@@ -85,19 +100,31 @@ static void emit_loop(struct emitter *em, const struct stmt *st, int d)
 		indent(em, d + 2);
 		fputs("break;\n", out);
 	}
+	emit_count(em, st, 1, false, d + 1);	/* an iteration that runs */
 	vec_push(&em->loop_continue, cont);
 	emit_body(em, st->body, d + 1);
 	em->loop_continue.len--;
+	emit_count(em, st->body ? st->body : st, 0, true, d + 1);
 	indent(em, d);
 	fprintf(out, "%s:\n", cont);
-	if (st->step)
+	if (st->step && st->step->kind == S_EXPR) {
+		/* upstream counts the step once, when its code is written,
+		 * and charges it with whatever comes after the loop */
+		indent(em, d + 1);
+		fputs("(void)(", out);
+		emit_expr(em, st->step->e);
+		fputs(");\n", out);
+		emit_error_check(em, d + 1);
+	} else if (st->step) {
 		emit_body(em, st->step, d + 1);
-	else {
+	} else {
 		indent(em, d + 1);
 		fputs(";\n", out);
 	}
 	indent(em, d);
 	fputs("}\n", out);
+	if (st->step && st->step->kind == S_EXPR)
+		em->actions++;
 	free(cont);
 }
 
@@ -145,6 +172,7 @@ static void emit_loop_body(struct emitter *em, const struct stmt *st,
 	vec_push(&em->loop_continue, cont);
 	emit_body(em, st->body, d + 2);
 	em->loop_continue.len--;
+	emit_count(em, st->body ? st->body : st, 0, true, d + 2);
 	indent(em, d + 1);
 	fprintf(out, "%s:\n", cont);
 	indent(em, d + 2);
@@ -156,7 +184,9 @@ static void emit_loop_body(struct emitter *em, const struct stmt *st,
 /*
  * foreach ([b] in @hist_log(s) limit n): b over every bucket number in
  * order, empty ones included (as @hist_log(s)[b] reads them), the value
- * being the bucket's count; an empty statistic has no buckets to visit.
+ * being the bucket's count.  As upstream, an empty statistic has every
+ * bucket too, each counting 0 (and so has a missing element of an array
+ * of statistics, where upstream's module would read through NULL).
  */
 static void emit_hist_foreach(struct emitter *em, const struct stmt *st,
 			      int d)
@@ -178,13 +208,14 @@ static void emit_hist_foreach(struct emitter *em, const struct stmt *st,
 	fputs(";\n", out);
 	emit_error_check(em, d + 1);
 	indent(em, d + 1);
-	fputs("for (b_ = 0; hd_->count && b_ < hs_->nbuckets && b_ < lim_; "
-	      "b_++) {\n", out);
-	emit_action(em, st, d + 2);
+	fputs("for (b_ = 0; b_ < hs_->nbuckets && b_ < lim_; b_++) {\n",
+	      out);
+	emit_count(em, st, 1, false, d + 2);	/* the iteration */
 	emit_set_var(em, ((struct expr *)vec_at(&fe->keys, 0))->sym, "b_",
 		     d + 2);
 	if (fe->value)
-		emit_set_var(em, fe->value->sym, "hd_->hist[b_]", d + 2);
+		emit_set_var(em, fe->value->sym, "hd_ ? hd_->hist[b_] : 0",
+			     d + 2);
 	emit_loop_body(em, st, cont, d);
 	indent(em, d);
 	fputs("}\n", out);
@@ -244,7 +275,7 @@ static void emit_foreach(struct emitter *em, const struct stmt *st, int d)
 	fprintf(out, "while (stap_map_foreach_next(c, &l->it[%d], ", it);
 	emit_loc(out, loc, fe->array->loc);
 	fputs(")) {\n", out);
-	emit_action(em, st, d + 2);
+	emit_count(em, st, 1, false, d + 2);	/* the iteration */
 	for (size_t i = 0; i < fe->keys.len; i++) {
 		const struct expr *k = vec_at(&fe->keys, i);
 		char *v = xasprintf("stap_map_iter_key_%s(&l->it[%d], %zu)",
@@ -284,6 +315,7 @@ static void emit_try(struct emitter *em, const struct stmt *st, int d)
 	indent(em, d + 1);
 	fputs("__label__ out;\n", out);
 	emit_body(em, st->body, d + 1);
+	emit_count(em, st->body ? st->body : st, 0, true, d + 1);
 	indent(em, d + 1);
 	fprintf(out, "goto tryend%d_;\n", n);
 	indent(em, d);
@@ -305,7 +337,10 @@ static void emit_try(struct emitter *em, const struct stmt *st, int d)
 	fputs("c->last_error = NULL;\n", out);
 	indent(em, d);
 	fputs("c->last_loc = NULL;\n", out);
+	em->actions = 0;	/* the body's were charged or lost to the error */
+	emit_count(em, st, 1, true, d);	/* upstream counts try here */
 	emit_body(em, st->handler, d);
+	emit_count(em, st->handler ? st->handler : st, 0, true, d);
 	indent(em, d);
 	fprintf(out, "tryend%d_:\n", n);
 	indent(em, d + 1);
@@ -330,15 +365,15 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 	case S_NULL:
 		return;
 	case S_EXPR:
-		emit_action(em, st, d);
 		indent(em, d);
 		fputs("(void)(", out);
 		emit_expr(em, st->e);
 		fputs(");\n", out);
 		emit_error_check(em, d);
+		emit_count(em, st, 1, false, d);
 		return;
 	case S_IF:
-		emit_action(em, st, d);
+		emit_count(em, st, 1, true, d);
 		emit_cond(em, st->e, d);
 		indent(em, d);
 		fputs("if (cond_)\n", out);
@@ -354,19 +389,18 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 		emit_loop(em, st, d);
 		return;
 	case S_FOREACH:
-		emit_action(em, st, d);
+		emit_count(em, st, 1, true, d);
 		if (st->fe->array->kind == E_HIST)
 			emit_hist_foreach(em, st, d);
 		else
 			emit_foreach(em, st, d);
 		return;
 	case S_DELETE:
-		emit_action(em, st, d);
 		indent(em, d);
 		emit_delete(em, st->e);
+		emit_count(em, st, 1, false, d);
 		return;
 	case S_RETURN:
-		emit_action(em, st, d);
 		if (st->e) {
 			indent(em, d);
 			if (em->body->ret == TYPE_STRING) {
@@ -379,26 +413,26 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 				fputs(");\n", out);
 			}
 		}
+		emit_count(em, st, 1, true, d);
 		indent(em, d);
 		fputs("goto leave_;\n", out);
 		return;
 	case S_NEXT:	/* not an error: no catch */
-		emit_action(em, st, d);
+		emit_count(em, st, 1, true, d);
 		indent(em, d);
 		fputs(em->body->fn ? "c->next_overload = true; goto leave_;\n"
 				   : "goto leave_;\n", out);
 		return;
 	case S_TRY:
-		emit_action(em, st, d);
 		emit_try(em, st, d);
 		return;
 	case S_BREAK:
-		emit_action(em, st, d);
+		emit_count(em, st, 1, true, d);
 		indent(em, d);
 		fputs("break;\n", out);
 		return;
 	case S_CONTINUE:
-		emit_action(em, st, d);
+		emit_count(em, st, 1, true, d);
 		indent(em, d);
 		fprintf(out, "goto %s;\n", (char *)vec_at(&em->loop_continue,
 				em->loop_continue.len - 1));
@@ -408,7 +442,11 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 	}
 }
 
+/* A handler's or function's body, charged at its end. */
 void emit_stmt(struct emitter *em, const struct stmt *st)
 {
+	em->actions = 0;
 	emit_body(em, st, 1);
+	if (st)
+		emit_count(em, st, 0, true, 1);
 }
