@@ -31,6 +31,9 @@ struct context {
 	const struct stap_probe_info *probe;
 	void *probe_data;		/* what the family passes the hit,
 					 * e.g. a file's buffer */
+	struct pt_regs *regs;		/* the probed code's registers (kprobe
+					 * families), or NULL: target variables
+					 * in registers and frames read them */
 	const char *last_error;		/* set: the probe stops */
 	const char *last_loc;		/* "identifier 'x' at f:1:2" */
 	long actions_left;		/* statements the hit may still run:
@@ -190,12 +193,13 @@ static void stap_skip_probe(void)
 
 /*
  * Runs one probe hit if the session is in `state`, with `data` in
- * c->probe_data for the handler's family-specific accessors.  Any
+ * c->probe_data for the handler's family-specific accessors and `regs`
+ * (or NULL) in c->regs for target variables.  Any
  * context; it disables preemption itself so that the CPU's context
  * stays ours.
  */
-static void stap_run_probe_data(const struct stap_probe_info *info, int state,
-				void *data)
+static void stap_run_probe_hit(const struct stap_probe_info *info, int state,
+			       void *data, struct pt_regs *regs)
 {
 	struct context *c;
 
@@ -211,6 +215,7 @@ static void stap_run_probe_data(const struct stap_probe_info *info, int state,
 	}
 	c->probe = info;
 	c->probe_data = data;
+	c->regs = regs;
 	c->last_error = NULL;
 	c->last_loc = NULL;
 	c->interruptible = state != STAP_SESSION_RUNNING;
@@ -227,9 +232,22 @@ out:
 	preempt_enable();
 }
 
+static void stap_run_probe_data(const struct stap_probe_info *info, int state,
+				void *data)
+{
+	stap_run_probe_hit(info, state, data, NULL);
+}
+
 static void stap_run_probe(const struct stap_probe_info *info, int state)
 {
-	stap_run_probe_data(info, state, NULL);
+	stap_run_probe_hit(info, state, NULL, NULL);
+}
+
+/* A hit of a probe on kernel code: its registers in c->regs. */
+static void stap_run_probe_regs(const struct stap_probe_info *info, int state,
+				struct pt_regs *regs)
+{
+	stap_run_probe_hit(info, state, NULL, regs);
 }
 
 /*

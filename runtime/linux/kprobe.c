@@ -1,7 +1,7 @@
 /*
  * kprobe.function probes: a kprobe (or kretprobe for .return) on a
  * symbol name.  Handlers run in the kprobe's exception context with
- * preemption disabled; stap_run_probe() handles the rest.  The module's
+ * preemption disabled; stap_run_probe_regs() handles the rest, the registers in c->regs.  The module's
  * table is stap_kprobes[]; arm and disarm get it from stap_families[].
  */
 #include <linux/kprobes.h>
@@ -22,7 +22,7 @@ static int stap_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct stap_kprobe *p = container_of(kp, struct stap_kprobe, kp);
 
-	stap_run_probe(p->info, STAP_SESSION_RUNNING);
+	stap_run_probe_regs(p->info, STAP_SESSION_RUNNING, regs);
 	return 0;
 }
 
@@ -35,7 +35,7 @@ static int stap_kretprobe_ret(struct kretprobe_instance *ri,
 	if (!krp)
 		return 0;
 	p = container_of(krp, struct stap_kprobe, krp);
-	stap_run_probe(p->info, STAP_SESSION_RUNNING);
+	stap_run_probe_regs(p->info, STAP_SESSION_RUNNING, regs);
 	return 0;
 }
 
