@@ -26,12 +26,22 @@ struct session;
  * accessors; DWARF and BTF fill the same description.  Pass 2 walks a use's chain from it into the typed
  * node the expression keeps (struct tvar_ref).
  */
+/* What a target variable is to the probed code, for $$parms, $$locals,
+ * $$return, $$vars and -L listings. */
+enum target_var_class {
+	TV_OWN,		/* a family's own variable ($value) */
+	TV_PARAM,	/* a parameter of the probed function ($$parms) */
+	TV_LOCAL,	/* a local or a global in scope ($$locals) */
+	TV_RETURN,	/* $return of a .return probe ($$return) */
+};
+
 struct target_var {
 	const char *name;	/* "$value" */
 	const struct ctype *type;
 	struct tloc loc;
 	unsigned access;	/* enum target_access bits */
 	const char *rule;	/* the access rule, for error messages */
+	enum target_var_class class;
 };
 
 struct probe_family {
@@ -73,6 +83,12 @@ struct probe_family {
 	 * family provides no target variables. */
 	const struct target_var *(*target)(const struct rprobe *rp,
 					   const char *name);
+	/* Every target variable of rp (const struct target_var *, appended
+	 * to out) in the order upstream lists them: parameters in
+	 * declaration order, then locals, then $return; for $$vars,
+	 * $$parms, $$locals, $$return and stap -L.  NULL: only `target`'s
+	 * lookups (no listing). */
+	void (*target_list)(const struct rprobe *rp, struct vec *out);
 	/* The points the family recognises, for wildcard probe point
 	 * names (`ti**es(1)`): "timer.jiffies(N)", "begin", "begin(N)" ...
 	 * where (N) / (S) is a number / string argument; NULL-terminated.
