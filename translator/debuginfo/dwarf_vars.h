@@ -1,0 +1,45 @@
+/*
+ * Target variables from DWARF: what a probe at one address of a
+ * function (or of one inlined copy of it) can read, in the type model
+ * (ctype.h) and locations (tvar.h) that pass 3 lowers.
+ *
+ * The DWARF family (probes/dwarf.c) finds the points and keeps, per
+ * point, the scope DIE and the address; this interface turns them into
+ * target variables: parameters and locals visible at the address
+ * (location lists evaluated there, every DW_OP the compilers of our
+ * kernels emit), $return for a .return probe, and types by name for
+ * @cast.  Nothing here knows how the point was found.
+ */
+#ifndef STAP_DWARF_VARS_H
+#define STAP_DWARF_VARS_H
+
+#include <elfutils/libdw.h>
+#include "probes/probes.h"
+
+/* One probe address in one scope, as the family found it. */
+struct dwarf_point {
+	Dwarf *dbg;		/* the module's (or vmlinux's) DWARF */
+	Dwarf_Off scope;	/* DIE offset of the DW_TAG_subprogram or
+				 * DW_TAG_inlined_subroutine probed */
+	Dwarf_Addr pc;		/* the probe address, in dbg's own
+				 * (link-time) addresses */
+	bool is_return;		/* a .return probe: $return, and the
+				 * parameters as at entry (@entry) */
+};
+
+/* The target variable `name` ("$count", "$return") at pt, or NULL when
+ * there is none of that name.  A variable with no location at pc is a
+ * TL_OPTIMIZED_OUT variable, not NULL. */
+const struct target_var *dwarf_point_var(const struct dwarf_point *pt,
+					 const char *name);
+
+/* Every target variable at pt (const struct target_var *, appended to
+ * out): parameters in declaration order, locals innermost scope last,
+ * $return last; as probes.h's target_list wants. */
+void dwarf_point_vars(const struct dwarf_point *pt, struct vec *out);
+
+/* The type a script names in @cast ("task_struct", "struct file",
+ * "unsigned long") as dbg's DWARF defines it, or NULL. */
+const struct ctype *dwarf_type_named(Dwarf *dbg, const char *name);
+
+#endif
