@@ -140,6 +140,9 @@ int sp_read_line(struct sp_reader *r, char **line, int timeout_ms)
 			return rc;
 		if (r->eof)
 			return 0;
+		/* a blocking fd would not time out in read() */
+		if (deadline >= 0 && wait_fd(r->fd, POLLIN, deadline) <= 0)
+			return -1;
 		n = sp_fill(r);
 		if (n > 0)
 			continue;
@@ -177,6 +180,8 @@ int sp_read_bytes(struct sp_reader *r, void *buf, uint64_t n, int timeout_ms)
 			errno = EPIPE;
 			return -1;
 		}
+		if (deadline >= 0 && wait_fd(r->fd, POLLIN, deadline) <= 0)
+			return -1;	/* (a blocking fd: read() would wait) */
 		/* Large payloads bypass the buffer. */
 		take = n > sizeof(scratch) ? sizeof(scratch) : n;
 		do
