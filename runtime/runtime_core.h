@@ -12,6 +12,7 @@
 #include "string.c"
 #include "print.c"
 #include "context.c"
+#include "kread.c"
 #include "lock.c"
 #include "hist.c"
 #include "stat.c"

@@ -50,35 +50,3 @@ static char *stap_concat(char *tmp, const char *a, const char *b)
 	stap_strcpy(tmp, a);
 	return stap_strcat(tmp, b);
 }
-
-/*
- * Copies the C string at kernel address src into dst (size bytes, > 0),
- * cut to size - 1 bytes, through fault-tolerant copies (the kernel does
- * not export strncpy_from_kernel_nofault to modules): chunks that never
- * cross a page, so a string ending just before an unmapped page reads
- * fine.  Returns the length copied, or -EFAULT with dst empty.  Any
- * context.
- */
-static long stap_kernel_string_copy(char *dst, unsigned long src, size_t size)
-{
-	size_t len = 0;
-
-	while (len < size - 1) {
-		size_t chunk = min_t(size_t, size - 1 - len,
-				     PAGE_SIZE - ((src + len) & ~PAGE_MASK));
-		char *end;
-
-		chunk = min_t(size_t, chunk, 64);
-		if (copy_from_kernel_nofault(dst + len,
-					     (const void *)(src + len), chunk)) {
-			dst[0] = '\0';
-			return -EFAULT;
-		}
-		end = memchr(dst + len, '\0', chunk);
-		if (end)
-			return end - dst;
-		len += chunk;
-	}
-	dst[len] = '\0';
-	return len;
-}
