@@ -13,6 +13,7 @@
 #include "print.c"
 #include "context.c"
 #include "kread.c"
+#include "ksym.c"
 #include "lock.c"
 #include "hist.c"
 #include "stat.c"
