@@ -460,10 +460,12 @@ int parse_options(struct session *s, int argc, char **argv)
 
 	s->last_pass = 5;
 	opterr = 1;
-	/* '+': stop at the first non-option, which is the script or its args */
+	/* Options may follow the script and its arguments, as upstream's
+	 * (getopt permutes them to the end); "--" ends the options, so
+	 * that an argument may start with '-'. */
 	int li = -1;
 	while ((c = getopt_long(argc, argv,
-				"+e:l:L:p:vqkm:r:o:I:D:gwWuc:x:T:s:bFS:VhG:P"
+				"e:l:L:p:vqkm:r:o:I:D:gwWuc:x:T:s:bFS:VhG:P"
 				"tB:R:E:d:a:", long_options, &li)) != -1) {
 		if (c == 'a' && strcmp(optarg, "x86_64") == 0)
 			continue;	/* the one architecture we build for */
