@@ -44,7 +44,8 @@ static bool stap_kernel_read(struct context *c, unsigned long addr,
 {
 	if (!copy_from_kernel_nofault(v, (const void *)addr, size))
 		return true;
-	stap_errorf(c, NULL, "kernel %s copy fault at 0x%lx",
+	stap_errorf(c, NULL, "kernel %s copy fault at 0x%lx "
+		    STAP_MAN_HINT("error::fault"),
 		    size == 8 ? "long" : size == 4 ? "int" :
 		    size == 2 ? "short" : "char", addr);
 	return false;

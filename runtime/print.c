@@ -318,7 +318,8 @@ static void stap_out_mem(struct context *c, struct stap_sb *sb,
 			rc = copy_from_kernel_nofault(buf, (const void *)at,
 						      chunk);
 		if (rc) {
-			stap_errorf(c, loc, "%s read fault at 0x%016lx",
+			stap_errorf(c, loc, "%s read fault "
+				    STAP_MAN_HINT("error::fault") " at 0x%016lx",
 				    user ? "user" : "kernel", at);
 			return;
 		}

@@ -8,6 +8,7 @@
 #ifndef STAP_RUNTIME_CORE_H
 #define STAP_RUNTIME_CORE_H
 
+#include "man_hint.h"
 #include "transport/transport.h"
 #include "string.c"
 #include "print.c"

@@ -99,8 +99,11 @@ static int build(struct session *s)
 		return 1;
 	for (int pass = 1; pass <= s->last_pass && pass <= 4; pass++) {
 		pass_start = now_us();
-		if (passes[pass](s))
+		if (passes[pass](s)) {
+			if (!s->list_points)	/* -l/-L: upstream says nothing */
+				diag_pass_failed(pass);
 			return 1;
+		}
 	}
 	print_result(s);
 	return 0;
@@ -126,8 +129,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = build_each_kernel(&s, build);
-	if (rc == 0 && s.last_pass == 5)
-		rc = pass5(&s);
+	if (rc == 0 && s.last_pass == 5 && (rc = pass5(&s)))
+		diag_pass_failed(5);
 	close_target(&s);
 	session_remove_tmpdirs(&s);
 	return rc;

@@ -50,8 +50,8 @@ static void stap_kprobe_report(const struct stap_kprobe *p, int rc)
 {
 	char line[200];
 	int n = scnprintf(line, sizeof(line),
-			  "ERROR: cannot probe kernel function '%s' (%s): "
-			  "error %d%s\n", p->symbol, p->info->pp, rc,
+			  "ERROR: cannot probe kernel function '%s' (%s) "
+			  STAP_MAN_HINT("warning::pass5") ": error %d%s\n", p->symbol, p->info->pp, rc,
 			  rc == -ENOENT ? ", no such symbol in this kernel"
 			  : rc == -EINVAL ? ", the kernel does not allow "
 			  "probing it" : "");
@@ -66,7 +66,8 @@ static void stap_kprobe_report_skipped(const struct stap_kprobe *first,
 	int n = scnprintf(line, sizeof(line),
 			  "WARNING: %zu kernel function%s matched by a "
 			  "wildcard could not be probed and %s skipped "
-			  "(first: '%s', error %d)\n", skipped,
+			  STAP_MAN_HINT("warning::pass5")
+			  " (first: '%s', error %d)\n", skipped,
 			  skipped == 1 ? "" : "s",
 			  skipped == 1 ? "is" : "are", first->symbol, rc);
 	stap_data_write(STAP_STREAM_STDERR, line, n);

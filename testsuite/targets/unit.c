@@ -154,8 +154,8 @@ static char *kread(int d, const char *addr, int size, const char *cast)
 {
 	return xasprintf("({ u64 v%d_ = 0; unsigned long a%d_ = %s; if "
 			 "(copy_from_kernel_nofault(&v%d_, (const void *)a%d_, "
-			 "%d)) { stap_errorf(c, WHERE, \"kernel read fault at "
-			 "0x%%016lx\", a%d_); goto out; } (s64)(%s)v%d_; })",
+			 "%d)) { stap_errorf(c, WHERE, \"kernel read fault "
+			 "[man error::fault] at 0x%%016lx\", a%d_); goto out; } (s64)(%s)v%d_; })",
 			 d, d, addr, d, d, size, d, cast, d);
 }
 
@@ -316,7 +316,7 @@ static void test_locations(void)
 		  "({ s64 w0_ = l->v_v; u32 t0_ = (u32)w0_; unsigned long a0_ = "
 		  "((unsigned long)0xffffffff81000000UL); if (copy_to_kernel_"
 		  "nofault((void *)a0_, &t0_, sizeof(t0_))) { stap_errorf(c, "
-		  "WHERE, \"kernel write fault at 0x%016lx\", a0_); goto out; }"
+		  "WHERE, \"kernel write fault [man error::fault] at 0x%016lx\", a0_); goto out; }"
 		  " w0_; })");
 }
 

@@ -16,6 +16,17 @@ ok() { echo "PASS: $*"; pass=$((pass+1)); }
 bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 check() { if eval "$2"; then ok "$1"; else bad "$1 [$2]"; fi; }
 gone() { ! grep -q '^stap_fixture ' /proc/modules; }
+# Waits until the command succeeds (polling; up to 10 minutes, the
+# bound of a hang): a step waits for what it needs, never for a fixed
+# time that a slow or loaded guest may miss.
+wait_for() {
+	i=0
+	until eval "$1"; do
+		i=$((i + 1))
+		[ $i -lt 6000 ] || { echo "timed out waiting for: $1"; return 1; }
+		sleep 0.1
+	done
+}
 echo "=== kernel $K, $(nproc) cpus"
 
 # 1. basic: records from all CPUs, exit request path, stderr stream, binary bytes
@@ -46,7 +57,7 @@ check "status module unloaded" "gone"
 # 3. SIGINT path: endless script stopped by a signal; end probe still printed
 staprun $M nrec=2000000000 exit_after=0 > out3 2> err3 &
 sp=$!
-sleep 3
+wait_for "[ -s out3 ]"	# the session runs: its output has begun
 kill -INT $sp
 wait $sp; rc=$?
 check "SIGINT rc=0" "[ $rc = 0 ]"
@@ -58,7 +69,7 @@ cat err3 | grep -v '^err cpu' | head -5
 # 3b. SIGTERM and SIGHUP
 for s in TERM HUP; do
 	staprun $M nrec=2000000000 exit_after=0 > out3 2> err3 &
-	sp=$!; sleep 2; kill -$s $sp; wait $sp; rc=$?
+	sp=$!; wait_for "[ -s out3 ]"; kill -$s $sp; wait $sp; rc=$?
 	check "SIG$s rc=0, end printed, unloaded" "[ $rc = 0 ] && [ \"\$(tail -n1 out3)\" = end ] && gone"
 done
 
@@ -83,7 +94,7 @@ check "start failure unloaded" "gone"
 
 # 6. stapio killed: staprun still unloads
 staprun $M nrec=2000000000 exit_after=0 > out6 2> err6 &
-sp=$!; sleep 2
+sp=$!; wait_for "[ -s out6 ] && pidof stapio >/dev/null"
 kill -9 $(pidof stapio)
 wait $sp; rc=$?
 check "stapio killed rc=1, unloaded" "[ $rc = 1 ] && gone"
@@ -109,7 +120,7 @@ staprun $M nrec=5 nosuch=1 > o 2> e; rc=$?; check "params passed (nrec=5)" "[ $r
 # 8. stapio against a vanishing module
 insmod $M nrec=2000000000 exit_after=0
 stapio stap_fixture > out8 2> err8 &
-sp=$!; sleep 2
+sp=$!; wait_for "[ -s out8 ]"
 rmmod stap_fixture; rc=$?
 wait $sp; src=$?
 check "rmmod under stapio: module gone, stapio rc=1" "[ $rc = 0 ] && [ $src = 1 ] && gone"

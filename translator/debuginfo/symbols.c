@@ -24,6 +24,7 @@
 #include "run/remote.h"
 #include "symbols.h"
 #include "ksyms.h"
+#include "man_hint.h"
 
 /* The cache holds the list sorted by name, each name once: loading it
  * needs no sorting and no hashing. */
@@ -334,7 +335,8 @@ struct ksyms *target_ksyms(struct session *s)
 			s->ksyms->functions.len, s->kernel_release, from);
 	else if (s->verbose)
 		fprintf(stderr, "Pass 2: no kernel symbols: %s; kprobe "
-			"functions are not checked\n", ksyms_missing_reason(s));
+			"functions are not checked "
+			STAP_MAN_HINT("warning::symbols") "\n", ksyms_missing_reason(s));
 	return s->ksyms;
 }
 

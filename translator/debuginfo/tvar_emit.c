@@ -9,6 +9,7 @@
  * zero-extended by their type; a bitfield is cut out of its unit.
  */
 #include <inttypes.h>
+#include "man_hint.h"
 #include "tvar.h"
 
 static const char *const regs[] = {
@@ -72,7 +73,8 @@ static void emit_kread(struct tlower *tl, const struct tloc *l,
 	fprintf(out, "; if (copy_from_kernel_nofault(&v%d_, (const void *)"
 		"a%d_, %" PRIu64 ")) { stap_errorf(c, ", d, d, size);
 	tl->where(tl->arg);
-	fprintf(out, ", \"kernel read fault at 0x%%016lx\", a%d_); goto out; "
+	fprintf(out, ", \"kernel read fault " STAP_MAN_HINT("error::fault")
+		" at 0x%%016lx\", a%d_); goto out; "
 		"} (s64)(%s)v%d_; })", d, int_c(size, is_signed), d);
 	tl->depth--;
 }
@@ -157,7 +159,8 @@ static void emit_kwrite(struct tlower *tl, const struct tvar_ref *ref,
 	fprintf(out, "; if (copy_to_kernel_nofault((void *)a%d_, &t%d_, "
 		"sizeof(t%d_))) { stap_errorf(c, ", d, d, d);
 	tl->where(tl->arg);
-	fprintf(out, ", \"kernel write fault at 0x%%016lx\", a%d_); goto out; "
+	fprintf(out, ", \"kernel write fault " STAP_MAN_HINT("error::fault")
+		" at 0x%%016lx\", a%d_); goto out; "
 		"} w%d_; })", d, d);
 	tl->depth--;
 }

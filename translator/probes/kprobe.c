@@ -148,7 +148,8 @@ static bool expand_kprobe(struct session *s, struct probe_point *pp,
 		return check_function(ks, pp, out);
 	if (is_wildcard(fn->arg->str)) {
 		diag_error(fn->arg->loc, "cannot expand the wildcard in "
-			   "kprobe.function(\"%s\"): %s", fn->arg->str,
+			   "kprobe.function(\"%s\"): %s "
+			   STAP_MAN_HINT("warning::symbols"), fn->arg->str,
 			   ksyms_missing_reason(s));
 		return false;
 	}

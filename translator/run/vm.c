@@ -12,6 +12,13 @@
  * it starts and ends, which is what "idle" is measured from.  With
  * STAP_VM_IDLE=0, a guest booted for one run is stopped when it ends.
  *
+ * The guest's stapsh port serves one session at a time, and qemu queues
+ * a second connection silently until the first ends: a run that found
+ * the guest busy would wait out the whole handshake timeout.  So a run
+ * holds KVER/session exclusively (with its pid and command in it) while
+ * it is connected, and one that cannot take it says at once whose the
+ * guest is and what to do, instead of connecting.
+ *
  * On a terminal, a boot shows stap-vm's progress on the status line
  * (util/status.h) and its messages only if it fails.
  */
@@ -44,6 +51,7 @@
 struct vm_hold {
 	char *kver;
 	int used_fd;		/* KVER/used, flock'd shared */
+	int session_fd;		/* KVER/session, flock'd exclusive */
 	int stop;		/* booted for this run, STAP_VM_IDLE=0 */
 };
 
@@ -221,13 +229,91 @@ static int hold_guest(const char *sock)
 	return fd;
 }
 
+/* The path of file NAME in the guest's directory (that of its socket). */
+static char *guest_file(const char *sock, const char *name)
+{
+	char *copy = strdup(sock), *path = NULL;
+
+	if (copy && asprintf(&path, "%s/%s", dirname(copy), name) < 0)
+		path = NULL;
+	free(copy);
+	return path;
+}
+
+/* Reads "PID COMMAND" that the holder of KVER/session wrote into buf. */
+static void session_holder(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Our pid and command line, for a run that finds the guest busy. */
+static void write_holder(int fd)
+{
+	char cmd[200] = "", line[256];
+	int c = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = c >= 0 ? read(c, cmd, sizeof(cmd) - 1) : 0;
+
+	if (c >= 0)
+		close(c);
+	for (ssize_t i = 0; i < n; i++)
+		if (cmd[i] == '\0' || cmd[i] == '\n')
+			cmd[i] = ' ';
+	while (n > 0 && cmd[n - 1] == ' ')
+		n--;
+	cmd[n > 0 ? n : 0] = '\0';
+	n = snprintf(line, sizeof(line), "%d %s\n", (int)getpid(), cmd);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, line, n, 0) < 0)
+		return;	/* only the busy message misses it */
+}
+
+/*
+ * Takes KVER/session for this run, or says that another session holds
+ * the guest: -1 then (and *busy set), else the locked fd (-1 too, busy
+ * clear, if the file cannot be had: the handshake timeout still holds).
+ */
+static int claim_guest(const char *kver, const char *sock, int quiet,
+		       int *busy)
+{
+	char *path = guest_file(sock, "session"), who[256];
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+
+	*busy = 0;
+	free(path);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return fd;
+		*busy = 1;
+		session_holder(fd, who, sizeof(who));
+		close(fd);
+		if (!quiet)
+			remote_error("vm:%s: the VM is busy: another session "
+				     "is using it (pid %s), and its stapsh "
+				     "port serves one session at a time; "
+				     "wait for that session to end, run on "
+				     "another kernel's VM (--remote=vm:KVER), "
+				     "or stop this one with 'stap-vm stop %s' "
+				     "(which ends that session)", kver,
+				     *who ? who : "unknown", kver);
+		return -1;
+	}
+	write_holder(fd);
+	return fd;
+}
+
 struct remote *vm_open(const char *kver, int timeout_ms, int quiet)
 {
 	const char *idle = getenv("STAP_VM_IDLE");
 	char sock[4096], how[64], what[256];
 	struct vm_hold *vm;
 	struct remote *r = NULL;
-	int fd = -1, attempt;
+	int fd = -1, attempt, claim = -1, busy;
 
 	if (run_script("socket", kver, sock, sizeof(sock), NULL) != 0 ||
 	    !*sock) {
@@ -248,17 +334,25 @@ struct remote *vm_open(const char *kver, int timeout_ms, int quiet)
 					     kver);
 			return NULL;
 		}
+		if (claim < 0 &&
+		    (claim = claim_guest(kver, sock, quiet, &busy)) < 0 &&
+		    busy)
+			return NULL;
 		fd = hold_guest(sock);
 		r = remote_open_unix(sock, timeout_ms, quiet || attempt == 0);
 		if (!r && fd >= 0)
 			close(fd);
 	}
-	if (!r)
+	if (!r) {
+		if (claim >= 0)
+			close(claim);
 		return NULL;
+	}
 	vm = calloc(1, sizeof(*vm));
 	if (vm) {
 		vm->kver = strdup(kver);
 		vm->used_fd = fd;
+		vm->session_fd = claim;
 		vm->stop = strcmp(how, "booted") == 0 && idle &&
 			   strcmp(idle, "0") == 0;
 	}
@@ -274,6 +368,8 @@ void vm_release(struct vm_hold *vm)
 		futimens(vm->used_fd, NULL);	/* idle from now */
 		close(vm->used_fd);
 	}
+	if (vm->session_fd >= 0)
+		close(vm->session_fd);	/* the next session may come */
 	if (vm->stop && vm->kver)
 		run_script("stop", vm->kver, NULL, 0, NULL);
 	free(vm->kver);

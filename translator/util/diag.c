@@ -101,3 +101,18 @@ void fatal_msg(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+void diag_pass_failed(int pass)
+{
+	static const char *const what[] = { NULL, "parse", "analysis",
+		"translation", "compilation", "run" };
+	static const char *const page[] = { NULL,
+		STAP_MAN_HINT("error::pass1"), STAP_MAN_HINT("error::pass2"),
+		STAP_MAN_HINT("error::pass3"), STAP_MAN_HINT("error::pass4"),
+		STAP_MAN_HINT("error::pass5") };
+
+	if (pass < 1 || pass > 5)
+		return;
+	fprintf(stderr, "Pass %d: %s failed.  %s\n", pass, what[pass],
+		page[pass]);
+}

@@ -14,6 +14,7 @@
 #define STAP_DIAG_H
 
 #include <stdbool.h>
+#include "man_hint.h"	/* STAP_MAN_HINT("error::pass2") */
 
 /* A script text, kept whole so that diagnostics can quote its lines. */
 struct source {
@@ -38,6 +39,11 @@ void diag_warn(struct srcloc loc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A message not tied to a script location: "stap: ..." on stderr. */
 void fatal_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "Pass N: WHAT failed.  [man error::passN]" on stderr, as upstream
+ * ends a failed pass (also under -q): the page says what the user can
+ * do about a failure of that pass. */
+void diag_pass_failed(int pass);
 
 /* The run stops (exit 1) at this many errors. */
 #define DIAG_MAX_ERRORS 20
