@@ -387,12 +387,12 @@ struct kbtf *target_btf(struct session *s)
 	}
 	if (btf)
 		kernel_btf = kbtf_new(btf, NULL);
-	if (s->verbose > 1 && btf)
+	if (s->verbose && btf)
 		fprintf(stderr, "Pass 2: BTF of %s from %s: %u types in "
 			"%llu ms\n", s->kernel_release, from,
 			btf__type_cnt(btf) - 1,
 			(unsigned long long)(now_us() - t0) / 1000);
-	else if (s->verbose > 1)
+	else if (s->verbose)
 		fprintf(stderr, "Pass 2: no BTF of %s: %s\n",
 			s->kernel_release, btf_missing_reason(s));
 	return kernel_btf;
