@@ -135,6 +135,17 @@ static char *newest_cached(struct session *s)
 	return best;
 }
 
+/* The kernel's identity if its module `name`'s BTF is cached, or NULL
+ * (then the target sends it). */
+static char *cached_module_ident(struct session *s, const char *name)
+{
+	char *path = kernel_ident ? cache_path(s, kernel_ident, name) : NULL;
+	bool have = path && access(path, R_OK) == 0;
+
+	free(path);
+	return have ? xstrdup(kernel_ident) : NULL;
+}
+
 /* ---- this machine ----------------------------------------------------- */
 
 static bool target_is_local(struct session *s)
@@ -323,8 +334,7 @@ static struct btf *remote_btf_of(struct session *s, const char *name,
 		set_reason(xasprintf("cannot connect to %s", target_url(s)));
 		return NULL;
 	}
-	have = base ? (kernel_ident ? xstrdup(kernel_ident) : NULL)
-		    : newest_cached(s);
+	have = base ? cached_module_ident(s, name) : newest_cached(s);
 	rc = remote_btf(r, name, have, &ident, &data, &len);
 	if (rc == 0) {
 		if (!base)
