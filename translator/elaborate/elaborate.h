@@ -58,6 +58,9 @@ void warn_unused(struct program *prog, struct file *user);
 /* types.c: infers the types of every expression of the program. */
 void infer_types(struct program *prog);
 
+/* Whether st holds a `return EXPR` (types.c). */
+bool returns_value(const struct stmt *st);
+
 /* print.c: -p2 listing; bodies with -v. */
 void print_program(FILE *out, const struct program *prog, bool bodies);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */

@@ -92,7 +92,12 @@ void print_program(FILE *out, const struct program *prog, bool bodies)
 	qsort(fns.items, fns.len, sizeof(void *), by_name);
 	for (size_t i = 0; i < fns.len; i++) {
 		const struct pbody *b = vec_at(&fns, i);
-		fprintf(out, "%s:%s (", b->fn->name, type_name(b->ret));
+		/* No declared type and no `return EXPR`: no value, which
+		 * upstream lists as unknown. */
+		bool none = b->fn->ret == TYPE_UNKNOWN &&
+			    (!b->stmts || !returns_value(b->stmts));
+		fprintf(out, "%s:%s (", b->fn->name,
+			none ? "unknown" : type_name(b->ret));
 		for (size_t j = 0; j < b->nparams; j++) {
 			const struct sym *p = vec_at(&b->locals, j);
 			fprintf(out, "%s%s:%s", j ? ", " : "", p->name,

@@ -82,7 +82,7 @@ static void expect(struct typer *t, struct expr *e, enum type want)
 }
 
 /* Whether st holds a `return EXPR`. */
-static bool returns_value(const struct stmt *st)
+bool returns_value(const struct stmt *st)
 {
 	if (!st)
 		return false;
