@@ -42,6 +42,9 @@ struct target_var {
 	unsigned access;	/* enum target_access bits */
 	const char *rule;	/* the access rule, for error messages */
 	enum target_var_class class;
+	const char *spelling;	/* the type as -L lists it, upstream's way
+				 * ("struct file*", "size_t"); NULL: from
+				 * ctype_describe */
 };
 
 struct probe_family {
