@@ -102,11 +102,14 @@ struct tvar_ref {
 	unsigned bit_offset, bit_size;
 	enum type type;		/* the script type */
 	unsigned access;	/* this use's enum target_access */
+	bool addr_of;		/* &$var: the value is loc's address (a
+				 * memory kind), type long */
 };
 
 /* Walks comps (struct comp *) from a variable of type t at loc into a
  * new ref (access left 0); suffix is the use's "$" or "$$" (pretty
- * printing, not supported yet) or NULL.  On failure returns NULL, with
+ * printing: any type is accepted, pass 2 expands it into reads of
+ * members), "&" (its address: addr_of) or NULL.  On failure returns NULL, with
  * *why a new message that completes "target variable '$v' of probe P"
  * and *bad the component it is about (NULL: the whole use). */
 struct tvar_ref *tvar_resolve(const char *name, const struct ctype *t,

@@ -153,6 +153,8 @@ void tvar_emit_read(struct tlower *tl, const struct tvar_ref *ref)
 
 	if (ref->loc.kind == TL_ACCESSOR || ref->loc.kind == TL_OPTIMIZED_OUT)
 		emit_value(tl, &ref->loc, 8, true);
+	else if (ref->addr_of)
+		emit_array_addr(tl, &ref->loc);	/* the address, as s64 */
 	else if (t->kind == CT_ARRAY)
 		emit_array_addr(tl, &ref->loc);
 	else if (ref->bit_size)

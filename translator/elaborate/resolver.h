@@ -44,6 +44,12 @@ void note_exclusive(struct resolver *r, struct sym *g);
 void note_arity(struct sym *s, int n, struct srcloc loc);
 struct sym *resolve_aggregate(struct resolver *r, struct expr *e, bool lock);
 
+/* pretty.c: $$vars, $$parms, $$locals, $$return and $var$ / $var$$
+ * become the sprintf of their parts (true: e was rewritten, resolve it
+ * again); &$var becomes the address of the variable's location. */
+bool target_pretty(struct resolver *r, struct expr *e);
+void target_addrof(struct resolver *r, struct expr *e);
+
 /* walk.c */
 void unsupported(struct srcloc loc, const char *what);
 void resolve_body(struct resolver *r, struct pbody *body);

@@ -20,6 +20,29 @@
 #include "elaborate.h"
 #include "probes/probes.h"
 
+/* A new ", "-joined list of the variables the family lists at rp
+ * ("$file, $buf"), or NULL when it lists none. */
+static char *available(const struct rprobe *rp)
+{
+	struct vec all = {0};
+	struct strbuf sb = {0};
+
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &all);
+	for (size_t i = 0; i < all.len; i++) {
+		const struct target_var *tv = vec_at(&all, i);
+		if (tv->loc.kind == TL_OPTIMIZED_OUT)
+			continue;
+		sb_printf(&sb, "%s%s", sb.len ? ", " : "", tv->name);
+	}
+	vec_free(&all);
+	if (!sb.len) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
+}
+
 /* The target variable `name` in every point of body: NULL when some
  * point lacks it; *mixed when the points disagree (different
  * descriptions, compared by address: a family returns the same one for
@@ -90,7 +113,8 @@ static unsigned allowed(const struct target_var *tv,
 /* Checks use e of tv for access and annotates it; false after an
  * error. */
 static bool check_use(const struct rprobe *rp, const struct target_var *tv,
-		      struct expr *e, unsigned access, const char *op)
+		      struct expr *e, unsigned access, const char *op,
+		      bool guru)
 {
 	const struct comp *bad;
 	char *why;
@@ -104,9 +128,24 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 		return false;
 	}
 	if (ref->loc.kind == TL_OPTIMIZED_OUT) {
+		char *avail = available(rp);
 		diag_error(e->loc, "target variable '%s' of probe %s is "
-			   "optimized out at this point: guard it with "
-			   "@defined()", e->name, rp->text);
+			   "optimized out at this point%s%s%s: guard it with "
+			   "@defined()%s%s", e->name, rp->text,
+			   tv->loc.why ? " (" : "",
+			   tv->loc.why ? tv->loc.why : "",
+			   tv->loc.why ? ")" : "",
+			   avail ? "; available here: " : "",
+			   avail ? avail : "");
+		free(avail);
+		return false;
+	}
+	if (access & ~TARGET_READ && tv->loc.kind != TL_ACCESSOR &&
+	    !guru) {
+		diag_error(e->loc, "target variable '%s' cannot be %s in probe "
+			   "%s without guru mode (-g): it is the probed "
+			   "code's own memory", e->name, access_text(access),
+			   rp->text);
 		return false;
 	}
 	if (!(allowed(tv, ref, &rule) & access)) {
@@ -122,12 +161,35 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 	return true;
 }
 
+const struct target_var *target_lookup(const struct program *prog,
+					const struct pbody *body,
+					const char *name,
+					const struct rprobe **rp)
+{
+	bool mixed;
+	return lookup(prog, body, name, rp, &mixed);
+}
+
+void target_vars(const struct program *prog, const struct pbody *body,
+		 struct vec *out)
+{
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		if (rp->body != body)
+			continue;
+		if (rp->family->target_list)
+			rp->family->target_list(rp, out);
+		return;	/* the first point's: the others must agree */
+	}
+}
+
 void resolve_target(const struct program *prog, const struct pbody *body,
-		    struct expr *e, unsigned access, const char *op)
+		    struct expr *e, unsigned access, const char *op, bool guru)
 {
 	const struct rprobe *rp;
 	bool mixed;
 	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
+	char *alts;
 
 	if (!rp && body->probe) {
 		/* its probe points failed: they said why */
@@ -139,6 +201,10 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "target variable '%s' differs between the "
 			   "probe points sharing this handler (%s and others): "
 			   "write them as separate probes", e->name, rp->text);
+	} else if (!tv && (alts = available(rp))) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s (alternatives: %s)", e->name, rp->text, alts);
+		free(alts);
 	} else if (!tv) {
 		int n;
 		char *own = probe_family_own_targets(&n);
@@ -150,7 +216,7 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 					      : " work without it)");
 		free(own);
 	} else {
-		check_use(rp, tv, e, access, op);
+		check_use(rp, tv, e, access, op, guru);
 	}
 }
 
