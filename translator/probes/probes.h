@@ -105,7 +105,11 @@ struct probe_family {
 /* For families every point of which is unprivileged-safe. */
 bool pp_always_unprivileged(const struct rprobe *rp);
 
+/* The family named name (or whose name starts with "name."). */
 const struct probe_family *probe_family_lookup(const char *name);
+/* The family of point pp: one named after its first two components
+ * ("kernel.function"), else after its first ("timer"); NULL if none. */
+const struct probe_family *probe_family_of(const struct probe_point *pp);
 /* Every family's shapes (const char *), in table order. */
 void probe_family_shapes(struct vec *out);
 /* Every family name, for "did you mean". */
