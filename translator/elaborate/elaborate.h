@@ -46,6 +46,9 @@ void resolve_target(const struct program *prog, const struct pbody *body,
  * lack it or they differ); *rp the first point.  And every variable of
  * body's first point, as its family lists them (probes.h target_list). */
 struct rprobe;
+/* -L's line for rp: its text and each variable it can read, upstream's
+ * way: " $return:long int $file:struct file*" (a new string). */
+char *target_listing(const struct rprobe *rp);
 const struct target_var *target_lookup(const struct program *prog,
 					const struct pbody *body,
 					const char *name,
@@ -67,7 +70,7 @@ void infer_types(struct program *prog);
 /* print.c: -p2 listing; bodies with -v. */
 void print_program(FILE *out, const struct program *prog, bool bodies);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */
-void print_probe_points(FILE *out, const struct program *prog);
+void print_probe_points(FILE *out, const struct program *prog, bool vars);
 
 /* The printed form of a probe point, e.g. "timer.ms(200)". */
 char *probe_point_text(const struct probe_point *pp);

@@ -161,6 +161,30 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 	return true;
 }
 
+char *target_listing(const struct rprobe *rp)
+{
+	struct vec all = {0};
+	struct strbuf sb = {0};
+
+	sb_puts(&sb, rp->text);
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &all);
+	for (int pass = 0; pass < 2; pass++) {	/* $return first */
+		for (size_t i = 0; i < all.len; i++) {
+			const struct target_var *tv = vec_at(&all, i);
+			if ((tv->class == TV_RETURN) != (pass == 0) ||
+			    tv->loc.kind == TL_OPTIMIZED_OUT)
+				continue;
+			char *d = tv->spelling ? NULL : ctype_describe(tv->type);
+			sb_printf(&sb, " %s:%s", tv->name,
+				  tv->spelling ? tv->spelling : d);
+			free(d);
+		}
+	}
+	vec_free(&all);
+	return sb_steal(&sb);
+}
+
 const struct target_var *target_lookup(const struct program *prog,
 					const struct pbody *body,
 					const char *name,
