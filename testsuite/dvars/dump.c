@@ -6,6 +6,7 @@
  *
  *   dvars-dump FILE FUNCTION [WHERE [return]] [CHAIN...]
  *   dvars-dump FILE @type NAME
+ *   dvars-dump FILE @var NAME[@SRCFILE]
  *
  * WHERE is "entry" (the function's low pc, the default), "prologue"
  * (the end of its prologue, dwarf_entry_breakpoints) or "+OFFSET"
@@ -294,6 +295,24 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "@type")) {
 		for (; a < argc; a++)
 			print_type(dbg, argv[a]);
+		return 0;
+	}
+	if (!strcmp(argv[2], "@var")) {
+		for (; a < argc; a++) {
+			char *n = xstrdup(argv[a]), *at = strchr(n, '@');
+			if (at)
+				*at++ = 0;
+			const struct target_var *tv = dwarf_global_var(dbg, n, at);
+			struct strbuf sb = {0};
+			if (!tv) {
+				printf("@var %s: none\n", argv[a]);
+				continue;
+			}
+			char *t = ctype_describe(tv->type);
+			print_loc(&sb, &tv->loc);
+			printf("%s:%s type=%s loc=%s\n", tv->name, tv->spelling,
+			       t, sb.buf);
+		}
 		return 0;
 	}
 	if (!strcmp(argv[2], "@stats")) {

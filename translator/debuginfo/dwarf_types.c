@@ -103,8 +103,27 @@ static char *index_name(Dwarf_Die *die)
 	}
 }
 
-/* Indexes the top-level type definitions of every CU of dbg: the
- * first definition of each name wins. */
+/* A global or static variable with a location: "var NAME" -> struct
+ * vec * of DIE offsets (one per CU that defines one). */
+static void index_variable(struct hash *h, Dwarf_Die *d)
+{
+	const char *n = dwarf_diename(d);
+
+	if (!n || !has_attr(d, DW_AT_location))
+		return;
+	char *k = xasprintf("var %s", n);
+	struct vec *v = hash_get(h, k);
+	if (!v) {
+		v = xcalloc(1, sizeof(*v));
+		hash_put(h, k, v);
+	} else {
+		free(k);
+	}
+	vec_push(v, (void *)(uintptr_t)dwarf_dieoffset(d));
+}
+
+/* Indexes the top-level type definitions of every CU of dbg (the
+ * first definition of each name wins) and its variables. */
 static struct hash *build_index(Dwarf *dbg)
 {
 	struct hash *h = xcalloc(1, sizeof(*h));
@@ -115,6 +134,10 @@ static struct hash *build_index(Dwarf *dbg)
 		if (dwarf_child(&cudie, &sub) != 0)
 			continue;
 		do {
+			if (dwarf_tag(&sub) == DW_TAG_variable) {
+				index_variable(h, &sub);
+				continue;
+			}
 			char *k = index_name(&sub);
 			if (!k)
 				continue;
@@ -130,7 +153,7 @@ static struct hash *build_index(Dwarf *dbg)
 	return h;
 }
 
-bool dwarf_type_lookup(Dwarf *dbg, const char *name, Dwarf_Die *out)
+static struct hash *index_of(Dwarf *dbg)
 {
 	char key[32];
 	snprintf(key, sizeof(key), "%p", (void *)dbg);
@@ -140,6 +163,40 @@ bool dwarf_type_lookup(Dwarf *dbg, const char *name, Dwarf_Die *out)
 		h = build_index(dbg);
 		hash_put(&name_indexes, xstrdup(key), h);
 	}
+	return h;
+}
+
+/* Whether CU die cu's name ends in file at a path component. */
+static bool cu_is(Dwarf_Die *cu, const char *file)
+{
+	const char *n = dwarf_diename(cu);
+	size_t ln = n ? strlen(n) : 0, lf = strlen(file);
+
+	return n && ln >= lf && !strcmp(n + ln - lf, file) &&
+	       (ln == lf || n[ln - lf - 1] == '/');
+}
+
+bool dwarf_global_lookup(Dwarf *dbg, const char *name, const char *file,
+			 Dwarf_Die *out)
+{
+	char *k = xasprintf("var %s", name);
+	const struct vec *v = hash_get(index_of(dbg), k);
+
+	free(k);
+	for (size_t i = 0; v && i < v->len; i++) {
+		Dwarf_Die cu;
+		if (!dwarf_offdie(dbg, (uintptr_t)vec_at(v, i), out) ||
+		    !dwarf_diecu(out, &cu, NULL, NULL))
+			continue;
+		if (!file || cu_is(&cu, file))
+			return true;
+	}
+	return false;
+}
+
+bool dwarf_type_lookup(Dwarf *dbg, const char *name, Dwarf_Die *out)
+{
+	struct hash *h = index_of(dbg);
 	uintptr_t off = (uintptr_t)hash_get(h, name);
 	return off && dwarf_offdie(dbg, off - 1, out) != NULL;
 }

@@ -19,6 +19,11 @@ const struct ctype *dwarf_ctype_of(Dwarf_Die *die);
  * "enum e", or a typedef or base type name.  The index is built on
  * the first call for each dbg (every CU's top-level DIEs). */
 bool dwarf_type_lookup(Dwarf *dbg, const char *name, Dwarf_Die *out);
+/* The global or static variable `name` with a location, defined in the
+ * CU whose name ends in file ("fs/open.c", "open.c"; NULL: any), in
+ * the same index. */
+bool dwarf_global_lookup(Dwarf *dbg, const char *name, const char *file,
+			 Dwarf_Die *out);
 
 /* The type die's DW_AT_type names, as upstream's -L spells it
  * ("struct file*", "char const*", "size_t").  A new string. */

@@ -389,6 +389,28 @@ static uint64_t anchor_addr(Dwarf *dbg)
 	return 0;
 }
 
+/* Whether link-time address addr is in dbg's per-CPU section, whose
+ * "addresses" are offsets into each CPU's copy. */
+static bool per_cpu(Dwarf *dbg, uint64_t addr)
+{
+	Elf *elf = dwarf_getelf(dbg);
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstr;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstr) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+		if (gelf_getshdr(scn, &sh) && addr >= sh.sh_addr &&
+		    addr < sh.sh_addr + sh.sh_size &&
+		    (n = elf_strptr(elf, shstr, sh.sh_name)) &&
+		    !strcmp(n, ".data..percpu"))
+			return true;
+	}
+	return false;
+}
+
 /* Relocation through the anchor, or out when there is none (a module's
  * addresses, which are section-relative: not supported yet). */
 static void anchor(const struct dwarf_point *pt, struct tloc *l)
@@ -412,6 +434,8 @@ static void anchor(const struct dwarf_point *pt, struct tloc *l)
 	if (!addr)
 		optimized_out(l, "a static address (no 'jiffies' symbol "
 			      "to relocate it by)");
+	else if (per_cpu(pt->dbg, l->addr))
+		optimized_out(l, "a per-CPU variable (not supported yet)");
 	l->anchor_addr = addr;
 }
 
@@ -724,6 +748,39 @@ void dwarf_point_vars(const struct dwarf_point *pt, struct vec *out)
 			vec_push(out, (void *)r);
 	}
 	free(ps.all);
+}
+
+const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
+					  const char *file)
+{
+	Dwarf_Die d, cu;
+	char *key = xasprintf("%p:global:%s@%s", (void *)dbg, name,
+			      file ? file : "");
+	struct target_var *tv = hash_get(&described, key);
+
+	if (tv) {
+		free(key);
+		return tv;
+	}
+	if (!dwarf_global_lookup(dbg, name, file, &d) ||
+	    !dwarf_diecu(&d, &cu, NULL, NULL)) {
+		free(key);
+		return NULL;
+	}
+	/* a point at no address: only DW_OP_addr locations evaluate */
+	struct dwarf_point pt = { .dbg = dbg, .scope = dwarf_dieoffset(&cu) };
+	struct pscopes ps = { .scope = cu, .frame = cu, .entry = -1 };
+	tv = xcalloc(1, sizeof(*tv));
+	tv->name = xasprintf("@var(\"%s%s%s\")", name, file ? "@" : "",
+			     file ? file : "");
+	tv->type = dwarf_ctype_of(&d);
+	tv->class = TV_LOCAL;
+	tv->spelling = dwarf_type_spelling(&d);
+	die_location(&pt, &ps, &d, tv->type, &tv->loc);
+	tv->access = TARGET_READ | (writable(&tv->loc) ? TARGET_SET : 0);
+	tv->rule = "in guru mode only (-g)";
+	hash_put(&described, key, tv);
+	return tv;
 }
 
 /* C's integer type names, however written, for @cast's base types

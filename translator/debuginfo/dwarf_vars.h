@@ -38,6 +38,12 @@ const struct target_var *dwarf_point_var(const struct dwarf_point *pt,
  * $return last; as probes.h's target_list wants. */
 void dwarf_point_vars(const struct dwarf_point *pt, struct vec *out);
 
+/* @var("name@file"): the global or static variable name of dbg
+ * defined in file (NULL: the first of that name), in memory at its
+ * run-time address, or NULL when there is none. */
+const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
+					  const char *file);
+
 /* The type a script names in @cast ("task_struct", "struct file",
  * "unsigned long") as dbg's DWARF defines it, or NULL. */
 const struct ctype *dwarf_type_named(Dwarf *dbg, const char *name);

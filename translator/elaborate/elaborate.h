@@ -58,7 +58,10 @@ void target_vars(const struct program *prog, const struct pbody *body,
 /* @defined(e): 1 or 0 when e holds target variables, @cast or @var,
  * -1 when it holds none (it is then defined if it resolves).  Silent
  * but for points of one handler that disagree. */
-int target_defined(const struct program *prog, const struct pbody *body,
+struct session;
+int atvar_defined(struct session *s, const struct expr *e);
+int target_defined(struct session *s, const struct program *prog,
+		   const struct pbody *body,
 		   const struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */

@@ -266,8 +266,8 @@ static int defined_use(const struct program *prog, const struct pbody *body,
 	return ref && ref->loc.kind != TL_OPTIMIZED_OUT;
 }
 
-int target_defined(const struct program *prog, const struct pbody *body,
-		   const struct expr *e)
+int target_defined(struct session *s, const struct program *prog,
+		   const struct pbody *body, const struct expr *e)
 {
 	int r = -1;
 
@@ -276,8 +276,9 @@ int target_defined(const struct program *prog, const struct pbody *body,
 	switch (e->kind) {
 	case E_TARGET:
 		return defined_use(prog, body, e);
-	case E_CAST:
 	case E_ATVAR:
+		return atvar_defined(s, e);
+	case E_CAST:
 	case E_PERF:
 		return 0;	/* these need debuginfo we do not read yet */
 	default:
@@ -285,14 +286,14 @@ int target_defined(const struct program *prog, const struct pbody *body,
 	}
 	const struct expr *kids[] = { e->a, e->b, e->c, e->base };
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
-		int k = target_defined(prog, body, kids[i]);
+		int k = target_defined(s, prog, body, kids[i]);
 		if (k == 0)
 			return 0;
 		if (k == 1)
 			r = 1;
 	}
 	for (size_t i = 0; i < e->args.len; i++) {
-		int k = target_defined(prog, body, vec_at(&e->args, i));
+		int k = target_defined(s, prog, body, vec_at(&e->args, i));
 		if (k == 0)
 			return 0;
 		if (k == 1)

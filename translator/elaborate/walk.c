@@ -152,7 +152,10 @@ void resolve_expr(struct resolver *r, struct expr *e)
 			note_read(e->a->sym);
 		return;
 	case E_ASSIGN:
-		if (e->a->kind == E_TARGET)
+		if (e->a->kind == E_ATVAR)
+			resolve_atvar(r, e->a, !strcmp(e->op, "=") ? TARGET_SET
+					       : 0);
+		else if (e->a->kind == E_TARGET)
 			resolve_target(r->prog, r->body, e->a,
 				       !strcmp(e->op, "=") ? TARGET_SET :
 				       !strcmp(e->op, ".=") ? TARGET_APPEND : 0,
@@ -225,7 +228,9 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		fold_defined(r, e);
 		return;
 	case E_CAST: unsupported(e->loc, "@cast"); return;
-	case E_ATVAR: unsupported(e->loc, "@var"); return;
+	case E_ATVAR:
+		resolve_atvar(r, e, TARGET_READ);
+		return;
 	case E_ENTRY: unsupported(e->loc, "@entry"); return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF:
