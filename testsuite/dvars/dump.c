@@ -64,6 +64,9 @@ static void print_loc(struct strbuf *sb, const struct tloc *l)
 	case TL_ACCESSOR:
 		sb_puts(sb, "accessor");
 		break;
+	default:
+		sb_puts(sb, "other");
+		break;
 	}
 	if (l->indexes.len)
 		sb_printf(sb, " +%zu index terms", l->indexes.len);
@@ -135,16 +138,18 @@ static void print_type(Dwarf *dbg, const char *name)
 		return;
 	}
 	char *d = ctype_describe(t);
-	printf("@type %s: %s size=%" PRIu64 "\n", name, d, t->size);
+	printf("@type %s: %s size=%" PRIu64 "\n", name, d,
+	       ctype_complete(t)->size);
 	if (t->kind != CT_STRUCT && t->kind != CT_UNION && t->kind != CT_ENUM)
 		return;
-	for (size_t i = 0; i < t->items.len; i++) {
+	const struct vec *items = ctype_items(t);
+	for (size_t i = 0; i < items->len; i++) {
 		if (t->kind == CT_ENUM) {
-			const struct cenum *e = vec_at(&t->items, i);
+			const struct cenum *e = vec_at(items, i);
 			printf("  %s=%" PRId64 "\n", e->name, e->value);
 			continue;
 		}
-		const struct cmember *m = vec_at(&t->items, i);
+		const struct cmember *m = vec_at(items, i);
 		char *md = ctype_describe(m->type);
 		printf("  %s: %s @%" PRIu64, m->name ? m->name : "<anon>", md,
 		       m->offset);

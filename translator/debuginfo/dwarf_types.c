@@ -15,11 +15,17 @@
  * by name among the definitions of the whole file (the name index
  * below) and converted from there.
  *
+ * The name index (types and variables by name) of a file costs a walk
+ * of every CU (seconds for vmlinux): it is cached on disk per build-id
+ * as <cache>/dwarf/BUILDID.names, one "KEY<TAB>OFFSET,OFFSET...\n" line
+ * per name, so a later run loads it in milliseconds.
+ *
  * Every conversion is cached per DIE, so a type is built once and a
  * struct pointing to itself terminates: the record is cached before
  * its members are converted.  Types live until the translator exits.
  */
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +44,8 @@ static char *die_key(Dwarf_Die *die)
 }
 
 static const struct ctype *convert(Dwarf_Die *die);
+static bool has_attr(Dwarf_Die *die, unsigned at);
+static bool definition_of(Dwarf_Die *die, Dwarf_Die *out);
 
 /* The type DIE's DW_AT_type, converted; void when it has none. */
 static const struct ctype *referenced(Dwarf_Die *die)
@@ -153,6 +161,86 @@ static struct hash *build_index(Dwarf *dbg)
 	return h;
 }
 
+static const char *cache_dir;
+
+void dwarf_types_cache(const char *dir)
+{
+	cache_dir = dir;
+}
+
+/* The cache file of dbg's index, or NULL (no build-id, no cache). */
+static char *cache_file(Dwarf *dbg)
+{
+	const void *id;
+	Elf *elf = dwarf_getelf(dbg);
+	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &id) : -1;
+	struct strbuf sb = {0};
+
+	if (!cache_dir || n <= 0)
+		return NULL;
+	sb_printf(&sb, "%s/dwarf/", cache_dir);
+	for (ssize_t i = 0; i < n; i++)
+		sb_printf(&sb, "%02x", ((const unsigned char *)id)[i]);
+	sb_puts(&sb, ".names");
+	return sb_steal(&sb);
+}
+
+static void save_entry(struct strbuf *sb, const char *k, const void *v)
+{
+	sb_printf(sb, "%s\t", k);
+	if (strncmp(k, "var ", 4) != 0) {
+		sb_printf(sb, "%lu\n", (unsigned long)(uintptr_t)v - 1);
+		return;
+	}
+	const struct vec *offs = v;
+	for (size_t i = 0; i < offs->len; i++)
+		sb_printf(sb, "%s%lu", i ? "," : "",
+			  (unsigned long)(uintptr_t)vec_at(offs, i));
+	sb_putc(sb, '\n');
+}
+
+static void save_index(const struct hash *h, const char *file)
+{
+	struct strbuf sb = {0};
+	char *dir = xstrdup(file);
+
+	*strrchr(dir, '/') = 0;
+	for (size_t i = 0; i < h->cap; i++)
+		if (h->keys[i])
+			save_entry(&sb, h->keys[i], h->vals[i]);
+	if (mkdir_p(dir))
+		write_file_atomic(file, sb.buf ? sb.buf : "", sb.len);
+	free(dir);
+	sb_free(&sb);
+}
+
+static struct hash *load_index(const char *file)
+{
+	size_t len;
+	char *data = read_file(file, &len), *line, *save = NULL;
+
+	if (!data)
+		return NULL;
+	struct hash *h = xcalloc(1, sizeof(*h));
+	for (line = strtok_r(data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab++ = 0;
+		if (strncmp(line, "var ", 4) != 0) {
+			hash_put(h, line, (void *)(uintptr_t)
+				 (strtoul(tab, NULL, 10) + 1));
+			continue;
+		}
+		struct vec *v = xcalloc(1, sizeof(*v));
+		for (char *p = tab; *p; p += *p == ',')
+			vec_push(v, (void *)(uintptr_t)strtoul(p, &p, 10));
+		hash_put(h, line, v);
+	}
+	return h;	/* keys point into data, kept for the run */
+}
+
 static struct hash *index_of(Dwarf *dbg)
 {
 	char key[32];
@@ -160,7 +248,14 @@ static struct hash *index_of(Dwarf *dbg)
 	struct hash *h = hash_get(&name_indexes, key);
 
 	if (!h) {
-		h = build_index(dbg);
+		char *file = cache_file(dbg);
+		h = file ? load_index(file) : NULL;
+		if (!h) {
+			h = build_index(dbg);
+			if (file)
+				save_index(h, file);
+		}
+		free(file);
 		hash_put(&name_indexes, xstrdup(key), h);
 	}
 	return h;
@@ -259,23 +354,43 @@ static void add_member(struct ctype *rec, Dwarf_Die *m)
 			 (unsigned)(dbo - start * 8), (unsigned)bits);
 }
 
-static const struct ctype *record(Dwarf_Die *die, const char *key)
+/* Completes record t from its DIE (fill_arg): a declaration from the
+ * file's definition of its name, else its own members. */
+static void fill_record(struct ctype *t)
 {
-	Dwarf_Die def, m;
+	Dwarf_Die *die = t->fill_arg, def, m;
 
-	if (has_attr(die, DW_AT_declaration) && definition_of(die, &def))
-		return convert(&def);
-	struct ctype *t = ctype_record(dwarf_tag(die) == DW_TAG_union_type
-				       ? CT_UNION : CT_STRUCT,
-				       dwarf_diename(die),
-				       udata(die, DW_AT_byte_size, 0));
-	hash_put(&converted, key, t);
+	if (has_attr(die, DW_AT_declaration)) {
+		if (definition_of(die, &def)) {
+			const struct ctype *d = ctype_complete(convert(&def));
+			t->size = d->size;
+			t->items = d->items;	/* shared, read-only */
+		}
+		return;
+	}
 	if (dwarf_child(die, &m) != 0)
-		return t;
+		return;
 	do {
 		if (dwarf_tag(&m) == DW_TAG_member)
 			add_member(t, &m);
 	} while (dwarf_siblingof(&m, &m) == 0);
+}
+
+/* A struct or union, its members (and a declaration's definition)
+ * converted on first use: converting every type a struct reaches
+ * would cost seconds for the kernel's. */
+static const struct ctype *record(Dwarf_Die *die, const char *key)
+{
+	struct ctype *t = ctype_record(dwarf_tag(die) == DW_TAG_union_type
+				       ? CT_UNION : CT_STRUCT,
+				       dwarf_diename(die),
+				       udata(die, DW_AT_byte_size, 0));
+	Dwarf_Die *copy = xmalloc(sizeof(*copy));
+
+	*copy = *die;
+	t->fill = fill_record;
+	t->fill_arg = copy;
+	hash_put(&converted, key, t);
 	return t;
 }
 

@@ -25,6 +25,10 @@ bool dwarf_type_lookup(Dwarf *dbg, const char *name, Dwarf_Die *out);
 bool dwarf_global_lookup(Dwarf *dbg, const char *name, const char *file,
 			 Dwarf_Die *out);
 
+/* Where the name index is cached (<dir>/dwarf/BUILDID.names); unset:
+ * built in memory each run. */
+void dwarf_types_cache(const char *dir);
+
 /* The type die's DW_AT_type names, as upstream's -L spells it
  * ("struct file*", "char const*", "size_t").  A new string. */
 char *dwarf_type_spelling(Dwarf_Die *die);

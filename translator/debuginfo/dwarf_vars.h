@@ -44,6 +44,11 @@ void dwarf_point_vars(const struct dwarf_point *pt, struct vec *out);
 const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
 					  const char *file);
 
+/* The DWARF of the target kernel (module NULL) or of module, opened
+ * once per run (dwarf_target.c), or NULL with *why (NULL: none). */
+struct session;
+Dwarf *dwarf_target_dbg(struct session *s, const char *module, char **why);
+
 /* The type a script names in @cast ("task_struct", "struct file",
  * "unsigned long") as dbg's DWARF defines it, or NULL. */
 const struct ctype *dwarf_type_named(Dwarf *dbg, const char *name);

@@ -55,7 +55,7 @@ static void loc_copy(struct tloc *dst, const struct tloc *l)
 static bool in_memory(const struct tloc *l)
 {
 	return l->kind == TL_FRAME || l->kind == TL_MEMORY ||
-	       l->kind == TL_COMPUTED;
+	       l->kind == TL_COMPUTED || l->kind == TL_EXPR;
 }
 
 /* The location now points where the pointer held there points. */
@@ -153,7 +153,7 @@ static bool step_member(struct walk *w, struct tvar_step *st)
 static bool step_index(struct walk *w, struct tvar_step *st)
 {
 	const struct comp *c = st->comp;
-	const struct ctype *elem = w->type->base;
+	const struct ctype *elem = ctype_complete(w->type->base);
 
 	if (w->type->kind != CT_ARRAY && w->type->kind != CT_POINTER) {
 		char *t = a_type(w->type);

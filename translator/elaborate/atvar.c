@@ -2,47 +2,23 @@
  * @var("name@file"[, "module"]): a global or static variable of the
  * kernel (or of a module) read through its debuginfo, in any probe or
  * function, for pass 2.  The variable is found by dwarf_global_var()
- * in the DWARF of the target kernel's vmlinux (dwarf_find.h); its
+ * in the DWARF of the target kernel's vmlinux (dwarf_target_dbg()); its
  * location is its link-time address, relocated at run time as the
  * kernel was loaded (KASLR).  A resolved @var becomes an E_TARGET with
  * its typed node, so pass 3 lowers it like any target variable.
  */
 #include <stdlib.h>
 #include <string.h>
-#include "debuginfo/dwarf_find.h"
-#include "debuginfo/dwarf_index.h"
 #include "debuginfo/dwarf_vars.h"
 #include "probes/probes.h"
 #include "resolver.h"
 #include "session.h"
 
-/* The DWARF of module (NULL: the kernel), opened once per run; NULL
- * with *why. */
-static Dwarf *debuginfo(struct session *s, const char *module, char **why)
-{
-	static struct hash opened;	/* module or "" -> struct dwx_index * */
-	const char *key = module ? module : "";
-	struct dwx_index *x = hash_get(&opened, key);
-
-	*why = NULL;
-	if (!x) {
-		char *path = dwarf_find_debuginfo(s, module, why);
-		if (!path)
-			return NULL;
-		x = dwx_open(s, path, why);
-		free(path);
-		if (!x)
-			return NULL;
-		hash_put(&opened, xstrdup(key), x);
-	}
-	return dwx_dwarf(x);
-}
-
 /* The variable e names, or NULL with *why (NULL: just not there). */
 static const struct target_var *lookup(struct session *s,
 				       const struct expr *e, char **why)
 {
-	Dwarf *dbg = debuginfo(s, e->module, why);
+	Dwarf *dbg = dwarf_target_dbg(s, e->module, why);
 
 	if (!dbg)
 		return NULL;

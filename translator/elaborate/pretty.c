@@ -131,9 +131,11 @@ static void value(struct pretty *p, const struct ctype *t,
 static void record(struct pretty *p, const struct ctype *t,
 		   const struct vec *comps)
 {
+	const struct vec *items = ctype_items(t);
+
 	sb_putc(&p->fmt, '{');
-	for (size_t i = 0; i < t->items.len; i++) {
-		const struct cmember *m = vec_at(&t->items, i);
+	for (size_t i = 0; i < items->len; i++) {
+		const struct cmember *m = vec_at(items, i);
 		if (i)
 			sb_puts(&p->fmt, ", ");
 		if (p->args.len >= PRETTY_MAX_VALUES || p->full) {
@@ -193,7 +195,7 @@ static void value(struct pretty *p, const struct ctype *t,
 	case CT_STRUCT:
 	case CT_UNION:
 		if (nested && !p->deep)
-			sb_puts(&p->fmt, t->items.len ? "{...}" : "{}");
+			sb_puts(&p->fmt, ctype_items(t)->len ? "{...}" : "{}");
 		else
 			record(p, t, comps);
 		return;
@@ -233,7 +235,7 @@ static struct expr *pretty_var(struct srcloc loc, const char *name,
 
 	if (t->kind != CT_POINTER || is_char(t->base) ||
 	    t->base->kind == CT_VOID || t->base->kind == CT_FUNC ||
-	    !t->base->size) {
+	    !ctype_complete(t->base)->size) {
 		value(&p, t, comps, false);
 		return finish(&p);
 	}

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "elaborate.h"
 #include "probes/probes.h"
+#include "debuginfo/types.h"
 
 /* A new ", "-joined list of the variables the family lists at rp
  * ("$file, $buf"), or NULL when it lists none. */
@@ -212,6 +213,7 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 {
 	const struct rprobe *rp;
 	bool mixed;
+	char *why;
 	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
 	char *alts;
 
@@ -225,6 +227,11 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "target variable '%s' differs between the "
 			   "probe points sharing this handler (%s and others): "
 			   "write them as separate probes", e->name, rp->text);
+	} else if (!tv && rp->family->target_missing &&
+		   (why = rp->family->target_missing(rp, e->name))) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s: %s", e->name, rp->text, why);
+		free(why);
 	} else if (!tv && (alts = available(rp))) {
 		diag_error(e->loc, "unresolved target variable '%s' in probe "
 			   "%s (alternatives: %s)", e->name, rp->text, alts);
@@ -242,6 +249,54 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 	} else {
 		check_use(rp, tv, e, access, op, guru);
 	}
+}
+
+/* ---- @cast ----------------------------------------------------------- */
+
+/* The typed read of @cast e, or NULL with *why (a new message
+ * completing "@cast(..., \"T\") ") and *bad when why and bad are given. */
+static struct tvar_ref *typed_cast(struct session *s, const struct expr *e,
+				   char **why, const struct comp **bad)
+{
+	char *w = NULL, *tname;
+	const struct comp *b = NULL;
+	const struct ctype *t = target_type_named(s, e->module, e->str, &w);
+	struct tloc loc = { .kind = TL_EXPR, .value = e->a };
+	struct tvar_ref *ref = NULL;
+
+	if (!t) {
+		char *m = xasprintf("cannot find type '%s': %s", e->str, w);
+		free(w);
+		w = m;
+	} else {
+		tname = xasprintf("@cast(..., \"%s\")", e->str);
+		ref = tvar_resolve(tname, t, &loc, &e->comps, e->suffix, &w,
+				   &b);
+	}
+	if (why)
+		*why = w;
+	else
+		free(w);
+	if (bad)
+		*bad = b;
+	return ref;
+}
+
+void resolve_cast(struct session *s, struct expr *e)
+{
+	const struct comp *bad;
+	char *why;
+	struct tvar_ref *ref = typed_cast(s, e, &why, &bad);
+
+	if (!ref) {
+		diag_error(bad ? bad->loc : e->loc, "@cast to '%s' %s",
+			   e->str, why);
+		free(why);
+		return;
+	}
+	ref->access = TARGET_READ;
+	e->target = ref;
+	e->type = ref->type;
 }
 
 /* @defined of one target variable use: whether it resolves, silently
@@ -276,9 +331,11 @@ int target_defined(struct session *s, const struct program *prog,
 	switch (e->kind) {
 	case E_TARGET:
 		return defined_use(prog, body, e);
+	case E_CAST:
+		return typed_cast(s, e, NULL, NULL) != NULL &&
+		       target_defined(s, prog, body, e->a) != 0;
 	case E_ATVAR:
 		return atvar_defined(s, e);
-	case E_CAST:
 	case E_PERF:
 		return 0;	/* these need debuginfo we do not read yet */
 	default:

@@ -227,7 +227,10 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_DEFINED:
 		fold_defined(r, e);
 		return;
-	case E_CAST: unsupported(e->loc, "@cast"); return;
+	case E_CAST:
+		resolve_expr(r, e->a);
+		resolve_cast(r->s, e);
+		return;
 	case E_ATVAR:
 		resolve_atvar(r, e, TARGET_READ);
 		return;
