@@ -196,10 +196,14 @@ static Dwarf_Addr probe_pc(Dwarf_Die *fn, const char *where);
 
 static void stats(Dwfl_Module *mod, Dwarf *dbg, Dwarf_Addr bias, int max)
 {
-	static const char *const kinds[] = { "register", "frame", "memory",
-		"computed", "optimized-out", "accessor", "constant" };
+	static const char *const kinds[] = {
+		[TL_REGISTER] = "register", [TL_FRAME] = "frame",
+		[TL_MEMORY] = "memory", [TL_COMPUTED] = "computed",
+		[TL_EXPR] = "expression", [TL_OPTIMIZED_OUT] = "optimized-out",
+		[TL_ACCESSOR] = "accessor", [TL_CONSTANT] = "constant" };
+	enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
 	int n = dwfl_module_getsymtab(mod), nfn = 0, nvars = 0;
-	long count[7] = {0};
+	long count[NKINDS] = {0};
 	struct hash whys = {0};
 	struct vec why_keys = {0};
 
@@ -246,8 +250,9 @@ static void stats(Dwfl_Module *mod, Dwarf *dbg, Dwarf_Addr bias, int max)
 		}
 	}
 	printf("functions %d, variables %d\n", nfn, nvars);
-	for (int k = 0; k < 7; k++)
-		printf("  %s: %ld\n", kinds[k], count[k]);
+	for (int k = 0; k < NKINDS; k++)
+		if (k != TL_EXPR && k != TL_ACCESSOR)	/* not DWARF's */
+			printf("  %s: %ld\n", kinds[k], count[k]);
 	for (size_t k = 0; k < why_keys.len; k++)
 		printf("  out: %ld %s\n", (long)hash_get(&whys,
 		       vec_at(&why_keys, k)), (char *)vec_at(&why_keys, k));

@@ -4,9 +4,11 @@
  * can read, typed by dwarf_types.c and located by evaluating their
  * DWARF location at that address.
  *
- * Scopes: dwarf_getscopes() gives the scopes around the pc, innermost
- * first; the probed scope is one of them, the lexical blocks inside it
- * add locals, and the outermost subprogram owns the frame base.
+ * Scopes: the lexical blocks of the probed scope around the pc add
+ * locals; the outermost subprogram owns the frame base.  For an
+ * out-of-line function the blocks are found by descending into it; for
+ * an inlined copy dwarf_getscopes() gives the scopes around the pc
+ * (innermost first), the frame among them.
  *
  * Locations: the location list entry for the pc is evaluated
  * symbolically (struct sval): a register, a register plus a constant
@@ -52,6 +54,45 @@ struct pscopes {
 	Dwarf_Addr entry;	/* the frame's entry address */
 };
 
+/* The lexical blocks of scope around pc, outermost first, appended to
+ * out (Dwarf_Die copies): a descent into the blocks that hold pc only,
+ * not a walk of the whole CU as dwarf_getscopes() does. */
+static void blocks_at(Dwarf_Die *scope, Dwarf_Addr pc, struct vec *out)
+{
+	Dwarf_Die c;
+
+	if (dwarf_child(scope, &c) != 0)
+		return;
+	do {
+		if (dwarf_tag(&c) != DW_TAG_lexical_block ||
+		    dwarf_haspc(&c, pc) <= 0)
+			continue;
+		Dwarf_Die *copy = xmalloc(sizeof(*copy));
+		*copy = c;
+		vec_push(out, copy);
+		blocks_at(copy, pc, out);
+		return;
+	} while (dwarf_siblingof(&c, &c) == 0);
+}
+
+/* An out-of-line function: its own blocks, itself the frame. */
+static void function_scopes(const struct dwarf_point *pt,
+			    struct pscopes *ps)
+{
+	struct vec b = {0};
+
+	blocks_at(&ps->scope, pt->pc, &b);
+	ps->n = (int)b.len + 1;
+	ps->all = xmalloc(ps->n * sizeof(*ps->all));
+	for (size_t i = 0; i < b.len; i++) {	/* innermost first */
+		ps->all[b.len - 1 - i] = *(Dwarf_Die *)vec_at(&b, i);
+		free(vec_at(&b, i));
+	}
+	ps->all[b.len] = ps->scope;
+	ps->probed = (int)b.len;
+	vec_free(&b);
+}
+
 static bool point_scopes(const struct dwarf_point *pt, struct pscopes *ps)
 {
 	Dwarf_Die cu;
@@ -62,12 +103,16 @@ static bool point_scopes(const struct dwarf_point *pt, struct pscopes *ps)
 		return false;
 	ps->frame = ps->scope;
 	ps->probed = -1;
-	ps->n = dwarf_getscopes(&cu, pt->pc, &ps->all);
-	for (int i = 0; i < ps->n; i++) {
-		if (dwarf_dieoffset(&ps->all[i]) == pt->scope)
-			ps->probed = i;
-		if (dwarf_tag(&ps->all[i]) == DW_TAG_subprogram)
-			ps->frame = ps->all[i];
+	if (dwarf_tag(&ps->scope) == DW_TAG_subprogram) {
+		function_scopes(pt, ps);
+	} else {	/* an inlined copy: its frame is around it */
+		ps->n = dwarf_getscopes(&cu, pt->pc, &ps->all);
+		for (int i = 0; i < ps->n; i++) {
+			if (dwarf_dieoffset(&ps->all[i]) == pt->scope)
+				ps->probed = i;
+			if (dwarf_tag(&ps->all[i]) == DW_TAG_subprogram)
+				ps->frame = ps->all[i];
+		}
 	}
 	Dwarf_Addr base, end;
 	if (dwarf_entrypc(&ps->frame, &ps->entry) != 0 &&
