@@ -1,12 +1,28 @@
 /*
  * Named types for @cast (types.h): the module string split into the
- * places to look, each looked up in its BTF (the kernel's, or a
+ * places to look, each looked up in its DWARF when the debuginfo is
+ * installed (dwarf_vars.h), else in its BTF (the kernel's, or a
  * module's split over it).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "types.h"
 #include "btf.h"
+#include "dwarf_vars.h"
+
+/* The type from the place's DWARF, when its debuginfo is installed:
+ * DWARF goes first (it has every type, BTF only those the kernel
+ * kept); without it, BTF. */
+static const struct ctype *in_dwarf(struct session *s, const char *place,
+				    const char *name)
+{
+	char *why;
+	bool kernel = !strcmp(place, "kernel") || !*place;
+	Dwarf *dbg = dwarf_target_dbg(s, kernel ? NULL : place, &why);
+
+	free(why);
+	return dbg ? dwarf_type_named(dbg, name) : NULL;
+}
 
 /* One place of a module string ("kernel<linux/fs.h>" -> "kernel"). */
 static const struct ctype *in_place(struct session *s, const char *place,
@@ -21,6 +37,8 @@ static const struct ctype *in_place(struct session *s, const char *place,
 			  "yet)", why->len ? "; " : "", place);
 		return NULL;
 	}
+	if ((t = in_dwarf(s, place, name)))
+		return t;
 	if (!strcmp(place, "kernel") || !*place) {
 		b = target_btf(s);
 		if (!b) {

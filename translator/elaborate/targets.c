@@ -21,6 +21,29 @@
 #include "probes/probes.h"
 #include "debuginfo/types.h"
 
+/* A new ", "-joined list of the variables the family lists at rp
+ * ("$file, $buf"), or NULL when it lists none. */
+static char *available(const struct rprobe *rp)
+{
+	struct vec all = {0};
+	struct strbuf sb = {0};
+
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &all);
+	for (size_t i = 0; i < all.len; i++) {
+		const struct target_var *tv = vec_at(&all, i);
+		if (tv->loc.kind == TL_OPTIMIZED_OUT)
+			continue;
+		sb_printf(&sb, "%s%s", sb.len ? ", " : "", tv->name);
+	}
+	vec_free(&all);
+	if (!sb.len) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
+}
+
 /* The target variable `name` in every point of body: NULL when some
  * point lacks it; *mixed when the points disagree (different
  * descriptions, compared by address: a family returns the same one for
@@ -91,7 +114,8 @@ static unsigned allowed(const struct target_var *tv,
 /* Checks use e of tv for access and annotates it; false after an
  * error. */
 static bool check_use(const struct rprobe *rp, const struct target_var *tv,
-		      struct expr *e, unsigned access, const char *op)
+		      struct expr *e, unsigned access, const char *op,
+		      bool guru)
 {
 	const struct comp *bad;
 	char *why;
@@ -105,9 +129,24 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 		return false;
 	}
 	if (ref->loc.kind == TL_OPTIMIZED_OUT) {
+		char *avail = available(rp);
 		diag_error(e->loc, "target variable '%s' of probe %s is "
-			   "optimized out at this point: guard it with "
-			   "@defined()", e->name, rp->text);
+			   "optimized out at this point%s%s%s: guard it with "
+			   "@defined()%s%s", e->name, rp->text,
+			   tv->loc.why ? " (" : "",
+			   tv->loc.why ? tv->loc.why : "",
+			   tv->loc.why ? ")" : "",
+			   avail ? "; available here: " : "",
+			   avail ? avail : "");
+		free(avail);
+		return false;
+	}
+	if (access & ~TARGET_READ && tv->loc.kind != TL_ACCESSOR &&
+	    !guru) {
+		diag_error(e->loc, "target variable '%s' cannot be %s in probe "
+			   "%s without guru mode (-g): it is the probed "
+			   "code's own memory", e->name, access_text(access),
+			   rp->text);
 		return false;
 	}
 	if (!(allowed(tv, ref, &rule) & access)) {
@@ -123,13 +162,60 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 	return true;
 }
 
+char *target_listing(const struct rprobe *rp)
+{
+	struct vec all = {0};
+	struct strbuf sb = {0};
+
+	sb_puts(&sb, rp->text);
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &all);
+	for (int pass = 0; pass < 2; pass++) {	/* $return first */
+		for (size_t i = 0; i < all.len; i++) {
+			const struct target_var *tv = vec_at(&all, i);
+			if ((tv->class == TV_RETURN) != (pass == 0) ||
+			    tv->loc.kind == TL_OPTIMIZED_OUT)
+				continue;
+			char *d = tv->spelling ? NULL : ctype_describe(tv->type);
+			sb_printf(&sb, " %s:%s", tv->name,
+				  tv->spelling ? tv->spelling : d);
+			free(d);
+		}
+	}
+	vec_free(&all);
+	return sb_steal(&sb);
+}
+
+const struct target_var *target_lookup(const struct program *prog,
+					const struct pbody *body,
+					const char *name,
+					const struct rprobe **rp)
+{
+	bool mixed;
+	return lookup(prog, body, name, rp, &mixed);
+}
+
+void target_vars(const struct program *prog, const struct pbody *body,
+		 struct vec *out)
+{
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		if (rp->body != body)
+			continue;
+		if (rp->family->target_list)
+			rp->family->target_list(rp, out);
+		return;	/* the first point's: the others must agree */
+	}
+}
+
 void resolve_target(const struct program *prog, const struct pbody *body,
-		    struct expr *e, unsigned access, const char *op)
+		    struct expr *e, unsigned access, const char *op, bool guru)
 {
 	const struct rprobe *rp;
 	bool mixed;
 	char *why;
 	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
+	char *alts;
 
 	if (!rp && body->probe) {
 		/* its probe points failed: they said why */
@@ -146,6 +232,10 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "unresolved target variable '%s' in probe "
 			   "%s: %s", e->name, rp->text, why);
 		free(why);
+	} else if (!tv && (alts = available(rp))) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s (alternatives: %s)", e->name, rp->text, alts);
+		free(alts);
 	} else if (!tv) {
 		int n;
 		char *own = probe_family_own_targets(&n);
@@ -157,7 +247,7 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 					      : " work without it)");
 		free(own);
 	} else {
-		check_use(rp, tv, e, access, op);
+		check_use(rp, tv, e, access, op, guru);
 	}
 }
 
@@ -245,6 +335,7 @@ int target_defined(struct session *s, const struct program *prog,
 		return typed_cast(s, e, NULL, NULL) != NULL &&
 		       target_defined(s, prog, body, e->a) != 0;
 	case E_ATVAR:
+		return atvar_defined(s, e);
 	case E_PERF:
 		return 0;	/* these need debuginfo we do not read yet */
 	default:

@@ -42,6 +42,9 @@ struct target_var {
 	unsigned access;	/* enum target_access bits */
 	const char *rule;	/* the access rule, for error messages */
 	enum target_var_class class;
+	const char *spelling;	/* the type as -L lists it, upstream's way
+				 * ("struct file*", "size_t"); NULL: from
+				 * ctype_describe */
 };
 
 struct probe_family {
@@ -107,7 +110,11 @@ struct probe_family {
 /* For families every point of which is unprivileged-safe. */
 bool pp_always_unprivileged(const struct rprobe *rp);
 
+/* The family named name (or whose name starts with "name."). */
 const struct probe_family *probe_family_lookup(const char *name);
+/* The family of point pp: one named after its first two components
+ * ("kernel.function"), else after its first ("timer"); NULL if none. */
+const struct probe_family *probe_family_of(const struct probe_point *pp);
 /* Every family's shapes (const char *), in table order. */
 void probe_family_shapes(struct vec *out);
 /* Every family name, for "did you mean". */

@@ -8,7 +8,8 @@
 #include "util/diag.h"
 
 extern const struct probe_family begin_family, end_family, error_family,
-	never_family, timer_family, kprobe_family, procfs_family;
+	never_family, timer_family, kprobe_family, procfs_family,
+	kernel_function_family, kernel_statement_family, module_family;
 
 static const struct probe_family *const families[] = {
 	&begin_family,
@@ -18,6 +19,9 @@ static const struct probe_family *const families[] = {
 	&timer_family,
 	&kprobe_family,
 	&procfs_family,
+	&kernel_function_family,
+	&kernel_statement_family,
+	&module_family,
 };
 
 bool pp_always_unprivileged(const struct rprobe *rp)
@@ -26,10 +30,38 @@ bool pp_always_unprivileged(const struct rprobe *rp)
 	return true;
 }
 
+/* A family named name, or else the first one named "name.SECOND"
+ * (kernel.function is a family of its own). */
 const struct probe_family *probe_family_lookup(const char *name)
 {
+	size_t n = strlen(name);
+
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (strcmp(families[i]->name, name) == 0)
+			return families[i];
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strncmp(families[i]->name, name, n) == 0 &&
+		    families[i]->name[n] == '.')
+			return families[i];
+	return NULL;
+}
+
+const struct probe_family *probe_family_of(const struct probe_point *pp)
+{
+	const struct pp_comp *first = pp_comp_at(pp, 0);
+	const struct pp_comp *second = pp_comp_at(pp, 1);
+
+	if (second) {
+		char *two = xasprintf("%s.%s", first->name, second->name);
+		for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+			if (strcmp(families[i]->name, two) == 0) {
+				free(two);
+				return families[i];
+			}
+		free(two);
+	}
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strcmp(families[i]->name, first->name) == 0)
 			return families[i];
 	return NULL;
 }

@@ -1,0 +1,763 @@
+/*
+ * DWARF probe points: kernel.function("PATTERN[@FILE[:LINE]]") with
+ * .call, .return (.maxactive(N)), .inline, .exported and .label("NAME");
+ * kernel.statement("FUNC@FILE:LINE[-LINE]") (.nearest),
+ * kernel.statement(ADDRESS).absolute (guru mode); and the same under
+ * module("NAME") for a module's functions, wildcards in module names.
+ *
+ * expand_dwarf() finds the debuginfo (debuginfo/dwarf_find.h), loads
+ * its index (debuginfo/dwarf_index.h: built once per build-id, then
+ * mmapped) and turns the user's point into one written-out point per
+ * probed place: each out-of-line function and each inlined copy, each
+ * label, each line; -l prints them as upstream does,
+ * kernel.function("vfs_read@fs/read_write.c:450").  A place's address
+ * is a symbol + offset the kernel resolves when the probe is armed, so
+ * KASLR, module load addresses and the kprobe blacklist stay the
+ * kernel's business.  .function probes the entry address, where the
+ * compiler's location lists describe the parameters (kernel code is
+ * optimized: upstream does not search for a prologue there either).
+ *
+ * Each point keeps a struct dwarf_point (debuginfo/dwarf_vars.h): its
+ * target variables are dwarf_point_var()/dwarf_point_vars().  The
+ * runtime is runtime/linux/dwarf.c.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include "probes.h"
+#include "util/diag.h"
+#include "util/cstring.h"
+#include "util/suggest.h"
+#include "debuginfo/dwarf_find.h"
+#include "debuginfo/dwarf_index.h"
+#include "debuginfo/dwarf_vars.h"
+#include "options.h"
+
+/* One probed place, the family's rp->data. */
+struct dwarf_pt {
+	struct dwarf_point dp;	/* for target variables */
+	const char *module;	/* NULL: the kernel */
+	char *symbol;		/* the kprobe's symbol_name ("vfs_read",
+				 * "ext4:ext4_file_open"), or NULL for an
+				 * absolute address */
+	uint64_t offset;	/* from symbol */
+	uint64_t addr;		/* .absolute */
+	bool is_return;
+	bool optional;		/* from a wildcard or an inlined copy:
+				 * skipped with a warning when the kernel
+				 * refuses it */
+	int64_t maxactive;	/* .maxactive(N), or -1 */
+};
+
+/* A point as the user wrote it. */
+struct spec {
+	bool module_point;	/* module("M")... */
+	const char *module;	/* its pattern */
+	bool statement;		/* .statement, else .function */
+	struct pp_comp *what;	/* the function/statement component */
+	char *func, *file;	/* "FUNC@FILE:LINE" split; file may be NULL */
+	long lo, hi;		/* line range, 0: none */
+	const char *label;
+	bool call, ret, inl, exported, nearest, absolute;
+	int64_t maxactive;
+};
+
+/* The written-out points expand made, with their data, for resolve. */
+static struct vec made_points;	/* struct probe_point * */
+static struct vec made_data;	/* struct dwarf_pt *, parallel */
+
+extern const struct probe_family kernel_function_family,
+	kernel_statement_family, module_family;
+
+/* The indexes loaded this run: the kernel's and each module's. */
+static struct hash indexes;	/* module name ("" kernel) -> dwx_index */
+
+static bool is_wild(const char *s)
+{
+	return s && strpbrk(s, "*?[") != NULL;
+}
+
+/* ---- parsing the user's point ---- */
+
+/* "FUNC@FILE:LINE" / "FUNC@FILE:LO-HI" into spec. */
+static bool split_pattern(struct spec *sp)
+{
+	const struct expr *a = sp->what->arg;
+	char *at, *colon;
+
+	sp->func = xstrdup(a->str);
+	at = strchr(sp->func, '@');
+	if (!at)
+		return true;
+	*at = '\0';
+	sp->file = at + 1;
+	colon = strrchr(sp->file, ':');
+	if (!colon)
+		return true;
+	*colon = '\0';
+	char *end;
+	sp->lo = sp->hi = strtol(colon + 1, &end, 10);
+	if (*end == '-')
+		sp->hi = strtol(end + 1, &end, 10);
+	if (*end || sp->lo <= 0 || sp->hi < sp->lo) {
+		diag_error(a->loc, "bad line number '%s' in '%s' (expected "
+			   "FUNC@FILE:LINE or FUNC@FILE:FIRST-LAST)", colon + 1,
+			   a->str);
+		return false;
+	}
+	return true;
+}
+
+/* The suffixes after .function(...) or .statement(...). */
+static bool parse_suffixes(const struct probe_point *pp, size_t i,
+			   struct spec *sp)
+{
+	for (; i < pp->comps.len; i++) {
+		struct pp_comp *c = pp_comp_at(pp, i);
+		const char *n = c->name;
+		bool fn = !sp->statement, ok = true;
+
+		if (fn && strcmp(n, "label") == 0 && !sp->label && !sp->ret &&
+		    !sp->call && !sp->inl && !sp->exported) {
+			if (!c->arg || c->arg->kind != E_STR) {
+				diag_error(c->loc, ".label needs a name string, "
+					   "as in .label(\"out\")");
+				return false;
+			}
+			sp->label = c->arg->str;
+			continue;
+		}
+		if (fn && strcmp(n, "maxactive") == 0 && sp->ret) {
+			if (!pp_num_arg(c, 1, 1 << 20, &sp->maxactive))
+				return false;
+			continue;
+		}
+		bool *flag = NULL;
+		if (fn && strcmp(n, "call") == 0)
+			flag = &sp->call;
+		else if (fn && strcmp(n, "return") == 0)
+			flag = &sp->ret;
+		else if (fn && strcmp(n, "inline") == 0)
+			flag = &sp->inl;
+		else if (fn && strcmp(n, "exported") == 0)
+			flag = &sp->exported;
+		else if (!fn && strcmp(n, "nearest") == 0)
+			flag = &sp->nearest;
+		else if (!fn && strcmp(n, "absolute") == 0 && !sp->module_point)
+			flag = &sp->absolute;
+		ok = flag && !sp->call && !sp->ret && !sp->inl &&
+		     !sp->exported && !sp->label && !sp->nearest && !sp->absolute;
+		if (!ok) {
+			diag_error(c->loc, "unexpected '.%s' in a %s probe point "
+				   "(see stapprobes(3stap): %s)", n,
+				   sp->statement ? "statement" : "function",
+				   sp->statement ? ".nearest or .absolute"
+				   : ".call, .return[.maxactive(N)], .inline, "
+				   ".exported or .label(\"NAME\")");
+			return false;
+		}
+		if (!pp_no_arg(c))
+			return false;
+		*flag = true;
+	}
+	return true;
+}
+
+static bool parse_point(const struct probe_point *pp, struct spec *sp)
+{
+	struct pp_comp *first = pp_comp_at(pp, 0);
+	struct pp_comp *what = pp_comp_at(pp, 1);
+
+	memset(sp, 0, sizeof(*sp));
+	sp->maxactive = -1;
+	sp->module_point = strcmp(first->name, "module") == 0;
+	if (sp->module_point) {
+		if (!first->arg || first->arg->kind != E_STR || !first->arg->len) {
+			diag_error(first->loc, "module needs a module name "
+				   "string, as in module(\"ext4\")");
+			return false;
+		}
+		sp->module = first->arg->str;
+	} else if (!pp_no_arg(first)) {
+		return false;
+	}
+	if (!what || (strcmp(what->name, "function") != 0 &&
+		      strcmp(what->name, "statement") != 0)) {
+		diag_error(what ? what->loc : first->loc, "expected "
+			   ".function(\"PATTERN\") or .statement(\"PATTERN\") "
+			   "after '%s'", first->name);
+		return false;
+	}
+	sp->what = what;
+	sp->statement = what->name[0] == 's';
+	if (!parse_suffixes(pp, 2, sp))
+		return false;
+	if (sp->absolute) {
+		if (!what->arg || what->arg->kind != E_NUM) {
+			diag_error(what->loc, ".absolute needs an address "
+				   "number, as in kernel.statement(0xffffffff81000000)"
+				   ".absolute");
+			return false;
+		}
+		return true;
+	}
+	if (!what->arg || what->arg->kind != E_STR || !what->arg->len) {
+		diag_error(what->loc, "%s needs a pattern string, as in "
+			   "%s(\"vfs_read\")%s", what->name, what->name,
+			   sp->statement ? " or a number with .absolute" : "");
+		return false;
+	}
+	return split_pattern(sp);
+}
+
+/* ---- the index ---- */
+
+static struct dwx_index *index_for(struct session *s, const char *module,
+				   const struct pp_comp *where)
+{
+	struct dwx_index *x = hash_get(&indexes, module ? module : "");
+	char *why = NULL, *path;
+	uint64_t t0 = now_us();
+
+	if (x)
+		return x;
+	path = dwarf_find_debuginfo(s, module, &why);
+	if (path)
+		x = dwx_open(s, path, &why);
+	if (!x) {
+		diag_error(where->loc, "%s%s needs debuginfo: %s%s",
+			   module ? "module(\"" : "kernel.function/statement",
+			   module ? module : "", why,
+			   module ? "" : " (kprobe.function(\"NAME\") probes and "
+			   "their parameters work without it, through BTF)");
+		free(why);
+		free(path);
+		return NULL;
+	}
+	if (s->verbose)
+		fprintf(stderr, "DWARF index of %s (%s): %zu entries, %s in "
+			"%.3f s\n", path, dwx_build_id(x), dwx_count(x),
+			dwx_was_built(x) ? "built" : "loaded",
+			(now_us() - t0) / 1e6);
+	hash_put(&indexes, xstrdup(module ? module : ""), x);
+	free(path);
+	return x;
+}
+
+/* Whether decl file f matches the user's FILE pattern: the whole path
+ * or its tail after a '/'. */
+static bool file_ok(const char *pat, const char *f)
+{
+	if (!pat)
+		return true;
+	if (fnmatch(pat, f, 0) == 0)
+		return true;
+	for (const char *p = strchr(f, '/'); p; p = strchr(p + 1, '/'))
+		if (fnmatch(pat, p + 1, 0) == 0)
+			return true;
+	return false;
+}
+
+/* Whether entry e is what spec asks for (function points). */
+static bool entry_ok(const struct dwx_index *x, const struct spec *sp,
+		     const struct dwx_entry *e)
+{
+	const char *name = dwx_str(x, sp->label ? e->func : e->name);
+
+	if (sp->label) {
+		if (e->kind != DWX_LABEL ||
+		    fnmatch(sp->label, dwx_str(x, e->name), 0) != 0)
+			return false;
+	} else if (e->kind == DWX_LABEL) {
+		return false;
+	} else if (e->kind == DWX_INLINE && (sp->call || sp->ret ||
+					     sp->exported)) {
+		return false;
+	} else if (e->kind == DWX_FUNC && sp->inl) {
+		return false;
+	}
+	if (sp->exported && !(e->flags & DWX_EXPORTED))
+		return false;
+	if (fnmatch(sp->func, name, 0) != 0)
+		return false;
+	if (!file_ok(sp->file, dwx_str(x, e->file)))
+		return false;
+	if (sp->lo && !sp->label && (e->line < sp->lo || e->line > sp->hi))
+		return false;
+	return true;
+}
+
+/* Appends the entries (size_t index + 1) a function point matches. */
+static void match_entries(const struct dwx_index *x, const struct spec *sp,
+			  struct vec *out)
+{
+	size_t n = dwx_count(x);
+
+	if (!is_wild(sp->func) && !sp->label) {
+		for (size_t i = dwx_find(x, sp->func); i < n &&
+		     strcmp(dwx_str(x, dwx_at(x, i)->name), sp->func) == 0; i++)
+			if (entry_ok(x, sp, dwx_at(x, i)))
+				vec_push(out, (void *)(i + 1));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (entry_ok(x, sp, dwx_at(x, i)))
+			vec_push(out, (void *)(i + 1));
+}
+
+/* The names of the index's functions, for "did you mean". */
+static void function_names(const struct dwx_index *x, struct vec *out)
+{
+	const char *last = NULL;
+
+	for (size_t i = 0; i < dwx_count(x); i++) {
+		const struct dwx_entry *e = dwx_at(x, i);
+		const char *name = dwx_str(x, e->name);
+		if (e->kind == DWX_LABEL || (last && strcmp(last, name) == 0))
+			continue;
+		vec_push(out, (void *)name);
+		last = name;
+	}
+}
+
+/* ---- making the written-out points ---- */
+
+/* pp with component i's argument the string text (module i = 0, the
+ * function or statement i = 1). */
+static struct probe_point *written_out(const struct probe_point *pp,
+				       const char *module, const char *what)
+{
+	struct probe_point *np = xmalloc(sizeof(*np));
+
+	*np = *pp;
+	np->comps = (struct vec){0};
+	for (size_t i = 0; i < pp->comps.len; i++) {
+		struct pp_comp *c = vec_at(&pp->comps, i);
+		const char *text = i == 0 ? module : i == 1 ? what : NULL;
+		if (text && c->arg && c->arg->kind == E_STR) {
+			struct pp_comp *nc = xmalloc(sizeof(*nc));
+			*nc = *c;
+			nc->arg = expr_new(E_STR, c->arg->loc);
+			nc->arg->str = xstrdup(text);
+			nc->arg->len = strlen(text);
+			c = nc;
+		}
+		vec_push(&np->comps, c);
+	}
+	return np;
+}
+
+static void add_point(struct vec *out, struct probe_point *np,
+		      struct dwarf_pt *pt)
+{
+	vec_push(&made_points, np);
+	vec_push(&made_data, pt);
+	vec_push(out, np);
+}
+
+/* The data of a point at entry e (or at pc inside e's function). */
+static struct dwarf_pt *point_data(struct dwx_index *x, const struct spec *sp,
+				   const char *module,
+				   const struct dwx_entry *e, uint64_t pc)
+{
+	struct dwarf_pt *pt = xcalloc(1, sizeof(*pt));
+	const char *sym = dwx_str(x, e->sym);
+
+	pt->dp.dbg = NULL;	/* opened in resolve, when needed */
+	pt->dp.scope = e->kind == DWX_LABEL ? 0 : e->die;
+	pt->dp.pc = pc;
+	pt->dp.is_return = sp->ret;
+	pt->module = module;
+	pt->symbol = module ? xasprintf("%s:%s", module, sym) : xstrdup(sym);
+	pt->offset = e->sym_off + (pc - e->pc);
+	pt->is_return = sp->ret;
+	pt->maxactive = sp->maxactive;
+	pt->optional = e->kind == DWX_INLINE;
+	return pt;
+}
+
+/* A label's scope: the function (or inlined copy) around it is found
+ * by pc; the index keeps the label's own DIE. */
+static void label_scope(struct dwx_index *x, const struct dwx_entry *e,
+			struct dwarf_pt *pt)
+{
+	const char *func = dwx_str(x, e->func);
+	uint64_t best = 0;
+
+	for (size_t i = dwx_find(x, func); i < dwx_count(x) &&
+	     strcmp(dwx_str(x, dwx_at(x, i)->name), func) == 0; i++) {
+		const struct dwx_entry *f = dwx_at(x, i);
+		if (f->kind != DWX_LABEL && f->cu == e->cu && f->pc <= e->pc &&
+		    f->pc >= best) {
+			best = f->pc;
+			pt->dp.scope = f->die;
+		}
+	}
+}
+
+/* Why entry e cannot be probed, or NULL. */
+static const char *unprobeable(const struct dwx_entry *e)
+{
+	if (e->flags & DWX_INIT)
+		return "it is init code, freed after boot";
+	if (e->flags & DWX_NOSYM)
+		return "no symbol covers its address";
+	return NULL;
+}
+
+/* kernel.function / module().function points of one index. */
+static bool expand_functions(struct session *s, struct dwx_index *x,
+			     const struct spec *sp, const char *module,
+			     struct probe_point *pp, bool wild,
+			     struct vec *out)
+{
+	struct vec found = {0};
+	size_t skipped = 0;
+	const char *why = NULL;
+
+	match_entries(x, sp, &found);
+	for (size_t i = 0; i < found.len; i++) {
+		const struct dwx_entry *e = dwx_at(x, (size_t)vec_at(&found, i) - 1);
+		const char *no = unprobeable(e);
+		if (no) {
+			skipped++;
+			why = no;
+			continue;
+		}
+		struct dwarf_pt *pt = point_data(x, sp, module, e, e->pc);
+		const char *fname = dwx_str(x, sp->label ? e->func : e->name);
+		char *text = xasprintf("%s@%s:%u", fname, dwx_str(x, e->file),
+				       e->line);
+		if (sp->label) {
+			label_scope(x, e, pt);
+			free(text);
+			text = xasprintf("%s@%s", fname, dwx_str(x, e->file));
+		}
+		struct probe_point *np = written_out(pp, module, text);
+		np->from_wildcard = wild;
+		if (sp->label) {	/* the label's name written out */
+			struct pp_comp *lc = xmalloc(sizeof(*lc));
+			*lc = *(struct pp_comp *)vec_at(&np->comps, 2);
+			lc->arg = expr_new(E_STR, lc->loc);
+			lc->arg->str = xstrdup(dwx_str(x, e->name));
+			lc->arg->len = strlen(lc->arg->str);
+			np->comps.items[2] = lc;
+		}
+		pt->optional |= wild;
+		add_point(out, np, pt);
+		free(text);
+	}
+	if (skipped && (!wild || found.len == skipped))
+		diag_warn(sp->what->arg->loc, "skipped %zu place%s matching "
+			  "'%s' that cannot be probed (%s)", skipped,
+			  skipped == 1 ? "" : "s", sp->what->arg->str, why);
+	bool any = found.len > skipped;
+	vec_free(&found);
+	(void)s;
+	return any;
+}
+
+/* The function (out-of-line, else inlined) whose code holds pc in cu:
+ * the entry with the greatest entry address at or below pc. */
+static const struct dwx_entry *function_at(const struct dwx_index *x,
+					   uint64_t cu, uint64_t pc)
+{
+	const struct dwx_entry *best = NULL;
+
+	for (size_t i = 0; i < dwx_count(x); i++) {
+		const struct dwx_entry *e = dwx_at(x, i);
+		if (e->kind != DWX_FUNC || e->cu != cu || e->pc > pc)
+			continue;
+		if (!best || e->pc > best->pc)
+			best = e;
+	}
+	return best;
+}
+
+/* kernel.statement("FUNC@FILE:LINE[-LINE]") points of one index: each
+ * line with code in the functions matching FUNC (every function of the
+ * file for "*"); .nearest moves a line without code to the next one
+ * that has some. */
+static bool expand_statements(struct dwx_index *x, struct spec *sp,
+			      const char *module, struct probe_point *pp,
+			      bool wild, struct vec *out)
+{
+	struct vec funcs = {0};
+	struct hash cus = {0};
+	size_t before = out->len;
+	bool any = false;
+
+	if (!sp->file) {	/* statement("FUNC"): the function's entry */
+		return expand_functions(NULL, x, sp, module, pp, wild, out);
+	}
+	long lo = sp->lo ? sp->lo : 1, hi = sp->lo ? sp->hi : 1 << 30;
+	if (sp->nearest && sp->lo)
+		hi = sp->hi + 100;	/* the next line with code */
+	bool want_all = !sp->lo;
+	char *keep_func = sp->func;
+	struct spec fsp = *sp;
+	fsp.lo = fsp.hi = 0;
+	match_entries(x, &fsp, &funcs);
+	for (size_t i = 0; i < funcs.len; i++) {
+		const struct dwx_entry *f = dwx_at(x, (size_t)vec_at(&funcs, i) - 1);
+		char key[32];
+		snprintf(key, sizeof(key), "%llx", (unsigned long long)f->cu);
+		if (f->kind != DWX_FUNC || hash_get(&cus, key))
+			continue;
+		hash_put(&cus, xstrdup(key), (void *)1);
+		struct vec lines = {0};
+		dwx_lines(x, f->cu, sp->file, (uint32_t)lo, (uint32_t)hi, &lines);
+		uint32_t nearest_line = 0;
+		for (size_t j = 0; j < lines.len; j++) {
+			struct dwx_line *l = vec_at(&lines, j);
+			const struct dwx_entry *fe = function_at(x, f->cu, l->pc);
+			if (!fe || fnmatch(keep_func, dwx_str(x, fe->name), 0))
+				continue;
+			if (sp->nearest && sp->lo && l->line > sp->hi) {
+				if (any || (nearest_line && l->line != nearest_line))
+					continue;
+				nearest_line = l->line;
+			}
+			if (!want_all && !sp->nearest &&
+			    (l->line < sp->lo || l->line > sp->hi))
+				continue;
+			if (unprobeable(fe))
+				continue;
+			struct dwarf_pt *pt = point_data(x, sp, module, fe, l->pc);
+			char *text = xasprintf("%s@%s:%u", dwx_str(x, fe->name),
+					       sp->file, l->line);
+			struct probe_point *np = written_out(pp, module, text);
+			np->from_wildcard = wild;
+			pt->optional = wild;
+			add_point(out, np, pt);
+			free(text);
+			if (l->line >= sp->lo && l->line <= sp->hi)
+				any = true;
+		}
+		for (size_t j = 0; j < lines.len; j++)
+			free(vec_at(&lines, j));
+		vec_free(&lines);
+	}
+	hash_free(&cus);
+	vec_free(&funcs);
+	return out->len > before;
+}
+
+/* The error for a point that matches nothing, with did-you-mean. */
+static void no_match(struct dwx_index *x, const struct spec *sp,
+		     const char *module)
+{
+	struct vec names = {0};
+	const char *near = NULL;
+	const char *in = module ? module : "the kernel";
+
+	if (!sp->file && !sp->label && !is_wild(sp->func)) {
+		function_names(x, &names);
+		near = suggest(sp->func, &names);
+	}
+	if (near)
+		diag_error(sp->what->arg->loc, "probe point mismatch: no "
+			   "function '%s' in %s's debuginfo (did you mean "
+			   "'%s'?)", sp->what->arg->str, in, near);
+	else
+		diag_error(sp->what->arg->loc, "probe point mismatch: nothing "
+			   "matches '%s'%s%s in %s's debuginfo",
+			   sp->what->arg->str, sp->label ? " with label " : "",
+			   sp->label ? sp->label : "", in);
+	vec_free(&names);
+}
+
+static bool expand_in(struct session *s, struct spec *sp, const char *module,
+		      struct probe_point *pp, bool quiet, struct vec *out)
+{
+	struct dwx_index *x = index_for(s, module, sp->what);
+	bool wild = is_wild(sp->func) || is_wild(sp->file) ||
+		    is_wild(sp->label) || (sp->module && is_wild(sp->module)) ||
+		    pp->from_wildcard;
+	bool any;
+
+	if (!x)
+		return false;
+	if (sp->statement)
+		any = expand_statements(x, sp, module, pp, wild, out);
+	else
+		any = expand_functions(s, x, sp, module, pp, wild, out);
+	if (!any && !quiet && !pp_optional(pp))
+		no_match(x, sp, module);
+	return any || pp_optional(pp);
+}
+
+static bool expand_absolute(struct session *s, struct spec *sp,
+			    struct probe_point *pp, struct vec *out)
+{
+	struct dwarf_pt *pt = xcalloc(1, sizeof(*pt));
+
+	if (!s->guru) {
+		diag_error(pp->loc, "kernel.statement(ADDRESS).absolute needs "
+			   "guru mode (-g)");
+		return false;
+	}
+	pt->addr = (uint64_t)sp->what->arg->num;
+	pt->maxactive = -1;
+	add_point(out, pp, pt);
+	return true;
+}
+
+static bool expand_dwarf(struct session *s, struct probe_point *pp,
+			 struct vec *out)
+{
+	struct spec sp;
+
+	if (!parse_point(pp, &sp))
+		return false;
+	if (sp.absolute)
+		return expand_absolute(s, &sp, pp, out);
+	if (!sp.module_point)
+		return expand_in(s, &sp, NULL, pp, false, out);
+	if (!is_wild(sp.module))
+		return expand_in(s, &sp, sp.module, pp, false, out);
+
+	struct vec mods = {0};
+	bool any = false;
+	dwarf_find_modules(s, sp.module, &mods);
+	for (size_t i = 0; i < mods.len; i++)
+		any |= expand_in(s, &sp, vec_at(&mods, i), pp, true, out);
+	vec_free(&mods);
+	if (!any && !pp_optional(pp))
+		diag_error(sp.what->arg->loc, "probe point mismatch: no module "
+			   "matching '%s' with debuginfo has '%s'", sp.module,
+			   sp.what->arg->str);
+	return any || pp_optional(pp);
+}
+
+/* ---- resolve, target variables, the table ---- */
+
+static bool resolve_dwarf(struct rprobe *rp)
+{
+	static size_t next;	/* points are resolved in the order made */
+
+	for (size_t k = 0; k < made_points.len; k++) {
+		size_t i = (next + k) % made_points.len;
+		if (vec_at(&made_points, i) != rp->pp)
+			continue;
+		next = i + 1;
+		struct dwarf_pt *pt = vec_at(&made_data, i);
+		if (pt->symbol) {
+			struct dwx_index *x = hash_get(&indexes, pt->module ?
+						       pt->module : "");
+			pt->dp.dbg = x ? dwx_dwarf(x) : NULL;
+		}
+		rp->data = pt;
+		return true;
+	}
+	diag_error(rp->pp->loc, "internal error: DWARF point '%s' was not "
+		   "expanded", rp->text);
+	return false;
+}
+
+static const struct target_var *dwarf_target(const struct rprobe *rp,
+					     const char *name)
+{
+	const struct dwarf_pt *pt = rp->data;
+
+	if (!pt || !pt->dp.dbg || !pt->dp.scope)
+		return NULL;
+	return dwarf_point_var(&pt->dp, name);
+}
+
+static void dwarf_target_list(const struct rprobe *rp, struct vec *out)
+{
+	const struct dwarf_pt *pt = rp->data;
+
+	if (pt && pt->dp.dbg && pt->dp.scope)
+		dwarf_point_vars(&pt->dp, out);
+}
+
+static void emit_dwarf(FILE *out, const struct vec *rps)
+{
+	const struct rprobe *first = vec_at(rps, 0);
+
+	fprintf(out, "static struct stap_dwarf_probe stap_dwarf_%s[] = {\n",
+		first->family == &module_family ? "module" :
+		first->family == &kernel_statement_family ? "statement" :
+		"function");
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+		const struct dwarf_pt *pt = rp->data;
+		fprintf(out, "\t{ .info = &stap_probe_infos[%d], ", rp->id);
+		if (pt->symbol) {
+			fputs(".symbol = ", out);
+			emit_cstring(out, pt->symbol, strlen(pt->symbol));
+			fprintf(out, ", .offset = %#llx",
+				(unsigned long long)pt->offset);
+		} else {
+			fprintf(out, ".addr = %#llxULL",
+				(unsigned long long)pt->addr);
+		}
+		if (pt->module) {
+			fputs(", .module = ", out);
+			emit_cstring(out, pt->module, strlen(pt->module));
+		}
+		fprintf(out, ", .is_return = %d, .maxactive = %lld%s },\n",
+			pt->is_return, (long long)pt->maxactive,
+			pt->optional ? ", .optional = 1" : "");
+	}
+	fputs("};\n", out);
+}
+
+static const char *const kernel_function_shapes[] = {
+	"kernel.function(S)", "kernel.function(S).call",
+	"kernel.function(S).return", "kernel.function(S).inline",
+	"kernel.function(S).exported", "kernel.function(S).label(S)",
+	"kernel.function(S).return.maxactive(N)", NULL
+};
+
+static const char *const kernel_statement_shapes[] = {
+	"kernel.statement(S)", "kernel.statement(S).nearest",
+	"kernel.statement(N).absolute", NULL
+};
+
+static const char *const module_shapes[] = {
+	"module(S).function(S)", "module(S).function(S).call",
+	"module(S).function(S).return", "module(S).function(S).inline",
+	"module(S).function(S).exported", "module(S).function(S).label(S)",
+	"module(S).function(S).return.maxactive(N)", "module(S).statement(S)",
+	"module(S).statement(S).nearest", NULL
+};
+
+/* The three families share everything but their names and tables. */
+#define DWARF_FAMILY(var, fname, sh, table)				\
+const struct probe_family var = {					\
+	.name = fname, .shapes = sh, .expand = expand_dwarf,		\
+	.resolve = resolve_dwarf, .emit_table = emit_dwarf,		\
+	.target = dwarf_target, .target_list = dwarf_target_list,	\
+	.runtime = "dwarf", .arm_order = 1,				\
+	.ops = "{ .arm = stap_dwarf_arm, .disarm = stap_dwarf_disarm, "	\
+	       ".points = " table ", .n = ARRAY_SIZE(" table ") }",	\
+}
+
+DWARF_FAMILY(kernel_function_family, "kernel.function",
+	     kernel_function_shapes, "stap_dwarf_function");
+DWARF_FAMILY(kernel_statement_family, "kernel.statement",
+	     kernel_statement_shapes, "stap_dwarf_statement");
+DWARF_FAMILY(module_family, "module", module_shapes, "stap_dwarf_module");
+
+/*
+ * Until the DWARF target variables (debuginfo/dwarf_vars.c, the dvars
+ * branch) are linked in, points have none: these weak definitions give
+ * way to that file's.
+ */
+__attribute__((weak)) const struct target_var *
+dwarf_point_var(const struct dwarf_point *pt, const char *name)
+{
+	(void)pt;
+	(void)name;
+	return NULL;
+}
+
+__attribute__((weak)) void dwarf_point_vars(const struct dwarf_point *pt,
+					    struct vec *out)
+{
+	(void)pt;
+	(void)out;
+}
