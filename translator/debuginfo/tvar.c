@@ -83,7 +83,8 @@ static bool move_within(struct walk *w, int64_t offset,
 	if (!in_memory(l)) {
 		fail(w, "holds %s in a %s: its parts cannot be reached yet",
 		     w->text.buf, l->kind == TL_REGISTER ? "register"
-						       : "family accessor");
+		     : l->kind == TL_ARGUMENT ? "argument passed by value"
+		     : "family accessor");
 		return false;
 	}
 	l->offset += offset;

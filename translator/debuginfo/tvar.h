@@ -40,6 +40,11 @@ enum tloc_kind {
 	TL_OPTIMIZED_OUT,	/* no value at this point */
 	TL_ACCESSOR,	/* the family's runtime functions: read(c),
 			 * set(c, v), append(c, v) */
+	TL_ARGUMENT,	/* argument argno of the hit, as the family's
+			 * handler received it: c->probe_data points at
+			 * the hit's arguments, one u64 slot each (a
+			 * narrower type in the low bytes, the rest
+			 * undefined: the value is cut to its type) */
 };
 
 /* A run-time index term of a memory location: index * stride bytes. */
@@ -64,6 +69,7 @@ struct tloc {
 	int64_t offset;		/* the memory kinds */
 	struct vec indexes;	/* the memory kinds: struct tindex * */
 	struct taccessor acc;	/* TL_ACCESSOR */
+	int argno;		/* TL_ARGUMENT: from 0 */
 };
 
 /* One step of a chain, as resolved. */

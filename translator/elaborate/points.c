@@ -188,9 +188,8 @@ static bool resolve_family_point(struct resolver *r, struct pbody *body,
 				 struct probe_point *pp, bool quiet)
 {
 	struct probe *p = body->probe;
-	struct pp_comp *first = vec_at(&pp->comps, 0);
 	char *text = probe_point_text(pp);
-	const struct probe_family *f = probe_family_lookup(first->name);
+	const struct probe_family *f = probe_family_for(pp);
 	if (!f) {
 		if (!quiet && !pp_optional(pp))
 			unknown_probe_point(r, pp, text);

@@ -42,10 +42,17 @@ struct target_var {
 	unsigned access;	/* enum target_access bits */
 	const char *rule;	/* the access rule, for error messages */
 	enum target_var_class class;
+	const char *type_text;	/* for -L: the type as its source spells
+				 * it, upstream's way ("struct bio*",
+				 * "sector_t"); NULL: ctype_describe(type) */
 };
 
 struct probe_family {
 	const char *name;	/* first component: "begin", "timer" ... */
+	/* NULL, or the second component the family's points have: several
+	 * families may share a first component ("kernel.trace" and the
+	 * other kernel.* points); one naming its second is asked first. */
+	const char *second;
 	/* Checks the components and arguments of rp->pp and sets rp->data
 	 * to the family's own point data (a struct of its own, allocated
 	 * here); reports errors itself and returns false. */
@@ -103,6 +110,9 @@ struct probe_family {
 bool pp_always_unprivileged(const struct rprobe *rp);
 
 const struct probe_family *probe_family_lookup(const char *name);
+/* The family of point pp: by its first component and, for families
+ * that name one, its second; NULL when none. */
+const struct probe_family *probe_family_for(const struct probe_point *pp);
 /* Every family's shapes (const char *), in table order. */
 void probe_family_shapes(struct vec *out);
 /* Every family name, for "did you mean". */

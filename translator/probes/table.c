@@ -8,7 +8,8 @@
 #include "util/diag.h"
 
 extern const struct probe_family begin_family, end_family, error_family,
-	never_family, timer_family, kprobe_family, procfs_family;
+	never_family, timer_family, kprobe_family, procfs_family,
+	trace_family;
 
 static const struct probe_family *const families[] = {
 	&begin_family,
@@ -18,6 +19,7 @@ static const struct probe_family *const families[] = {
 	&timer_family,
 	&kprobe_family,
 	&procfs_family,
+	&trace_family,
 };
 
 bool pp_always_unprivileged(const struct rprobe *rp)
@@ -32,6 +34,24 @@ const struct probe_family *probe_family_lookup(const char *name)
 		if (strcmp(families[i]->name, name) == 0)
 			return families[i];
 	return NULL;
+}
+
+const struct probe_family *probe_family_for(const struct probe_point *pp)
+{
+	const char *first = ((struct pp_comp *)vec_at(&pp->comps, 0))->name;
+	const struct pp_comp *c = pp_comp_at(pp, 1);
+	const struct probe_family *plain = NULL;
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const struct probe_family *f = families[i];
+		if (strcmp(f->name, first) != 0)
+			continue;
+		if (!f->second)
+			plain = plain ? plain : f;
+		else if (c && strcmp(c->name, f->second) == 0)
+			return f;
+	}
+	return plain;
 }
 
 char *probe_family_own_targets(int *nfamilies)
