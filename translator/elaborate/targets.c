@@ -127,6 +127,7 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 {
 	const struct rprobe *rp;
 	bool mixed;
+	char *why;
 	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
 
 	if (!rp && body->probe) {
@@ -139,6 +140,11 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "target variable '%s' differs between the "
 			   "probe points sharing this handler (%s and others): "
 			   "write them as separate probes", e->name, rp->text);
+	} else if (!tv && rp->family->target_missing &&
+		   (why = rp->family->target_missing(rp, e->name))) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s: %s", e->name, rp->text, why);
+		free(why);
 	} else if (!tv) {
 		int n;
 		char *own = probe_family_own_targets(&n);
