@@ -55,7 +55,7 @@ static void loc_copy(struct tloc *dst, const struct tloc *l)
 static bool in_memory(const struct tloc *l)
 {
 	return l->kind == TL_FRAME || l->kind == TL_MEMORY ||
-	       l->kind == TL_COMPUTED;
+	       l->kind == TL_COMPUTED || l->kind == TL_ARGUMENT;
 }
 
 /* The location now points where the pointer held there points. */
@@ -83,7 +83,6 @@ static bool move_within(struct walk *w, int64_t offset,
 	if (!in_memory(l)) {
 		fail(w, "holds %s in a %s: its parts cannot be reached yet",
 		     w->text.buf, l->kind == TL_REGISTER ? "register"
-		     : l->kind == TL_ARGUMENT ? "argument passed by value"
 		     : "family accessor");
 		return false;
 	}

@@ -21,7 +21,7 @@ enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
 
 /*
  * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED)
- * hold the value at an address: a start (a register's value plus
+ * (and TL_ARGUMENT) hold the value at an address: a start (a register's value plus
  * `offset` for TL_FRAME, `addr` + `offset` for TL_MEMORY, the value of
  * `base` + `offset` for TL_COMPUTED) plus each run-time index term of
  * `indexes`.  In the generated C, registers are the hit's struct
@@ -44,7 +44,10 @@ enum tloc_kind {
 			 * handler received it: c->probe_data points at
 			 * the hit's arguments, one u64 slot each (a
 			 * narrower type in the low bytes, the rest
-			 * undefined: the value is cut to its type) */
+			 * undefined: the value is cut to its type).  A
+			 * memory kind too: a struct of up to 8 bytes
+			 * passed by value is in its slot, its members
+			 * at offset (and indexes) from the slot */
 };
 
 /* A run-time index term of a memory location: index * stride bytes. */

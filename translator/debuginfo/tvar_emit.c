@@ -48,6 +48,8 @@ static void emit_addr(struct tlower *tl, const struct tloc *l)
 		fprintf(out, "c->regs->%s", reg_name(l->regno));
 	else if (l->kind == TL_MEMORY)
 		fprintf(out, "0x%" PRIx64 "UL", l->addr);
+	else if (l->kind == TL_ARGUMENT)
+		fprintf(out, "&((u64 *)c->probe_data)[%d]", l->argno);
 	else
 		emit_value(tl, l->base, 8, false);
 	if (l->offset)
@@ -104,8 +106,12 @@ static void emit_value(struct tlower *tl, const struct tloc *l,
 		fprintf(tl->out, "%s(c)", l->acc.read);
 		return;
 	case TL_ARGUMENT:
-		fprintf(tl->out, "((s64)(%s)((const u64 *)c->probe_data)[%d])",
-			int_c(size, is_signed), l->argno);
+		if (l->offset || l->indexes.len)	/* a member */
+			emit_kread(tl, l, size, is_signed);
+		else
+			fprintf(tl->out, "((s64)(%s)((const u64 *)"
+				"c->probe_data)[%d])", int_c(size, is_signed),
+				l->argno);
 		return;
 	case TL_OPTIMIZED_OUT:
 		emit_optimized_out(tl);

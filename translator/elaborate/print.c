@@ -9,6 +9,7 @@
 #include <string.h>
 #include "elaborate.h"
 #include "parse/parse.h"
+#include "probes/probes.h"
 
 char *probe_point_text(const struct probe_point *pp)
 {
@@ -33,17 +34,41 @@ static int by_text(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void print_probe_points(FILE *out, const struct program *prog)
+/* "POINT $a:type $b:type": rp with the target variables its family
+ * lists. */
+static char *point_with_vars(const struct rprobe *rp)
+{
+	struct strbuf sb = {0};
+	struct vec vars = {0};
+
+	sb_puts(&sb, rp->text);
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &vars);
+	for (size_t i = 0; i < vars.len; i++) {
+		const struct target_var *tv = vec_at(&vars, i);
+		char *d = tv->type_text ? NULL : ctype_describe(tv->type);
+		sb_printf(&sb, " %s:%s", tv->name, d ? d : tv->type_text);
+		free(d);
+	}
+	vec_free(&vars);
+	return sb_steal(&sb);
+}
+
+void print_probe_points(FILE *out, const struct program *prog, bool vars)
 {
 	size_t n = prog->rprobes.len;
-	const char **texts = xmalloc((n ? n : 1) * sizeof(*texts));
+	char **texts = xmalloc((n ? n : 1) * sizeof(*texts));
 
-	for (size_t i = 0; i < n; i++)
-		texts[i] = ((const struct rprobe *)vec_at(&prog->rprobes, i))->text;
+	for (size_t i = 0; i < n; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		texts[i] = vars ? point_with_vars(rp) : xstrdup(rp->text);
+	}
 	qsort(texts, n, sizeof(*texts), by_text);
 	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(texts[i], texts[i - 1]) != 0)
 			fprintf(out, "%s\n", texts[i]);
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
 	free(texts);
 }
 

@@ -6,10 +6,11 @@
  * "EVENT" alone means any system) against the target's tracepoints
  * (debuginfo/tracepoints.h, from the build tree's trace headers), one
  * point per tracepoint, sorted, each named "SYSTEM:EVENT".  With the
- * kernel's BTF (debuginfo/btf.h) a wildcard keeps only the tracepoints
- * the kernel has (a btf_trace_EVENT type: the headers also declare
- * events of options the kernel lacks and of modules); an exact name
- * the BTF lacks may be a module's, armed when that module loads.
+ * kernel's BTF (debuginfo/btf.h) a wildcard keeps the tracepoints the
+ * kernel has (a btf_trace_EVENT type: the headers also declare events
+ * of options the kernel lacks) and those of systems the kernel has
+ * none of (modules': sunrpc, btrfs ...); a tracepoint the BTF lacks
+ * may be a module's, armed when that module loads.
  *
  * Each argument of the tracepoint's TP_PROTO is a read-only target
  * variable $NAME: argument i of the hit (TL_ARGUMENT; the runtime's
@@ -54,6 +55,8 @@ static struct session *trace_session;
 static struct hash trace_events;	/* full name -> struct trace_event * */
 static struct hash core_events;		/* name -> (void *)1: btf_trace_
 					 * types of the kernel's BTF */
+static struct hash core_systems;	/* system -> (void *)1: those with
+					 * a tracepoint in core_events */
 static bool core_known;			/* core_events is filled */
 
 static bool is_wildcard(const char *s)
@@ -224,11 +227,13 @@ static struct trace_event *typed_event(const struct tp_event *ev)
 		v->rule = "tracepoint arguments are read-only";
 		v->class = TV_PARAM;
 		v->type_text = upstream_spelling(ev->args[i].type);
-		if (!te->untyped && (!t || t->kind == CT_STRUCT ||
-				     t->kind == CT_UNION))
+		if (!te->untyped && (!t || ((t->kind == CT_STRUCT ||
+					      t->kind == CT_UNION) &&
+					     t->size > 8)))
 			te->untyped = xasprintf("its argument %s (%s) %s",
 						v->name, ev->args[i].type,
-						t ? "is passed by value, which "
+						t ? "is a struct of more than 8 "
+						"bytes passed by value, which "
 						"is not supported" : "has a "
 						"type unknown without BTF");
 	}
@@ -238,8 +243,9 @@ static struct trace_event *typed_event(const struct tp_event *ev)
 
 /* ---- expanding points ------------------------------------------------ */
 
-/* The names of the kernel's own tracepoints, from its BTF. */
-static void load_core_events(struct session *s)
+/* The names of the kernel's own tracepoints, from its BTF, and their
+ * systems. */
+static void load_core_events(struct session *s, const struct tp_index *ix)
 {
 	struct kbtf *b = target_btf(s);
 	struct vec names = {0};
@@ -252,6 +258,24 @@ static void load_core_events(struct session *s)
 			 (void *)1);
 	core_known = names.len > 0;
 	vec_free(&names);
+	struct vec all = {0};
+	tp_match(ix, NULL, "*", &all);
+	for (size_t i = 0; i < all.len; i++) {
+		const struct tp_event *ev = vec_at(&all, i);
+		if (hash_get(&core_events, ev->name))
+			hash_put(&core_systems, ev->system, (void *)1);
+	}
+	vec_free(&all);
+}
+
+/* Whether a wildcard takes ev: the kernel has it, or it belongs to a
+ * system the kernel itself has no tracepoint of (a module's, such as
+ * sunrpc's: armed when the module loads).  Without BTF, every event
+ * the headers declare. */
+static bool wildcard_takes(const struct tp_event *ev)
+{
+	return !core_known || hash_get(&core_events, ev->name) ||
+	       !hash_get(&core_systems, ev->system);
 }
 
 /* pp naming tracepoint full. */
@@ -317,7 +341,7 @@ static bool expand_trace(struct session *s, struct probe_point *pp,
 			   "%s", c->arg->str, tracepoints_missing_reason(s));
 		return false;
 	}
-	load_core_events(s);
+	load_core_events(s, ix);
 	char *sys = xstrdup(c->arg->str), *name = strchr(sys, ':');
 	bool wild = is_wildcard(c->arg->str);
 	if (name)
@@ -325,8 +349,8 @@ static bool expand_trace(struct session *s, struct probe_point *pp,
 	tp_match(ix, name ? sys : NULL, name ? name : sys, &evs);
 	for (size_t i = 0; i < evs.len; i++) {
 		const struct tp_event *ev = vec_at(&evs, i);
-		if (wild && core_known && !hash_get(&core_events, ev->name))
-			continue;	/* not in this kernel, or a module's */
+		if (wild && !wildcard_takes(ev))
+			continue;	/* not in this kernel */
 		if (!wild && core_known && !hash_get(&core_events, ev->name))
 			diag_warn(c->arg->loc, "tracepoint '%s' is not in the "
 				  "kernel's BTF: it is probed once a module "
@@ -366,6 +390,8 @@ static bool resolve_trace(struct rprobe *rp)
 	te = hash_get(&trace_events, c->arg->str);
 	if (!te)	/* expand reported it */
 		return false;
+	if (te->untyped && rp->pp->from_wildcard)
+		return false;	/* a wildcard leaves it out */
 	if (te->untyped) {
 		diag_error(c->arg->loc, "cannot probe tracepoint '%s': %s",
 			   te->ev->full, te->untyped);
