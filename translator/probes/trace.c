@@ -414,6 +414,21 @@ static const struct target_var *trace_target(const struct rprobe *rp,
 	return NULL;
 }
 
+/* Why rp has no `name`: the arguments it has. */
+static char *trace_target_missing(const struct rprobe *rp, const char *name)
+{
+	const struct trace_point *pt = rp->data;
+	struct strbuf sb = {0};
+
+	sb_printf(&sb, "tracepoint '%s' has no argument '%s'",
+		  pt->te->ev->full, name + (*name == '$'));
+	for (size_t i = 0; i < pt->te->ev->nargs; i++)
+		sb_printf(&sb, "%s%s", i ? " " : " (it has: ",
+			  pt->te->vars[i].name);
+	sb_puts(&sb, pt->te->ev->nargs ? ")" : " (it has none)");
+	return sb_steal(&sb);
+}
+
 static void trace_target_list(const struct rprobe *rp, struct vec *out)
 {
 	const struct trace_point *pt = rp->data;
@@ -477,6 +492,7 @@ const struct probe_family trace_family = {
 	.name = "kernel", .second = "trace", .shapes = trace_shapes,
 	.expand = expand_trace, .resolve = resolve_trace,
 	.target = trace_target, .target_list = trace_target_list,
+	.target_missing = trace_target_missing,
 	.emit_table = emit_trace, .runtime = "trace", .arm_order = 1,
 	.ops = "{ .arm = stap_trace_arm, .disarm = stap_trace_disarm, "
 	       ".points = stap_trace_probes, "
