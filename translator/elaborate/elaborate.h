@@ -55,8 +55,7 @@ void infer_types(struct program *prog);
 
 /* print.c: -p2 listing; bodies with -v. */
 void print_program(FILE *out, const struct program *prog, bool bodies);
-/* print.c: -l listing: every resolved probe point, sorted, each once;
- * -L (vars): each followed by its target variables, " $name:type". */
+/* print.c: -l listing: every resolved probe point, sorted, each once. */
 void print_probe_points(FILE *out, const struct program *prog, bool vars);
 
 /* The printed form of a probe point, e.g. "timer.ms(200)". */

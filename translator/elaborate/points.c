@@ -189,7 +189,7 @@ static bool resolve_family_point(struct resolver *r, struct pbody *body,
 {
 	struct probe *p = body->probe;
 	char *text = probe_point_text(pp);
-	const struct probe_family *f = probe_family_for(pp);
+	const struct probe_family *f = probe_family_of(pp);
 	if (!f) {
 		if (!quiet && !pp_optional(pp))
 			unknown_probe_point(r, pp, text);

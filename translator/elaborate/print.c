@@ -46,8 +46,8 @@ static char *point_with_vars(const struct rprobe *rp)
 		rp->family->target_list(rp, &vars);
 	for (size_t i = 0; i < vars.len; i++) {
 		const struct target_var *tv = vec_at(&vars, i);
-		char *d = tv->type_text ? NULL : ctype_describe(tv->type);
-		sb_printf(&sb, " %s:%s", tv->name, d ? d : tv->type_text);
+		char *d = tv->spelling ? NULL : ctype_describe(tv->type);
+		sb_printf(&sb, " %s:%s", tv->name, d ? d : tv->spelling);
 		free(d);
 	}
 	vec_free(&vars);

@@ -42,17 +42,13 @@ struct target_var {
 	unsigned access;	/* enum target_access bits */
 	const char *rule;	/* the access rule, for error messages */
 	enum target_var_class class;
-	const char *type_text;	/* for -L: the type as its source spells
-				 * it, upstream's way ("struct bio*",
-				 * "sector_t"); NULL: ctype_describe(type) */
+	const char *spelling;	/* the type as -L lists it, upstream's way
+				 * ("struct file*", "size_t"); NULL: from
+				 * ctype_describe */
 };
 
 struct probe_family {
 	const char *name;	/* first component: "begin", "timer" ... */
-	/* NULL, or the second component the family's points have: several
-	 * families may share a first component ("kernel.trace" and the
-	 * other kernel.* points); one naming its second is asked first. */
-	const char *second;
 	/* Checks the components and arguments of rp->pp and sets rp->data
 	 * to the family's own point data (a struct of its own, allocated
 	 * here); reports errors itself and returns false. */
@@ -114,10 +110,11 @@ struct probe_family {
 /* For families every point of which is unprivileged-safe. */
 bool pp_always_unprivileged(const struct rprobe *rp);
 
+/* The family named name (or whose name starts with "name."). */
 const struct probe_family *probe_family_lookup(const char *name);
-/* The family of point pp: by its first component and, for families
- * that name one, its second; NULL when none. */
-const struct probe_family *probe_family_for(const struct probe_point *pp);
+/* The family of point pp: one named after its first two components
+ * ("kernel.function"), else after its first ("timer"); NULL if none. */
+const struct probe_family *probe_family_of(const struct probe_point *pp);
 /* Every family's shapes (const char *), in table order. */
 void probe_family_shapes(struct vec *out);
 /* Every family name, for "did you mean". */

@@ -28,30 +28,40 @@ bool pp_always_unprivileged(const struct rprobe *rp)
 	return true;
 }
 
+/* A family named name, or else the first one named "name.SECOND"
+ * (kernel.function is a family of its own). */
 const struct probe_family *probe_family_lookup(const char *name)
 {
+	size_t n = strlen(name);
+
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (strcmp(families[i]->name, name) == 0)
+			return families[i];
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strncmp(families[i]->name, name, n) == 0 &&
+		    families[i]->name[n] == '.')
 			return families[i];
 	return NULL;
 }
 
-const struct probe_family *probe_family_for(const struct probe_point *pp)
+const struct probe_family *probe_family_of(const struct probe_point *pp)
 {
-	const char *first = ((struct pp_comp *)vec_at(&pp->comps, 0))->name;
-	const struct pp_comp *c = pp_comp_at(pp, 1);
-	const struct probe_family *plain = NULL;
+	const struct pp_comp *first = pp_comp_at(pp, 0);
+	const struct pp_comp *second = pp_comp_at(pp, 1);
 
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		const struct probe_family *f = families[i];
-		if (strcmp(f->name, first) != 0)
-			continue;
-		if (!f->second)
-			plain = plain ? plain : f;
-		else if (c && strcmp(c->name, f->second) == 0)
-			return f;
+	if (second) {
+		char *two = xasprintf("%s.%s", first->name, second->name);
+		for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+			if (strcmp(families[i]->name, two) == 0) {
+				free(two);
+				return families[i];
+			}
+		free(two);
 	}
-	return plain;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strcmp(families[i]->name, first->name) == 0)
+			return families[i];
+	return NULL;
 }
 
 char *probe_family_own_targets(int *nfamilies)

@@ -226,7 +226,7 @@ static struct trace_event *typed_event(const struct tp_event *ev)
 		v->access = TARGET_READ;
 		v->rule = "tracepoint arguments are read-only";
 		v->class = TV_PARAM;
-		v->type_text = upstream_spelling(ev->args[i].type);
+		v->spelling = upstream_spelling(ev->args[i].type);
 		if (!te->untyped && (!t || ((t->kind == CT_STRUCT ||
 					      t->kind == CT_UNION) &&
 					     t->size > 8)))
@@ -489,7 +489,7 @@ static void emit_trace(FILE *out, const struct vec *rps)
 static const char *const trace_shapes[] = { "kernel.trace(S)", NULL };
 
 const struct probe_family trace_family = {
-	.name = "kernel", .second = "trace", .shapes = trace_shapes,
+	.name = "kernel.trace", .shapes = trace_shapes,
 	.expand = expand_trace, .resolve = resolve_trace,
 	.target = trace_target, .target_list = trace_target_list,
 	.target_missing = trace_target_missing,
