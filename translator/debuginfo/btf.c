@@ -135,6 +135,17 @@ static char *newest_cached(struct session *s)
 	return best;
 }
 
+/* The kernel's identity if its module `name`'s BTF is cached, or NULL
+ * (then the target sends it). */
+static char *cached_module_ident(struct session *s, const char *name)
+{
+	char *path = kernel_ident ? cache_path(s, kernel_ident, name) : NULL;
+	bool have = path && access(path, R_OK) == 0;
+
+	free(path);
+	return have ? xstrdup(kernel_ident) : NULL;
+}
+
 /* ---- this machine ----------------------------------------------------- */
 
 static bool target_is_local(struct session *s)
@@ -323,8 +334,7 @@ static struct btf *remote_btf_of(struct session *s, const char *name,
 		set_reason(xasprintf("cannot connect to %s", target_url(s)));
 		return NULL;
 	}
-	have = base ? (kernel_ident ? xstrdup(kernel_ident) : NULL)
-		    : newest_cached(s);
+	have = base ? cached_module_ident(s, name) : newest_cached(s);
 	rc = remote_btf(r, name, have, &ident, &data, &len);
 	if (rc == 0) {
 		if (!base)
@@ -387,12 +397,12 @@ struct kbtf *target_btf(struct session *s)
 	}
 	if (btf)
 		kernel_btf = kbtf_new(btf, NULL);
-	if (s->verbose > 1 && btf)
+	if (s->verbose && btf)
 		fprintf(stderr, "Pass 2: BTF of %s from %s: %u types in "
 			"%llu ms\n", s->kernel_release, from,
 			btf__type_cnt(btf) - 1,
 			(unsigned long long)(now_us() - t0) / 1000);
-	else if (s->verbose > 1)
+	else if (s->verbose)
 		fprintf(stderr, "Pass 2: no BTF of %s: %s\n",
 			s->kernel_release, btf_missing_reason(s));
 	return kernel_btf;

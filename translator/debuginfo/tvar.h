@@ -20,10 +20,12 @@
 enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
 
 /*
- * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED)
- * (and TL_ARGUMENT) hold the value at an address: a start (a register's value plus
- * `offset` for TL_FRAME, `addr` + `offset` for TL_MEMORY, the value of
- * `base` + `offset` for TL_COMPUTED) plus each run-time index term of
+ * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED,
+ * TL_EXPR, TL_ARGUMENT) hold the value at an address: a start (a
+ * register's value plus `offset` for TL_FRAME, `addr` + `offset` for
+ * TL_MEMORY, the value of `base` + `offset` for TL_COMPUTED, the
+ * script value of `value` + `offset` for TL_EXPR, the hit's argument
+ * slot + `offset` for TL_ARGUMENT) plus each run-time index term of
  * `indexes`.  In the generated C, registers are the hit's struct
  * pt_regs at `c->regs` (set by a family that offers register or frame
  * locations), and memory is read and written through the kernel's
@@ -37,6 +39,9 @@ enum tloc_kind {
 	TL_MEMORY,	/* memory at addr + offset (a global) */
 	TL_COMPUTED,	/* memory at (value of base) + offset: a member
 			 * or element reached through a pointer */
+	TL_EXPR,	/* memory at (the script value of expression
+			 * `value`) + offset: @cast(value, "type"), the
+			 * object an address computed by the script holds */
 	TL_OPTIMIZED_OUT,	/* no value at this point */
 	TL_ACCESSOR,	/* the family's runtime functions: read(c),
 			 * set(c, v), append(c, v) */
@@ -69,6 +74,8 @@ struct tloc {
 				 * 5 di, 6 bp, 7 sp, 8-15 r8-r15, 16 ip) */
 	uint64_t addr;		/* TL_MEMORY */
 	const struct tloc *base;	/* TL_COMPUTED: holds a pointer */
+	const struct expr *value;	/* TL_EXPR: a script long, the
+					 * address; evaluated once per read */
 	int64_t offset;		/* the memory kinds */
 	struct vec indexes;	/* the memory kinds: struct tindex * */
 	struct taccessor acc;	/* TL_ACCESSOR */

@@ -50,7 +50,11 @@ static void emit_addr(struct tlower *tl, const struct tloc *l)
 		fprintf(out, "0x%" PRIx64 "UL", l->addr);
 	else if (l->kind == TL_ARGUMENT)
 		fprintf(out, "&((u64 *)c->probe_data)[%d]", l->argno);
-	else
+	else if (l->kind == TL_EXPR) {
+		fputs("(unsigned long)(", out);
+		tl->expr(tl->arg, l->value);
+		fputc(')', out);
+	} else
 		emit_value(tl, l->base, 8, false);
 	if (l->offset)
 		fprintf(out, " + (%" PRId64 "L)", l->offset);
@@ -100,6 +104,7 @@ static void emit_value(struct tlower *tl, const struct tloc *l,
 	case TL_FRAME:
 	case TL_MEMORY:
 	case TL_COMPUTED:
+	case TL_EXPR:
 		emit_kread(tl, l, size, is_signed);
 		return;
 	case TL_ACCESSOR:

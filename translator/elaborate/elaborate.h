@@ -44,8 +44,13 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 /* @defined(e): 1 or 0 when e holds target variables, @cast or @var,
  * -1 when it holds none (it is then defined if it resolves).  Silent
  * but for points of one handler that disagree. */
-int target_defined(const struct program *prog, const struct pbody *body,
-		   const struct expr *e);
+int target_defined(struct session *s, const struct program *prog,
+		   const struct pbody *body, const struct expr *e);
+/* targets.c: @cast(e->a, "type", "module")->chain: the type looked up
+ * (debuginfo/types.h), e->target set to the typed read of the object at
+ * the address e->a computes; reports what is wrong.  e->a is resolved
+ * already. */
+void resolve_cast(struct session *s, struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "elaborate.h"
 #include "probes/probes.h"
+#include "debuginfo/types.h"
 
 /* The target variable `name` in every point of body: NULL when some
  * point lacks it; *mixed when the points disagree (different
@@ -160,6 +161,54 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 	}
 }
 
+/* ---- @cast ----------------------------------------------------------- */
+
+/* The typed read of @cast e, or NULL with *why (a new message
+ * completing "@cast(..., \"T\") ") and *bad when why and bad are given. */
+static struct tvar_ref *typed_cast(struct session *s, const struct expr *e,
+				   char **why, const struct comp **bad)
+{
+	char *w = NULL, *tname;
+	const struct comp *b = NULL;
+	const struct ctype *t = target_type_named(s, e->module, e->str, &w);
+	struct tloc loc = { .kind = TL_EXPR, .value = e->a };
+	struct tvar_ref *ref = NULL;
+
+	if (!t) {
+		char *m = xasprintf("cannot find type '%s': %s", e->str, w);
+		free(w);
+		w = m;
+	} else {
+		tname = xasprintf("@cast(..., \"%s\")", e->str);
+		ref = tvar_resolve(tname, t, &loc, &e->comps, e->suffix, &w,
+				   &b);
+	}
+	if (why)
+		*why = w;
+	else
+		free(w);
+	if (bad)
+		*bad = b;
+	return ref;
+}
+
+void resolve_cast(struct session *s, struct expr *e)
+{
+	const struct comp *bad;
+	char *why;
+	struct tvar_ref *ref = typed_cast(s, e, &why, &bad);
+
+	if (!ref) {
+		diag_error(bad ? bad->loc : e->loc, "@cast to '%s' %s",
+			   e->str, why);
+		free(why);
+		return;
+	}
+	ref->access = TARGET_READ;
+	e->target = ref;
+	e->type = ref->type;
+}
+
 /* @defined of one target variable use: whether it resolves, silently
  * (but for points that disagree on a variable used whole). */
 static int defined_use(const struct program *prog, const struct pbody *body,
@@ -182,8 +231,8 @@ static int defined_use(const struct program *prog, const struct pbody *body,
 	return ref && ref->loc.kind != TL_OPTIMIZED_OUT;
 }
 
-int target_defined(const struct program *prog, const struct pbody *body,
-		   const struct expr *e)
+int target_defined(struct session *s, const struct program *prog,
+		   const struct pbody *body, const struct expr *e)
 {
 	int r = -1;
 
@@ -193,6 +242,8 @@ int target_defined(const struct program *prog, const struct pbody *body,
 	case E_TARGET:
 		return defined_use(prog, body, e);
 	case E_CAST:
+		return typed_cast(s, e, NULL, NULL) != NULL &&
+		       target_defined(s, prog, body, e->a) != 0;
 	case E_ATVAR:
 	case E_PERF:
 		return 0;	/* these need debuginfo we do not read yet */
@@ -201,14 +252,14 @@ int target_defined(const struct program *prog, const struct pbody *body,
 	}
 	const struct expr *kids[] = { e->a, e->b, e->c, e->base };
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
-		int k = target_defined(prog, body, kids[i]);
+		int k = target_defined(s, prog, body, kids[i]);
 		if (k == 0)
 			return 0;
 		if (k == 1)
 			r = 1;
 	}
 	for (size_t i = 0; i < e->args.len; i++) {
-		int k = target_defined(prog, body, vec_at(&e->args, i));
+		int k = target_defined(s, prog, body, vec_at(&e->args, i));
 		if (k == 0)
 			return 0;
 		if (k == 1)

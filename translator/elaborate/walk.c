@@ -219,7 +219,10 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_DEFINED:
 		fold_defined(r, e);
 		return;
-	case E_CAST: unsupported(e->loc, "@cast"); return;
+	case E_CAST:
+		resolve_expr(r, e->a);
+		resolve_cast(r->s, e);
+		return;
 	case E_ATVAR: unsupported(e->loc, "@var"); return;
 	case E_ENTRY: unsupported(e->loc, "@entry"); return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;

@@ -26,6 +26,7 @@ struct kfunc_vars {
 	struct vec vars;	/* const struct target_var *, in order */
 	struct vec in_regs;	/* const char *: by-value structs left out */
 	bool is_return;
+	bool returns_record;	/* a struct or union: no $return */
 };
 
 /* ---- interning -------------------------------------------------------- */
@@ -138,6 +139,7 @@ const struct kfunc_vars *kfunc_btf_vars(struct session *s, const char *func,
 		if (!is_record(ret))
 			vec_push(&kv->vars, (void *)intern("$return", ret, &loc,
 							   TV_RETURN));
+		kv->returns_record = is_record(ret);
 	} else if (!is_return) {
 		place_params(kv, &params);
 	}
@@ -187,6 +189,9 @@ char *kfunc_btf_missing(struct session *s, const struct kfunc_vars *vars,
 {
 	char *params, *msg;
 
+	if (!strncmp(name, "$$", 2))
+		return xasprintf("'%s' is a pretty-printed list of the "
+				 "variables, not supported yet", name);
 	if (!vars)
 		return xasprintf("no BTF prototype of '%s' (%s), and target "
 				 "variables without BTF need DWARF debuginfo: "
@@ -206,6 +211,10 @@ char *kfunc_btf_missing(struct session *s, const struct kfunc_vars *vars,
 				name);
 	else if (!strcmp(name, "$return") && !is_return)
 		msg = xasprintf("$return exists in .return probes only");
+	else if (!strcmp(name, "$return"))
+		msg = xasprintf("'%s' returns %s", func, vars->returns_record ?
+				"a struct, which BTF alone cannot read from "
+				"registers" : "void");
 	else
 		msg = xasprintf("'%s' has no parameter '%s' in BTF (%s%s); "
 				"locals and other variables need DWARF "
