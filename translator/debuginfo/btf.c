@@ -12,7 +12,8 @@
  *     image of it: the built-in VM's vmlinuz (bzImage: the payload is an
  *     xz or zstd compressed vmlinux), /boot/vmlinuz-KVER, the debug
  *     vmlinux, the build tree's vmlinux; else the newest copy cached
- *     from a target of that release.
+ *     from a target of that release.  A module's: cached from a target,
+ *     or the built-in VM's copy of the module.
  * The cache keeps raw BTF in <cache>/btf/RELEASE-IDENT/NAME (NAME is
  * vmlinux or a module); an image's IDENT is "image" and a hash of its
  * path, size and time.  Parsing is libbpf's (btf__parse_raw,
@@ -317,6 +318,25 @@ static struct btf *offline_btf(struct session *s, const char **from)
 	return NULL;
 }
 
+/* A module of a kernel no target runs: its BTF cached from a target, or
+ * the .BTF section of the built-in VM's copy of the module. */
+static struct btf *offline_module_btf(struct session *s, const char *name,
+				      struct kbtf *base)
+{
+	struct btf *btf = kernel_ident ? load_cached(s, kernel_ident, name,
+						    base) : NULL;
+	char *ko;
+
+	if (btf)
+		return btf;
+	ko = xasprintf("%s/%s/modules/%s.ko", vm_dir(), s->kernel_release,
+		       name);
+	if (access(ko, R_OK) == 0)
+		btf = btf__parse_split(ko, kbtf_libbpf(base));
+	free(ko);
+	return btf;
+}
+
 /* ---- a remote --------------------------------------------------------- */
 
 /* The BTF NAME of the remote's kernel through stapsh, which sends it only
@@ -422,8 +442,8 @@ struct kbtf *target_module_btf(struct session *s, const char *name)
 		btf = local_btf(name, base);
 	else if (target_url(s))
 		btf = remote_btf_of(s, name, base, &from);
-	else if (kernel_ident)
-		btf = load_cached(s, kernel_ident, name, base);
+	else
+		btf = offline_module_btf(s, name, base);
 	b = btf ? kbtf_new(btf, base) : NULL;
 	hash_put(&module_btf, name, b ? (void *)b : (void *)&no_module);
 	return b;

@@ -11,6 +11,11 @@
  * wildcard made are armed best-effort: one the kernel refuses is
  * skipped with a warning rather than failing the run.  The runtime is
  * runtime/linux/kprobe.c.
+ *
+ * Target variables are the function's parameters at entry and $return
+ * in .return, typed and placed from its BTF prototype (kfunc_btf.h); the
+ * hooks ask for them on first use, so that a probe without any never
+ * loads BTF.
  */
 #include <stdlib.h>
 #include <string.h>
