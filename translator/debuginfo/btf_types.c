@@ -24,6 +24,12 @@ struct kbtf {
 	uint32_t ntypes;	/* btf__type_cnt: ids < ntypes exist */
 	const struct ctype **types;	/* by id - start_id, NULL until
 					 * converted */
+	/* The index of names (find_named), built on the first lookup:
+	 * by_name maps a name (BTF's own string) to the lowest id of this
+	 * BTF with it, same_name (by id - start_id) each id to the next one
+	 * with the same name, 0 ending the chain. */
+	struct hash by_name;
+	uint32_t *same_name;
 };
 
 struct kbtf *kbtf_new(struct btf *btf, struct kbtf *base)
@@ -49,6 +55,38 @@ static const char *name_of(struct kbtf *b, uint32_t name_off)
 {
 	const char *n = btf__name_by_offset(b->btf, name_off);
 	return n && *n ? n : NULL;
+}
+
+static void index_names(struct kbtf *b)
+{
+	b->same_name = xcalloc(b->ntypes - b->start_id + 1,
+			       sizeof(*b->same_name));
+	for (uint32_t id = b->ntypes - 1; id >= b->start_id; id--) {
+		const char *n = name_of(b, btf__type_by_id(b->btf, id)->name_off);
+		if (!n)
+			continue;
+		b->same_name[id - b->start_id] =
+			(uint32_t)(uintptr_t)hash_get(&b->by_name, n);
+		hash_put(&b->by_name, n, (void *)(uintptr_t)id);
+	}
+}
+
+/* The lowest id of kind `kind` named `name`, the base BTF's first, or
+ * -1: what btf__find_by_name_kind answers, but that scans every type
+ * (libbpf 1.1), and -L 'kernel.trace("*")' asks 1,500 times. */
+static int32_t find_named(struct kbtf *b, const char *name, int kind)
+{
+	int32_t found = b->base ? find_named(b->base, name, kind) : -1;
+
+	if (found > 0)
+		return found;
+	if (!b->same_name)
+		index_names(b);
+	for (uint32_t id = (uint32_t)(uintptr_t)hash_get(&b->by_name, name);
+	     id; id = b->same_name[id - b->start_id])
+		if ((int)btf_kind(btf__type_by_id(b->btf, id)) == kind)
+			return (int32_t)id;
+	return -1;
 }
 
 static const struct ctype *int_type(const struct btf_type *t)
@@ -126,7 +164,7 @@ static const struct ctype *fwd_type(struct kbtf *b, const struct btf_type *t,
 {
 	const char *name = name_of(b, t->name_off);
 	bool is_union = btf_kflag(t);
-	int32_t full = name ? btf__find_by_name_kind(b->btf, name,
+	int32_t full = name ? find_named(b, name,
 			is_union ? BTF_KIND_UNION : BTF_KIND_STRUCT) : -1;
 
 	if (full > 0 && (uint32_t)full != id)
@@ -249,14 +287,14 @@ static const struct ctype *named(struct kbtf *b, int kind, const char *name)
 	int32_t id;
 
 	if (kind)
-		id = btf__find_by_name_kind(b->btf, name, kind);
+		id = find_named(b, name, kind);
 	else
 		for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
-			if ((id = btf__find_by_name_kind(b->btf, name,
+			if ((id = find_named(b, name,
 							 bare[i])) > 0)
 				break;
 	if (kind == BTF_KIND_ENUM && id <= 0)
-		id = btf__find_by_name_kind(b->btf, name, BTF_KIND_ENUM64);
+		id = find_named(b, name, BTF_KIND_ENUM64);
 	if (id > 0)
 		return convert(b, id);
 	if (!kind && !strcmp(name, "void"))
@@ -317,7 +355,7 @@ static void proto_params(struct kbtf *b, const struct btf_type *proto,
 bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
 	       struct vec *params)
 {
-	int32_t id = btf__find_by_name_kind(b->btf, func, BTF_KIND_FUNC);
+	int32_t id = find_named(b, func, BTF_KIND_FUNC);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(b->btf, id) : NULL;
 
 	if (t)
@@ -331,7 +369,7 @@ bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
 bool kbtf_func_typedef(struct kbtf *b, const char *typedef_name,
 		       const struct ctype **ret, struct vec *params)
 {
-	int32_t id = btf__find_by_name_kind(b->btf, typedef_name,
+	int32_t id = find_named(b, typedef_name,
 					    BTF_KIND_TYPEDEF);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(b->btf, id) : NULL;
 

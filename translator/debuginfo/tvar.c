@@ -55,7 +55,8 @@ static void loc_copy(struct tloc *dst, const struct tloc *l)
 static bool in_memory(const struct tloc *l)
 {
 	return l->kind == TL_FRAME || l->kind == TL_MEMORY ||
-	       l->kind == TL_COMPUTED || l->kind == TL_EXPR;
+	       l->kind == TL_COMPUTED || l->kind == TL_EXPR ||
+	       l->kind == TL_ARGUMENT;
 }
 
 /* The location now points where the pointer held there points. */

@@ -21,10 +21,11 @@ enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
 
 /*
  * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED,
- * TL_EXPR) hold the value at an address: a start (a register's value
- * plus `offset` for TL_FRAME, `addr` + `offset` for TL_MEMORY, the
- * value of `base` + `offset` for TL_COMPUTED, the script value of
- * `value` + `offset` for TL_EXPR) plus each run-time index term of
+ * TL_EXPR, TL_ARGUMENT) hold the value at an address: a start (a
+ * register's value plus `offset` for TL_FRAME, `addr` + `offset` for
+ * TL_MEMORY, the value of `base` + `offset` for TL_COMPUTED, the
+ * script value of `value` + `offset` for TL_EXPR, the hit's argument
+ * slot + `offset` for TL_ARGUMENT) plus each run-time index term of
  * `indexes`.  In the generated C, registers are the hit's struct
  * pt_regs at `c->regs` (set by a family that offers register or frame
  * locations), and memory is read and written through the kernel's
@@ -47,6 +48,14 @@ enum tloc_kind {
 			 * set(c, v), append(c, v) */
 	TL_CONSTANT,	/* the value is addr + offset itself (DWARF's
 			 * implicit_value, a constant stack_value) */
+	TL_ARGUMENT,	/* argument argno of the hit, as the family's
+			 * handler received it: c->probe_data points at
+			 * the hit's arguments, one u64 slot each (a
+			 * narrower type in the low bytes, the rest
+			 * undefined: the value is cut to its type).  A
+			 * memory kind too: a struct of up to 8 bytes
+			 * passed by value is in its slot, its members
+			 * at offset (and indexes) from the slot */
 };
 
 /* A run-time index term of a memory location: index * stride bytes. */
@@ -82,6 +91,7 @@ struct tloc {
 	const char *why;	/* TL_OPTIMIZED_OUT: why, for messages
 				 * ("no location at 0x...", "DW_OP_piece"),
 				 * or NULL */
+	int argno;		/* TL_ARGUMENT: from 0 */
 };
 
 /* One step of a chain, as resolved. */

@@ -2,7 +2,8 @@
  * Target variables to C, for pass 3 (tvar.h): a resolved tvar_ref
  * becomes one C expression that reads or writes its location.  A
  * family accessor is a call; a register is a field of the hit's
- * struct pt_regs (c->regs); memory goes through
+ * struct pt_regs (c->regs); an argument is a u64 slot of the hit's
+ * (c->probe_data); memory goes through
  * copy_{from,to}_kernel_nofault, a fault raising a run-time error
  * that names the address and leaving the statement (goto out), like
  * printf's %m.  Integers narrower than 64 bits are sign- or
@@ -58,6 +59,8 @@ static void emit_addr(struct tlower *tl, const struct tloc *l)
 		fprintf(out, "c->regs->%s", reg_name(l->regno));
 	else if (l->kind == TL_MEMORY)
 		emit_link_addr(out, l);
+	else if (l->kind == TL_ARGUMENT)
+		fprintf(out, "&((u64 *)c->probe_data)[%d]", l->argno);
 	else if (l->kind == TL_EXPR) {
 		fputs("(unsigned long)(", out);
 		tl->expr(tl->arg, l->value);
@@ -128,6 +131,14 @@ static void emit_value(struct tlower *tl, const struct tloc *l,
 		return;
 	case TL_ACCESSOR:
 		fprintf(tl->out, "%s(c)", l->acc.read);
+		return;
+	case TL_ARGUMENT:
+		if (l->offset || l->indexes.len)	/* a member */
+			emit_kread(tl, l, size, is_signed);
+		else
+			fprintf(tl->out, "((s64)(%s)((const u64 *)"
+				"c->probe_data)[%d])", int_c(size, is_signed),
+				l->argno);
 		return;
 	case TL_OPTIMIZED_OUT:
 		emit_optimized_out(tl);
@@ -212,6 +223,15 @@ void tvar_emit_write(struct tlower *tl, const struct tvar_ref *ref,
 		fprintf(out, "; c->regs->%s = (unsigned long)(%s)w%d_; w%d_; })",
 			reg_name(l->regno), int_c(ref->ctype->size, false), d,
 			d);
+		tl->depth--;
+		return;
+	case TL_ARGUMENT:	/* the hit's copy: the probed code never
+				 * sees it */
+		d = tl->depth++;
+		fprintf(out, "({ s64 w%d_ = ", d);
+		tl->expr(tl->arg, value);
+		fprintf(out, "; ((u64 *)c->probe_data)[%d] = (u64)w%d_; w%d_; })",
+			l->argno, d, d);
 		tl->depth--;
 		return;
 	case TL_OPTIMIZED_OUT:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "elaborate.h"
 #include "parse/parse.h"
+#include "probes/probes.h"
 
 char *probe_point_text(const struct probe_point *pp)
 {

@@ -9,7 +9,8 @@
 
 extern const struct probe_family begin_family, end_family, error_family,
 	never_family, timer_family, kprobe_family, procfs_family,
-	kernel_function_family, kernel_statement_family, module_family;
+	kernel_function_family, kernel_statement_family, module_family,
+	trace_family;
 
 static const struct probe_family *const families[] = {
 	&begin_family,
@@ -22,6 +23,7 @@ static const struct probe_family *const families[] = {
 	&kernel_function_family,
 	&kernel_statement_family,
 	&module_family,
+	&trace_family,
 };
 
 bool pp_always_unprivileged(const struct rprobe *rp)
