@@ -24,7 +24,7 @@
 #include <dwarf.h>
 #include "dwarf_index.h"
 
-#define DWX_MAGIC "stap-dwarf-index 1\n"
+#define DWX_MAGIC "stap-dwarf-index 4\n"
 #define DWX_MAGIC_LEN 20
 
 /* The cache file's header; entries and strings follow. */
@@ -274,13 +274,14 @@ static void walk_die(struct builder *b, Dwarf_Die *die, const char *func)
 							     &attr));
 		if (name && dwarf_entrypc(die, &pc) == 0 && pc)
 			add_entry(b, die, DWX_INLINE, name, func, pc);
-		walk_children(b, die, func);
+		walk_children(b, die, name);	/* its labels are its own */
 		return;
 	case DW_TAG_lexical_block:
 		walk_children(b, die, func);
 		return;
-	case DW_TAG_label:
-		name = dwarf_diename(die);
+	case DW_TAG_label:	/* a concrete copy names it by its origin */
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+							     &attr));
 		if (name && func && dwarf_lowpc(die, &pc) == 0 && pc)
 			add_entry(b, die, DWX_LABEL, name, func, pc);
 		return;
@@ -608,7 +609,6 @@ bool dwx_lines(struct dwx_index *x, uint64_t cu_off, const char *file,
 	Dwarf_Die cu;
 	Dwarf_Lines *lines;
 	size_t n;
-	uint32_t last_line = 0;
 
 	if (!dbg || !dwarf_offdie(dbg, cu_off, &cu) ||
 	    dwarf_getsrclines(&cu, &lines, &n) != 0)
@@ -617,18 +617,15 @@ bool dwx_lines(struct dwx_index *x, uint64_t cu_off, const char *file,
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
 		const char *src = dwarf_linesrc(l, NULL, NULL);
 		int line;
-		bool stmt;
+		bool end;
 		Dwarf_Addr addr;
 
 		if (!src || !file_matches(src, file) || dwarf_lineno(l, &line) ||
-		    dwarf_linebeginstatement(l, &stmt) || !stmt ||
+		    dwarf_lineendsequence(l, &end) || end ||
 		    dwarf_lineaddr(l, &addr))
 			continue;
 		if ((uint32_t)line < lo || (uint32_t)line > hi)
 			continue;
-		if ((uint32_t)line == last_line)
-			continue;
-		last_line = (uint32_t)line;
 		struct dwx_line *r = xmalloc(sizeof(*r));
 		r->line = (uint32_t)line;
 		r->pc = addr;

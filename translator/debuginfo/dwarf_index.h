@@ -80,9 +80,8 @@ const char *dwx_path(const struct dwx_index *x);
 bool dwx_was_built(const struct dwx_index *x);
 
 /* The line table rows of CU cu for source lines [lo, hi] of files
- * ending in file: appends, for each line that has code, the first
- * is_stmt address of each of its blocks, with the enclosing function's
- * entry; a row is struct dwx_line.  Used by kernel.statement. */
+ * ending in file (struct dwx_line *, appended in table order, a line
+ * once per row).  Used by kernel.statement. */
 struct dwx_line {
 	uint32_t line;
 	uint64_t pc;
