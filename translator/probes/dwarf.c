@@ -227,11 +227,12 @@ static struct dwx_index *index_for(struct session *s, const char *module,
 	if (path)
 		x = dwx_open(s, path, &why);
 	if (!x) {
-		diag_error(where->loc, "%s%s needs debuginfo: %s%s",
-			   module ? "module(\"" : "kernel.function/statement",
-			   module ? module : "", why,
+		char *what = module ? xasprintf("module(\"%s\")", module)
+			     : xstrdup("kernel.function/kernel.statement");
+		diag_error(where->loc, "%s needs debuginfo: %s%s", what, why,
 			   module ? "" : " (kprobe.function(\"NAME\") probes and "
 			   "their parameters work without it, through BTF)");
+		free(what);
 		free(why);
 		free(path);
 		return NULL;
