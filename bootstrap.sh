@@ -19,7 +19,7 @@ STEP_LOG=${STAP_BOOTSTRAP_LOG:-${XDG_CACHE_HOME:-$HOME/.cache}/stap/bootstrap.lo
 
 # procps: the testsuite runs kill(1).  No Recommends: they would add
 # some 350 packages (a desktop's worth, for qemu's GUI and clang's LLVM).
-deps="autoconf automake pkg-config flex bison libdw-dev libelf-dev gcc make
+deps="autoconf automake pkg-config flex bison libdw-dev libelf-dev libbpf-dev gcc make
       libc6-dev dejagnu expect qemu-system-x86 busybox-static xz-utils zstd
       cpio kmod bc clang libclang-rt-14-dev dropbear-bin openssh-client
       procps ${STAP_BOOTSTRAP_EXTRA:-}"

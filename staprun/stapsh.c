@@ -6,9 +6,11 @@
  * virtio-serial port (-d /dev/vport0p1), where it serves one host
  * connection after another.  A session is:
  *
- *   stap:   stap 2                    stapsh: stapsh 2 x86_64 6.1.0-56-amd64
+ *   stap:   stap 3                    stapsh: stapsh 3 x86_64 6.1.0-56-amd64
  *   stap:   symbols -                 stapsh: data symbols 65536 + bytes ...
  *                                     stapsh: symbols 0123456789abcdef sent
+ *   stap:   btf vmlinux -             stapsh: data btf 65536 + bytes ...
+ *                                     stapsh: btf vmlinux 0123456789abcdef sent
  *   stap:   file 1234 mod.ko + bytes  stapsh: OK
  *   stap:   run -v mod.ko             stapsh: OK
  *                                     stapsh: data stdout 12 + bytes ...
@@ -421,6 +423,22 @@ static void cmd_quit(struct session *s, int argc, char **argv)
 }
 
 #if STAPSH_PROTO_VERSION >= 2
+/* Sends len bytes as "data STREAM" frames. */
+static void send_stream(struct session *s, enum sp_stream stream,
+			const char *data, size_t len)
+{
+	size_t off, n;
+
+	for (off = 0; off < len && !s->hung_up; off += n) {
+		n = len - off > SP_DATA_CHUNK ? SP_DATA_CHUNK : len - off;
+		if (sp_write_data(s->out, stream, data + off, n) < 0) {
+			logmsg("host gone while sending %s: %s",
+			       sp_stream_name(stream), strerror(errno));
+			s->hung_up = true;
+		}
+	}
+}
+
 /*
  * "symbols HAVE" (version 2): the kernel's function symbols (ksyms.h).
  * HAVE is the identity of the list stap has cached, or "-".  If it is
@@ -430,7 +448,7 @@ static void cmd_quit(struct session *s, int argc, char **argv)
 static void cmd_symbols(struct session *s, int argc, char **argv)
 {
 	char ident[17], *list = NULL;
-	size_t len = 0, off, n;
+	size_t len = 0;
 
 	if (s->version < 2) {
 		reply(s, "error 'symbols' needs protocol version 2");
@@ -458,17 +476,90 @@ static void cmd_symbols(struct session *s, int argc, char **argv)
 		reply(s, "error cannot read /proc/kallsyms: %s", strerror(errno));
 		return;
 	}
-	for (off = 0; off < len && !s->hung_up; off += n) {
-		n = len - off > SP_DATA_CHUNK ? SP_DATA_CHUNK : len - off;
-		if (sp_write_data(s->out, SP_STREAM_SYMBOLS, list + off, n) < 0) {
-			logmsg("host gone while sending symbols: %s",
-			       strerror(errno));
-			s->hung_up = true;
-		}
-	}
+	send_stream(s, SP_STREAM_SYMBOLS, list, len);
 	free(list);
 	reply(s, "symbols %s sent", ident);
 	logmsg("symbols: sent %zu bytes", len);
+}
+#endif
+
+#if STAPSH_PROTO_VERSION >= 3
+/* The whole of a sysfs file (whose size stat does not tell), or NULL. */
+static char *read_sysfs(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 1 << 20;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap);
+	*len = 0;
+	while (buf && (n = read(fd, buf + *len, cap - *len)) > 0) {
+		*len += n;
+		if (*len == cap) {
+			char *more = realloc(buf, cap *= 2);
+			if (!more)
+				free(buf);
+			buf = more;
+		}
+	}
+	if (buf && n < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	return buf;
+}
+
+/*
+ * "btf NAME HAVE" (version 3): the kernel's BTF (NAME vmlinux) or a
+ * loaded module's, the raw bytes of /sys/kernel/btf/NAME.  HAVE is the
+ * identity (as for "symbols") of the build whose BTF stap has cached, or
+ * "-".  The answer ends with "btf NAME IDENT same" when that is this
+ * kernel's, "btf NAME IDENT none" when there is no such BTF, else
+ * "btf NAME IDENT sent" after "data btf" frames.
+ */
+static void cmd_btf(struct session *s, int argc, char **argv)
+{
+	char ident[17], *path, *data;
+	size_t len = 0;
+
+	if (s->version < 3) {
+		reply(s, "error 'btf' needs protocol version 3");
+		return;
+	}
+	if (argc != 3 || !sp_name_ok(argv[1])) {
+		reply(s, "error malformed btf command: expected 'btf NAME HAVE'");
+		return;
+	}
+	if (s->child) {
+		reply(s, "error busy: staprun is running");
+		return;
+	}
+	if (ksyms_identity(ident) < 0) {
+		reply(s, "error cannot read /proc/version: %s", strerror(errno));
+		return;
+	}
+	if (asprintf(&path, "/sys/kernel/btf/%s", argv[1]) < 0) {
+		reply(s, "error out of memory");
+		return;
+	}
+	if (access(path, R_OK) != 0) {
+		reply(s, "btf %s %s none", argv[1], ident);
+	} else if (strcmp(argv[2], ident) == 0) {
+		reply(s, "btf %s %s same", argv[1], ident);
+		logmsg("btf %s: the host's copy is current", argv[1]);
+	} else if (!(data = read_sysfs(path, &len))) {
+		reply(s, "error cannot read %s: %s", path, strerror(errno));
+	} else {
+		send_stream(s, SP_STREAM_BTF, data, len);
+		free(data);
+		reply(s, "btf %s %s sent", argv[1], ident);
+		logmsg("btf %s: sent %zu bytes", argv[1], len);
+	}
+	free(path);
 }
 #endif
 
@@ -483,6 +574,9 @@ static const struct command {
 	{ "quit", cmd_quit },
 #if STAPSH_PROTO_VERSION >= 2
 	{ "symbols", cmd_symbols },
+#endif
+#if STAPSH_PROTO_VERSION >= 3
+	{ "btf", cmd_btf },
 #endif
 };
 

@@ -405,6 +405,10 @@ enum sp_stream sp_stream_by_name(const char *name)
 	if (strcmp(name, "symbols") == 0)
 		return SP_STREAM_SYMBOLS;
 #endif
+#if STAPSH_PROTO_VERSION >= 3
+	if (strcmp(name, "btf") == 0)
+		return SP_STREAM_BTF;
+#endif
 	return SP_STREAM_UNKNOWN;
 }
 
@@ -415,6 +419,9 @@ const char *sp_stream_name(enum sp_stream s)
 	case SP_STREAM_STDERR: return "stderr";
 #if STAPSH_PROTO_VERSION >= 2
 	case SP_STREAM_SYMBOLS: return "symbols";
+#endif
+#if STAPSH_PROTO_VERSION >= 3
+	case SP_STREAM_BTF: return "btf";
 #endif
 	default: return "unknown";
 	}

@@ -25,11 +25,11 @@
 
 /* The protocol version this side speaks.  Both sides speak the lower of
  * the two announced versions.  1 is the first version; 2 adds the
- * "symbols" request.  A build may set it lower (-DSTAPSH_PROTO_VERSION=N)
+ * "symbols" request, 3 the "btf" request.  A build may set it lower (-DSTAPSH_PROTO_VERSION=N)
  * to be a faithful previous release: code for version N sits inside
  * "#if STAPSH_PROTO_VERSION >= N" (`make compat-prev`, testsuite/stap.compat). */
 #ifndef STAPSH_PROTO_VERSION
-#define STAPSH_PROTO_VERSION 2
+#define STAPSH_PROTO_VERSION 3
 #endif
 #define STAPSH_PROTO_MIN_VERSION 1
 
@@ -41,10 +41,13 @@
 #define SP_DATA_CHUNK 65536		/* bytes stapsh puts in one data frame */
 
 /* The streams a "data" frame can carry.  "symbols" (version 2) carries
- * the answer to a "symbols" request. */
+ * the answer to a "symbols" request, "btf" (version 3) to a "btf". */
 enum sp_stream { SP_STREAM_UNKNOWN, SP_STREAM_STDOUT, SP_STREAM_STDERR,
 #if STAPSH_PROTO_VERSION >= 2
 	SP_STREAM_SYMBOLS,
+#endif
+#if STAPSH_PROTO_VERSION >= 3
+	SP_STREAM_BTF,
 #endif
 };
 

@@ -80,7 +80,7 @@ static void print_result(struct session *s)
 	if (s->last_pass == 1)
 		print_file(stdout, s->user_file);
 	else if (s->last_pass == 2 && s->list_points)
-		print_probe_points(stdout, s->prog);
+		print_probe_points(stdout, s->prog, s->list_vars);
 	else if (s->last_pass == 2)
 		print_program(stdout, s->prog, s->verbose > 0);
 	else if (s->last_pass == 3)

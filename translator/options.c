@@ -307,6 +307,7 @@ static int take_option(struct session *s, int c, const char *arg,
 					  "another -l/-L", c == 'l' ? "l" : "L");
 		s->script_text = xasprintf("probe %s {}", arg);
 		s->list_points = true;
+		s->list_vars = c == 'L';
 		break;
 	case 'p':
 		if (!parse_int(arg, 1, 5, &v))

@@ -101,7 +101,7 @@ static int release_cmp(const char *a, const char *b)
 	return (unsigned char)*a - (unsigned char)*b;
 }
 
-static const char *vm_dir(void)
+const char *vm_dir(void)
 {
 	const char *d = getenv("STAP_VM_DIR");
 	if (d)

@@ -14,6 +14,9 @@ void find_paths(struct session *s);
 bool find_target_kernel(struct session *s);
 /* True when this machine's kernel can load modules. */
 bool local_modules_supported(void);
+/* Where the built-in VM keeps its kernels ($STAP_VM_DIR, else
+ * <cache>/stap/vm): KVER/boot/vmlinuz, KVER/modules/. */
+const char *vm_dir(void);
 /* The newest kernel release the built-in VM has fetched, or NULL. */
 const char *vm_default_release(void);
 

@@ -43,6 +43,7 @@ struct session {
 	bool bulk;			/* -b */
 	bool list_points;		/* -l / -L PATTERN: print the probe
 					 * points it resolves to, after pass 2 */
+	bool list_vars;			/* -L: with their target variables */
 	bool flight;			/* -F: flight recorder */
 	const char *rotate;		/* -S SIZE[,N], as given */
 	struct vec global_settings;	/* char *: -G NAME=VALUE, module

@@ -60,4 +60,12 @@ bool kbtf_func_typedef(struct kbtf *b, const char *typedef_name,
 void kbtf_names_with_prefix(struct kbtf *b, const char *prefix,
 			    struct vec *out);
 
+/* ---- for btf.c: the loaded BTF and its conversion (btf_types.c) ---- */
+struct btf;
+/* Takes over btf; base: the kernel's, when btf is a module's (split). */
+struct kbtf *kbtf_new(struct btf *btf, struct kbtf *base);
+struct btf *kbtf_libbpf(struct kbtf *b);
+/* The type of BTF id `id`, converted on first use. */
+const struct ctype *kbtf_type(struct kbtf *b, uint32_t id);
+
 #endif

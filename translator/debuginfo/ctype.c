@@ -85,6 +85,22 @@ void ctype_add_enumerator(struct ctype *en, const char *name, int64_t value)
 	vec_push(&en->items, e);
 }
 
+const struct ctype *ctype_complete(const struct ctype *t)
+{
+	if (t && t->fill) {
+		struct ctype *w = (struct ctype *)t;
+		void (*fill)(struct ctype *) = w->fill;
+		w->fill = NULL;
+		fill(w);
+	}
+	return t;
+}
+
+const struct vec *ctype_items(const struct ctype *t)
+{
+	return &ctype_complete(t)->items;
+}
+
 static bool is_record(const struct ctype *t)
 {
 	return t->kind == CT_STRUCT || t->kind == CT_UNION;
@@ -95,8 +111,9 @@ const struct cmember *ctype_member(const struct ctype *t, const char *name,
 {
 	if (!is_record(t))
 		return NULL;
-	for (size_t i = 0; i < t->items.len; i++) {
-		const struct cmember *m = vec_at(&t->items, i);
+	const struct vec *items = ctype_items(t);
+	for (size_t i = 0; i < items->len; i++) {
+		const struct cmember *m = vec_at(items, i);
 		if (m->name && !strcmp(m->name, name)) {
 			*offset = m->offset;
 			return m;

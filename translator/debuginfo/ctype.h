@@ -64,8 +64,20 @@ struct ctype {
 	const struct ctype *base;	/* see the kinds */
 	uint64_t count;		/* CT_ARRAY */
 	struct vec items;	/* CT_STRUCT/CT_UNION: struct cmember *;
-				 * CT_ENUM: struct cenum * */
+				 * CT_ENUM: struct cenum *; read them through
+				 * ctype_items() (they may come lazily) */
+	/* A source that builds records on first use (DWARF: a struct's
+	 * members pull in whole type graphs) sets fill: ctype_complete()
+	 * calls it once to add the items and set the size, then clears
+	 * it. */
+	void (*fill)(struct ctype *t);
+	void *fill_arg;
 };
+
+/* t with its items and size, filled now if its source deferred them. */
+const struct ctype *ctype_complete(const struct ctype *t);
+/* t's items (completing it first). */
+const struct vec *ctype_items(const struct ctype *t);
 
 /* The types every source shares. */
 extern const struct ctype ctype_void_type, ctype_bool_type,

@@ -38,6 +38,17 @@ const struct target_var *dwarf_point_var(const struct dwarf_point *pt,
  * $return last; as probes.h's target_list wants. */
 void dwarf_point_vars(const struct dwarf_point *pt, struct vec *out);
 
+/* @var("name@file"): the global or static variable name of dbg
+ * defined in file (NULL: the first of that name), in memory at its
+ * run-time address, or NULL when there is none. */
+const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
+					  const char *file);
+
+/* The DWARF of the target kernel (module NULL) or of module, opened
+ * once per run (dwarf_target.c), or NULL with *why (NULL: none). */
+struct session;
+Dwarf *dwarf_target_dbg(struct session *s, const char *module, char **why);
+
 /* The type a script names in @cast ("task_struct", "struct file",
  * "unsigned long") as dbg's DWARF defines it, or NULL. */
 const struct ctype *dwarf_type_named(Dwarf *dbg, const char *name);

@@ -55,7 +55,7 @@ static void loc_copy(struct tloc *dst, const struct tloc *l)
 static bool in_memory(const struct tloc *l)
 {
 	return l->kind == TL_FRAME || l->kind == TL_MEMORY ||
-	       l->kind == TL_COMPUTED;
+	       l->kind == TL_COMPUTED || l->kind == TL_EXPR;
 }
 
 /* The location now points where the pointer held there points. */
@@ -83,7 +83,8 @@ static bool move_within(struct walk *w, int64_t offset,
 	if (!in_memory(l)) {
 		fail(w, "holds %s in a %s: its parts cannot be reached yet",
 		     w->text.buf, l->kind == TL_REGISTER ? "register"
-						       : "family accessor");
+				  : l->kind == TL_CONSTANT ? "constant"
+							   : "family accessor");
 		return false;
 	}
 	l->offset += offset;
@@ -152,7 +153,7 @@ static bool step_member(struct walk *w, struct tvar_step *st)
 static bool step_index(struct walk *w, struct tvar_step *st)
 {
 	const struct comp *c = st->comp;
-	const struct ctype *elem = w->type->base;
+	const struct ctype *elem = ctype_complete(w->type->base);
 
 	if (w->type->kind != CT_ARRAY && w->type->kind != CT_POINTER) {
 		char *t = a_type(w->type);
@@ -221,20 +222,30 @@ static bool walk_chain(struct walk *w, const struct vec *comps,
 	return true;
 }
 
-/* The value the chain ends at: one the script can hold. */
+/* The value the chain ends at: one the script can hold; with suffix
+ * "&" its address instead (any type, in memory); with "$" or "$$" any
+ * type (pass 2 expands the pretty printing before resolving). */
 static bool check_value(struct walk *w, const char *suffix)
 {
 	const struct ctype *t = w->type;
+	const struct tloc *l = &w->ref->loc;
 
-	if (suffix && w->ref->steps.len == 0 && !walkable(t)) {
-		fail_scalar(w, 0);
-		return false;
+	if (suffix && !strcmp(suffix, "&")) {
+		if (w->ref->bit_size) {
+			fail(w, "has the bitfield %s: it has no address",
+			     w->text.buf);
+			return false;
+		}
+		if (!in_memory(l) && l->kind != TL_OPTIMIZED_OUT) {
+			fail(w, "holds %s outside memory: it has no address",
+			     w->text.buf);
+			return false;
+		}
+		w->ref->addr_of = true;
+		return true;
 	}
-	if (suffix) {
-		fail(w, "cannot be pretty-printed with '%s' yet (%s)", suffix,
-		     w->text.buf);
-		return false;
-	}
+	if (suffix)
+		return true;
 	if (ctype_script_type(t) == TYPE_UNKNOWN) {
 		char *d = a_type(t);
 		fail(w, "has %s as %s, which has no script value: pick a "
@@ -242,8 +253,8 @@ static bool check_value(struct walk *w, const char *suffix)
 		free(d);
 		return false;
 	}
-	if (t->kind == CT_ARRAY && !in_memory(&w->ref->loc) &&
-	    w->ref->loc.kind != TL_OPTIMIZED_OUT) {
+	if (t->kind == CT_ARRAY && !in_memory(l) &&
+	    l->kind != TL_OPTIMIZED_OUT) {
 		fail(w, "has %s as an array outside memory: it has no address",
 		     w->text.buf);
 		return false;
@@ -271,6 +282,6 @@ struct tvar_ref *tvar_resolve(const char *name, const struct ctype *t,
 	}
 	sb_free(&w.text);
 	ref->ctype = w.type;
-	ref->type = ctype_script_type(w.type);
+	ref->type = ref->addr_of ? TYPE_LONG : ctype_script_type(w.type);
 	return ref;
 }

@@ -20,26 +20,33 @@
 enum target_access { TARGET_READ = 1, TARGET_SET = 2, TARGET_APPEND = 4 };
 
 /*
- * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED)
- * hold the value at an address: a start (a register's value plus
- * `offset` for TL_FRAME, `addr` + `offset` for TL_MEMORY, the value of
- * `base` + `offset` for TL_COMPUTED) plus each run-time index term of
+ * A location.  The memory kinds (TL_FRAME, TL_MEMORY, TL_COMPUTED,
+ * TL_EXPR) hold the value at an address: a start (a register's value
+ * plus `offset` for TL_FRAME, `addr` + `offset` for TL_MEMORY, the
+ * value of `base` + `offset` for TL_COMPUTED, the script value of
+ * `value` + `offset` for TL_EXPR) plus each run-time index term of
  * `indexes`.  In the generated C, registers are the hit's struct
  * pt_regs at `c->regs` (set by a family that offers register or frame
  * locations), and memory is read and written through the kernel's
  * fault-tolerant copies.
  */
 enum tloc_kind {
-	TL_REGISTER,	/* the value is register regno */
+	TL_REGISTER,	/* the value is register regno, plus offset
+			 * (DWARF's DW_OP_breg N stack_value) */
 	TL_FRAME,	/* memory at register regno + offset: a frame
 			 * slot, the frame base resolved by the source
 			 * (e.g. the CFA at entry is sp + 8) */
 	TL_MEMORY,	/* memory at addr + offset (a global) */
 	TL_COMPUTED,	/* memory at (value of base) + offset: a member
 			 * or element reached through a pointer */
+	TL_EXPR,	/* memory at (the script value of expression
+			 * `value`) + offset: @cast(value, "type"), the
+			 * object an address computed by the script holds */
 	TL_OPTIMIZED_OUT,	/* no value at this point */
 	TL_ACCESSOR,	/* the family's runtime functions: read(c),
 			 * set(c, v), append(c, v) */
+	TL_CONSTANT,	/* the value is addr + offset itself (DWARF's
+			 * implicit_value, a constant stack_value) */
 };
 
 /* A run-time index term of a memory location: index * stride bytes. */
@@ -59,11 +66,22 @@ struct tloc {
 	int regno;		/* TL_REGISTER, TL_FRAME: DWARF x86-64
 				 * numbering (0 ax, 1 dx, 2 cx, 3 bx, 4 si,
 				 * 5 di, 6 bp, 7 sp, 8-15 r8-r15, 16 ip) */
-	uint64_t addr;		/* TL_MEMORY */
+	uint64_t addr;		/* TL_MEMORY, TL_CONSTANT */
+	/* TL_MEMORY, TL_CONSTANT: when anchor is set, addr is a link-time
+	 * address of the kernel image, relocated at run time by where the
+	 * exported symbol `anchor` (linked at anchor_addr) was loaded:
+	 * addr - anchor_addr + &anchor (KASLR). */
+	const char *anchor;
+	uint64_t anchor_addr;
 	const struct tloc *base;	/* TL_COMPUTED: holds a pointer */
+	const struct expr *value;	/* TL_EXPR: a script long, the
+					 * address; evaluated once per read */
 	int64_t offset;		/* the memory kinds */
 	struct vec indexes;	/* the memory kinds: struct tindex * */
 	struct taccessor acc;	/* TL_ACCESSOR */
+	const char *why;	/* TL_OPTIMIZED_OUT: why, for messages
+				 * ("no location at 0x...", "DW_OP_piece"),
+				 * or NULL */
 };
 
 /* One step of a chain, as resolved. */
@@ -90,11 +108,14 @@ struct tvar_ref {
 	unsigned bit_offset, bit_size;
 	enum type type;		/* the script type */
 	unsigned access;	/* this use's enum target_access */
+	bool addr_of;		/* &$var: the value is loc's address (a
+				 * memory kind), type long */
 };
 
 /* Walks comps (struct comp *) from a variable of type t at loc into a
  * new ref (access left 0); suffix is the use's "$" or "$$" (pretty
- * printing, not supported yet) or NULL.  On failure returns NULL, with
+ * printing: any type is accepted, pass 2 expands it into reads of
+ * members), "&" (its address: addr_of) or NULL.  On failure returns NULL, with
  * *why a new message that completes "target variable '$v' of probe P"
  * and *bad the component it is about (NULL: the whole use). */
 struct tvar_ref *tvar_resolve(const char *name, const struct ctype *t,

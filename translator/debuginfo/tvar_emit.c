@@ -37,6 +37,16 @@ static const char *int_c(uint64_t size, bool is_signed)
 static void emit_value(struct tlower *tl, const struct tloc *l,
 		       uint64_t size, bool is_signed);
 
+/* addr, relocated through its anchor symbol when it has one. */
+static void emit_link_addr(FILE *out, const struct tloc *l)
+{
+	if (l->anchor)
+		fprintf(out, "(0x%" PRIx64 "UL - 0x%" PRIx64 "UL + (unsigned "
+			"long)&%s)", l->addr, l->anchor_addr, l->anchor);
+	else
+		fprintf(out, "0x%" PRIx64 "UL", l->addr);
+}
+
 /* An unsigned long expression of the address of memory location l. */
 static void emit_addr(struct tlower *tl, const struct tloc *l)
 {
@@ -46,8 +56,12 @@ static void emit_addr(struct tlower *tl, const struct tloc *l)
 	if (l->kind == TL_FRAME)
 		fprintf(out, "c->regs->%s", reg_name(l->regno));
 	else if (l->kind == TL_MEMORY)
-		fprintf(out, "0x%" PRIx64 "UL", l->addr);
-	else
+		emit_link_addr(out, l);
+	else if (l->kind == TL_EXPR) {
+		fputs("(unsigned long)(", out);
+		tl->expr(tl->arg, l->value);
+		fputc(')', out);
+	} else
 		emit_value(tl, l->base, 8, false);
 	if (l->offset)
 		fprintf(out, " + (%" PRId64 "L)", l->offset);
@@ -91,12 +105,23 @@ static void emit_value(struct tlower *tl, const struct tloc *l,
 {
 	switch (l->kind) {
 	case TL_REGISTER:
-		fprintf(tl->out, "((s64)(%s)c->regs->%s)",
-			int_c(size, is_signed), reg_name(l->regno));
+		if (l->offset)
+			fprintf(tl->out, "((s64)(%s)(c->regs->%s + (%" PRId64
+				"L)))", int_c(size, is_signed),
+				reg_name(l->regno), l->offset);
+		else
+			fprintf(tl->out, "((s64)(%s)c->regs->%s)",
+				int_c(size, is_signed), reg_name(l->regno));
+		return;
+	case TL_CONSTANT:
+		fprintf(tl->out, "((s64)(%s)(", int_c(size, is_signed));
+		emit_link_addr(tl->out, l);
+		fprintf(tl->out, " + (%" PRId64 "L)))", l->offset);
 		return;
 	case TL_FRAME:
 	case TL_MEMORY:
 	case TL_COMPUTED:
+	case TL_EXPR:
 		emit_kread(tl, l, size, is_signed);
 		return;
 	case TL_ACCESSOR:
@@ -133,6 +158,8 @@ void tvar_emit_read(struct tlower *tl, const struct tvar_ref *ref)
 
 	if (ref->loc.kind == TL_ACCESSOR || ref->loc.kind == TL_OPTIMIZED_OUT)
 		emit_value(tl, &ref->loc, 8, true);
+	else if (ref->addr_of)
+		emit_array_addr(tl, &ref->loc);	/* the address, as s64 */
 	else if (t->kind == CT_ARRAY)
 		emit_array_addr(tl, &ref->loc);
 	else if (ref->bit_size)
@@ -185,6 +212,7 @@ void tvar_emit_write(struct tlower *tl, const struct tvar_ref *ref,
 		tl->depth--;
 		return;
 	case TL_OPTIMIZED_OUT:
+	case TL_CONSTANT:	/* pass 2 allows no assignment */
 		emit_optimized_out(tl);
 		return;
 	default:

@@ -13,7 +13,7 @@
  */
 void fold_defined(struct resolver *r, struct expr *e)
 {
-	int k = target_defined(r->prog, r->body, e->a);
+	int k = target_defined(r->s, r->prog, r->body, e->a);
 	if (k < 0) {
 		resolve_expr(r, e->a);
 		k = 1;

@@ -38,14 +38,35 @@ struct probe *autoprint_probe(const struct sym *g);
 bool side_effect_free(const struct expr *e);
 /* targets.c: resolves the target variable e ($name) used in body for
  * access (enum target_access; 0 for another modifying operator op),
- * reporting what is wrong. */
+ * reporting what is wrong; writing the probed code's memory or
+ * registers needs guru mode. */
 void resolve_target(const struct program *prog, const struct pbody *body,
-		    struct expr *e, unsigned access, const char *op);
+		    struct expr *e, unsigned access, const char *op, bool guru);
+/* The target variable `name` every point of body agrees on (NULL: some
+ * lack it or they differ); *rp the first point.  And every variable of
+ * body's first point, as its family lists them (probes.h target_list). */
+struct rprobe;
+/* -L's line for rp: its text and each variable it can read, upstream's
+ * way: " $return:long int $file:struct file*" (a new string). */
+char *target_listing(const struct rprobe *rp);
+const struct target_var *target_lookup(const struct program *prog,
+					const struct pbody *body,
+					const char *name,
+					const struct rprobe **rp);
+void target_vars(const struct program *prog, const struct pbody *body,
+		 struct vec *out);
 /* @defined(e): 1 or 0 when e holds target variables, @cast or @var,
  * -1 when it holds none (it is then defined if it resolves).  Silent
  * but for points of one handler that disagree. */
-int target_defined(const struct program *prog, const struct pbody *body,
-		   const struct expr *e);
+struct session;
+int atvar_defined(struct session *s, const struct expr *e);
+int target_defined(struct session *s, const struct program *prog,
+		   const struct pbody *body, const struct expr *e);
+/* targets.c: @cast(e->a, "type", "module")->chain: the type looked up
+ * (debuginfo/types.h), e->target set to the typed read of the object at
+ * the address e->a computes; reports what is wrong.  e->a is resolved
+ * already. */
+void resolve_cast(struct session *s, struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);
@@ -56,7 +77,7 @@ void infer_types(struct program *prog);
 /* print.c: -p2 listing; bodies with -v. */
 void print_program(FILE *out, const struct program *prog, bool bodies);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */
-void print_probe_points(FILE *out, const struct program *prog);
+void print_probe_points(FILE *out, const struct program *prog, bool vars);
 
 /* The printed form of a probe point, e.g. "timer.ms(200)". */
 char *probe_point_text(const struct probe_point *pp);

@@ -33,13 +33,15 @@ static int by_text(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void print_probe_points(FILE *out, const struct program *prog)
+void print_probe_points(FILE *out, const struct program *prog, bool vars)
 {
 	size_t n = prog->rprobes.len;
 	const char **texts = xmalloc((n ? n : 1) * sizeof(*texts));
 
-	for (size_t i = 0; i < n; i++)
-		texts[i] = ((const struct rprobe *)vec_at(&prog->rprobes, i))->text;
+	for (size_t i = 0; i < n; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		texts[i] = vars ? target_listing(rp) : rp->text;
+	}
 	qsort(texts, n, sizeof(*texts), by_text);
 	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(texts[i], texts[i - 1]) != 0)

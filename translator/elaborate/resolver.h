@@ -44,6 +44,16 @@ void note_exclusive(struct resolver *r, struct sym *g);
 void note_arity(struct sym *s, int n, struct srcloc loc);
 struct sym *resolve_aggregate(struct resolver *r, struct expr *e, bool lock);
 
+/* pretty.c: $$vars, $$parms, $$locals, $$return and $var$ / $var$$
+ * become the sprintf of their parts (true: e was rewritten, resolve it
+ * again); &$var becomes the address of the variable's location. */
+bool target_pretty(struct resolver *r, struct expr *e);
+void target_addrof(struct resolver *r, struct expr *e);
+
+/* atvar.c: @var e, for access (enum target_access), becomes the
+ * E_TARGET of the kernel's or module's variable; and @defined of it. */
+void resolve_atvar(struct resolver *r, struct expr *e, unsigned access);
+
 /* walk.c */
 void unsupported(struct srcloc loc, const char *what);
 void resolve_body(struct resolver *r, struct pbody *body);

@@ -19,6 +19,30 @@
 #include <string.h>
 #include "elaborate.h"
 #include "probes/probes.h"
+#include "debuginfo/types.h"
+
+/* A new ", "-joined list of the variables the family lists at rp
+ * ("$file, $buf"), or NULL when it lists none. */
+static char *available(const struct rprobe *rp)
+{
+	struct vec all = {0};
+	struct strbuf sb = {0};
+
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &all);
+	for (size_t i = 0; i < all.len; i++) {
+		const struct target_var *tv = vec_at(&all, i);
+		if (tv->loc.kind == TL_OPTIMIZED_OUT)
+			continue;
+		sb_printf(&sb, "%s%s", sb.len ? ", " : "", tv->name);
+	}
+	vec_free(&all);
+	if (!sb.len) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
+}
 
 /* The target variable `name` in every point of body: NULL when some
  * point lacks it; *mixed when the points disagree (different
@@ -90,7 +114,8 @@ static unsigned allowed(const struct target_var *tv,
 /* Checks use e of tv for access and annotates it; false after an
  * error. */
 static bool check_use(const struct rprobe *rp, const struct target_var *tv,
-		      struct expr *e, unsigned access, const char *op)
+		      struct expr *e, unsigned access, const char *op,
+		      bool guru)
 {
 	const struct comp *bad;
 	char *why;
@@ -104,9 +129,24 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 		return false;
 	}
 	if (ref->loc.kind == TL_OPTIMIZED_OUT) {
+		char *avail = available(rp);
 		diag_error(e->loc, "target variable '%s' of probe %s is "
-			   "optimized out at this point: guard it with "
-			   "@defined()", e->name, rp->text);
+			   "optimized out at this point%s%s%s: guard it with "
+			   "@defined()%s%s", e->name, rp->text,
+			   tv->loc.why ? " (" : "",
+			   tv->loc.why ? tv->loc.why : "",
+			   tv->loc.why ? ")" : "",
+			   avail ? "; available here: " : "",
+			   avail ? avail : "");
+		free(avail);
+		return false;
+	}
+	if (access & ~TARGET_READ && tv->loc.kind != TL_ACCESSOR &&
+	    !guru) {
+		diag_error(e->loc, "target variable '%s' cannot be %s in probe "
+			   "%s without guru mode (-g): it is the probed "
+			   "code's own memory", e->name, access_text(access),
+			   rp->text);
 		return false;
 	}
 	if (!(allowed(tv, ref, &rule) & access)) {
@@ -122,12 +162,60 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 	return true;
 }
 
+char *target_listing(const struct rprobe *rp)
+{
+	struct vec all = {0};
+	struct strbuf sb = {0};
+
+	sb_puts(&sb, rp->text);
+	if (rp->family->target_list)
+		rp->family->target_list(rp, &all);
+	for (int pass = 0; pass < 2; pass++) {	/* $return first */
+		for (size_t i = 0; i < all.len; i++) {
+			const struct target_var *tv = vec_at(&all, i);
+			if ((tv->class == TV_RETURN) != (pass == 0) ||
+			    tv->loc.kind == TL_OPTIMIZED_OUT)
+				continue;
+			char *d = tv->spelling ? NULL : ctype_describe(tv->type);
+			sb_printf(&sb, " %s:%s", tv->name,
+				  tv->spelling ? tv->spelling : d);
+			free(d);
+		}
+	}
+	vec_free(&all);
+	return sb_steal(&sb);
+}
+
+const struct target_var *target_lookup(const struct program *prog,
+					const struct pbody *body,
+					const char *name,
+					const struct rprobe **rp)
+{
+	bool mixed;
+	return lookup(prog, body, name, rp, &mixed);
+}
+
+void target_vars(const struct program *prog, const struct pbody *body,
+		 struct vec *out)
+{
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		if (rp->body != body)
+			continue;
+		if (rp->family->target_list)
+			rp->family->target_list(rp, out);
+		return;	/* the first point's: the others must agree */
+	}
+}
+
 void resolve_target(const struct program *prog, const struct pbody *body,
-		    struct expr *e, unsigned access, const char *op)
+		    struct expr *e, unsigned access, const char *op, bool guru)
 {
 	const struct rprobe *rp;
 	bool mixed;
+	char *why;
 	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
+	char *alts;
 
 	if (!rp && body->probe) {
 		/* its probe points failed: they said why */
@@ -139,6 +227,15 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "target variable '%s' differs between the "
 			   "probe points sharing this handler (%s and others): "
 			   "write them as separate probes", e->name, rp->text);
+	} else if (!tv && rp->family->target_missing &&
+		   (why = rp->family->target_missing(rp, e->name))) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s: %s", e->name, rp->text, why);
+		free(why);
+	} else if (!tv && (alts = available(rp))) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s (alternatives: %s)", e->name, rp->text, alts);
+		free(alts);
 	} else if (!tv) {
 		int n;
 		char *own = probe_family_own_targets(&n);
@@ -150,8 +247,56 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 					      : " work without it)");
 		free(own);
 	} else {
-		check_use(rp, tv, e, access, op);
+		check_use(rp, tv, e, access, op, guru);
 	}
+}
+
+/* ---- @cast ----------------------------------------------------------- */
+
+/* The typed read of @cast e, or NULL with *why (a new message
+ * completing "@cast(..., \"T\") ") and *bad when why and bad are given. */
+static struct tvar_ref *typed_cast(struct session *s, const struct expr *e,
+				   char **why, const struct comp **bad)
+{
+	char *w = NULL, *tname;
+	const struct comp *b = NULL;
+	const struct ctype *t = target_type_named(s, e->module, e->str, &w);
+	struct tloc loc = { .kind = TL_EXPR, .value = e->a };
+	struct tvar_ref *ref = NULL;
+
+	if (!t) {
+		char *m = xasprintf("cannot find type '%s': %s", e->str, w);
+		free(w);
+		w = m;
+	} else {
+		tname = xasprintf("@cast(..., \"%s\")", e->str);
+		ref = tvar_resolve(tname, t, &loc, &e->comps, e->suffix, &w,
+				   &b);
+	}
+	if (why)
+		*why = w;
+	else
+		free(w);
+	if (bad)
+		*bad = b;
+	return ref;
+}
+
+void resolve_cast(struct session *s, struct expr *e)
+{
+	const struct comp *bad;
+	char *why;
+	struct tvar_ref *ref = typed_cast(s, e, &why, &bad);
+
+	if (!ref) {
+		diag_error(bad ? bad->loc : e->loc, "@cast to '%s' %s",
+			   e->str, why);
+		free(why);
+		return;
+	}
+	ref->access = TARGET_READ;
+	e->target = ref;
+	e->type = ref->type;
 }
 
 /* @defined of one target variable use: whether it resolves, silently
@@ -176,8 +321,8 @@ static int defined_use(const struct program *prog, const struct pbody *body,
 	return ref && ref->loc.kind != TL_OPTIMIZED_OUT;
 }
 
-int target_defined(const struct program *prog, const struct pbody *body,
-		   const struct expr *e)
+int target_defined(struct session *s, const struct program *prog,
+		   const struct pbody *body, const struct expr *e)
 {
 	int r = -1;
 
@@ -187,7 +332,10 @@ int target_defined(const struct program *prog, const struct pbody *body,
 	case E_TARGET:
 		return defined_use(prog, body, e);
 	case E_CAST:
+		return typed_cast(s, e, NULL, NULL) != NULL &&
+		       target_defined(s, prog, body, e->a) != 0;
 	case E_ATVAR:
+		return atvar_defined(s, e);
 	case E_PERF:
 		return 0;	/* these need debuginfo we do not read yet */
 	default:
@@ -195,14 +343,14 @@ int target_defined(const struct program *prog, const struct pbody *body,
 	}
 	const struct expr *kids[] = { e->a, e->b, e->c, e->base };
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
-		int k = target_defined(prog, body, kids[i]);
+		int k = target_defined(s, prog, body, kids[i]);
 		if (k == 0)
 			return 0;
 		if (k == 1)
 			r = 1;
 	}
 	for (size_t i = 0; i < e->args.len; i++) {
-		int k = target_defined(prog, body, vec_at(&e->args, i));
+		int k = target_defined(s, prog, body, vec_at(&e->args, i));
 		if (k == 0)
 			return 0;
 		if (k == 1)

@@ -330,6 +330,10 @@ static enum type infer(struct typer *t, struct expr *e)
 	case E_STR: ty = TYPE_STRING; break;
 	case E_VAR: ty = e->sym ? e->sym->type : TYPE_UNKNOWN; break;
 	case E_TARGET: ty = e->target ? e->target->type : TYPE_UNKNOWN; break;
+	case E_CAST:
+		expect(t, e->a, TYPE_LONG);
+		ty = e->target ? e->target->type : TYPE_UNKNOWN;
+		break;
 	case E_CALL: ty = infer_call(t, e); break;
 	case E_ASSIGN: ty = infer_assign(t, e); break;
 	case E_INCDEC:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "probes/probes.h"
 #include "resolver.h"
+#include "session.h"
 
 void unsupported(struct srcloc loc, const char *what)
 {
@@ -109,7 +110,7 @@ static void resolve_lvalue(struct resolver *r, struct expr *lv)
 static void resolve_incdec(struct resolver *r, struct expr *e)
 {
 	if (e->a->kind == E_TARGET)
-		resolve_target(r->prog, r->body, e->a, 0, e->op);
+		resolve_target(r->prog, r->body, e->a, 0, e->op, r->s->guru);
 	else
 		resolve_lvalue(r, e->a);
 }
@@ -151,11 +152,14 @@ void resolve_expr(struct resolver *r, struct expr *e)
 			note_read(e->a->sym);
 		return;
 	case E_ASSIGN:
-		if (e->a->kind == E_TARGET)
+		if (e->a->kind == E_ATVAR)
+			resolve_atvar(r, e->a, !strcmp(e->op, "=") ? TARGET_SET
+					       : 0);
+		else if (e->a->kind == E_TARGET)
 			resolve_target(r->prog, r->body, e->a,
 				       !strcmp(e->op, "=") ? TARGET_SET :
 				       !strcmp(e->op, ".=") ? TARGET_APPEND : 0,
-				       e->op);
+				       e->op, r->s->guru);
 		else
 			resolve_lvalue(r, e->a);
 		resolve_expr(r, e->b);
@@ -214,16 +218,27 @@ void resolve_expr(struct resolver *r, struct expr *e)
 					   "and interval must be number literals");
 		return;
 	case E_TARGET:
-		resolve_target(r->prog, r->body, e, TARGET_READ, NULL);
+		if (target_pretty(r, e))
+			resolve_expr(r, e);	/* now a sprintf of reads */
+		else
+			resolve_target(r->prog, r->body, e, TARGET_READ, NULL,
+				       r->s->guru);
 		return;
 	case E_DEFINED:
 		fold_defined(r, e);
 		return;
-	case E_CAST: unsupported(e->loc, "@cast"); return;
-	case E_ATVAR: unsupported(e->loc, "@var"); return;
+	case E_CAST:
+		resolve_expr(r, e->a);
+		resolve_cast(r->s, e);
+		return;
+	case E_ATVAR:
+		resolve_atvar(r, e, TARGET_READ);
+		return;
 	case E_ENTRY: unsupported(e->loc, "@entry"); return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;
-	case E_ADDROF: unsupported(e->loc, "address-of ('&')"); return;
+	case E_ADDROF:
+		target_addrof(r, e);
+		return;
 	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
 	case E_EMBEDDED:
 		if (e->loc.src != r->user->src ||

@@ -182,7 +182,8 @@ static void target_expr(void *arg, const struct expr *e)
 static void target_where(void *arg)
 {
 	const struct target_use *u = arg;
-	char *what = xasprintf("identifier '%s'", u->e->name);
+	char *what = u->e->kind == E_CAST ? xstrdup("operator '@cast'")
+		   : xasprintf("identifier '%s'", u->e->name);
 	emit_loc(u->em->out, what, u->e->loc);
 	free(what);
 }
@@ -447,6 +448,7 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		emit_var(em, e->sym);
 		return;
 	case E_TARGET:
+	case E_CAST:
 		emit_target(em, e, false, NULL);
 		return;
 	case E_ASSIGN:

@@ -19,6 +19,7 @@
 #include "util/cstring.h"
 #include "util/suggest.h"
 #include "debuginfo/symbols.h"
+#include "kfunc_btf.h"
 #include "options.h"
 
 /* The most points one wildcard may expand to (-D MAXKPROBEWILDCARD=N). */
@@ -30,7 +31,16 @@ struct kprobe_point {
 	bool is_return;		/* .return: a kretprobe */
 	bool optional;		/* made by a wildcard: skipped, not fatal,
 				 * when the kernel refuses it */
+	bool vars_tried;	/* vars (and why) computed */
+	const struct kfunc_vars *vars;	/* its $params or $return from
+					 * BTF; NULL: none (why) */
+	const char *why;
 };
+
+/* The session, for the target variable hooks (which the family table
+ * calls with the point only): set by expand, which pass 2 calls on
+ * every kprobe point before resolving it. */
+static struct session *kprobe_session;
 
 static bool is_wildcard(const char *name)
 {
@@ -135,6 +145,7 @@ static bool expand_kprobe(struct session *s, struct probe_point *pp,
 {
 	const struct pp_comp *fn = pp_comp_at(pp, 1);
 
+	kprobe_session = s;
 	/* resolve_kprobe reports malformed points */
 	if (!fn || strcmp(fn->name, "function") != 0 || !fn->arg ||
 	    fn->arg->kind != E_STR || !fn->arg->len) {
@@ -201,6 +212,42 @@ static void emit_kprobe(FILE *out, const struct vec *rps)
 	fputs("};\n", out);
 }
 
+/* ---- target variables: the BTF prototype (kfunc_btf.h) ---- */
+
+static const struct kfunc_vars *point_vars(const struct rprobe *rp)
+{
+	struct kprobe_point *pt = rp->data;
+
+	if (!pt->vars_tried && kprobe_session) {
+		pt->vars_tried = true;
+		pt->vars = kfunc_btf_vars(kprobe_session, pt->symbol->str,
+					  pt->is_return, &pt->why);
+	}
+	return pt->vars;
+}
+
+static const struct target_var *kprobe_target(const struct rprobe *rp,
+					      const char *name)
+{
+	return kfunc_btf_var(point_vars(rp), name);
+}
+
+static void kprobe_target_list(const struct rprobe *rp, struct vec *out)
+{
+	kfunc_btf_list(point_vars(rp), out);
+}
+
+static char *kprobe_target_missing(const struct rprobe *rp, const char *name)
+{
+	const struct kprobe_point *pt = rp->data;
+	const struct kfunc_vars *vars = point_vars(rp);
+
+	if (!kprobe_session)
+		return NULL;
+	return kfunc_btf_missing(kprobe_session, vars, pt->symbol->str,
+				 pt->is_return, pt->why, name);
+}
+
 static const char *const kprobe_shapes[] = {
 	"kprobe.function(S)", "kprobe.function(S).return", NULL
 };
@@ -212,4 +259,6 @@ const struct probe_family kprobe_family = {
 	.ops = "{ .arm = stap_kprobe_arm, .disarm = stap_kprobe_disarm, "
 	       ".points = stap_kprobes, .n = ARRAY_SIZE(stap_kprobes) }",
 	.expand = expand_kprobe,	/* not for unprivileged users */
+	.target = kprobe_target, .target_list = kprobe_target_list,
+	.target_missing = kprobe_target_missing,
 };

@@ -42,6 +42,9 @@ struct target_var {
 	unsigned access;	/* enum target_access bits */
 	const char *rule;	/* the access rule, for error messages */
 	enum target_var_class class;
+	const char *spelling;	/* the type as -L lists it, upstream's way
+				 * ("struct file*", "size_t"); NULL: from
+				 * ctype_describe */
 };
 
 struct probe_family {
@@ -89,6 +92,11 @@ struct probe_family {
 	 * $$parms, $$locals, $$return and stap -L.  NULL: only `target`'s
 	 * lookups (no listing). */
 	void (*target_list)(const struct rprobe *rp, struct vec *out);
+	/* Why rp has no target variable `name`, for the error: a new
+	 * string completing "unresolved target variable '$x' in probe P: "
+	 * (e.g. "... has no parameter ...: install debuginfo with ...");
+	 * NULL hook or result: the generic "needs debuginfo" message. */
+	char *(*target_missing)(const struct rprobe *rp, const char *name);
 	/* The points the family recognises, for wildcard probe point
 	 * names (`ti**es(1)`): "timer.jiffies(N)", "begin", "begin(N)" ...
 	 * where (N) / (S) is a number / string argument; NULL-terminated.

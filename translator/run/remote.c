@@ -328,24 +328,23 @@ void remote_close(struct remote *r)
 /* ---- symbols ---------------------------------------------------------- */
 
 #if STAPSH_PROTO_VERSION >= 2
-/* "symbols HAVE" -> "data symbols SIZE" frames, "symbols IDENT same|sent". */
-int remote_symbols(struct remote *r, const char *have, char **ident,
-		   char **list, size_t *len)
+/* Reads the answer to a request that sends data: "data STREAM SIZE"
+ * frames, collected into buf and size, until the line whose first word is
+ * `last` and which has nwords words (split into w).  Returns 1, or -1
+ * after printing why. */
+static int read_frames(struct remote *r, const char *last, int nwords,
+		       enum sp_stream stream, char **w, char **buf,
+		       size_t *size)
 {
-	char *line, *w[SP_WORDS_MAX], *buf = NULL;
-	size_t size = 0;
+	char *line;
 	uint64_t n;
 	FILE *mem;
 	int nw, rc;
 
-	*ident = *list = NULL;
-	*len = 0;
-	if (r->version < 2)
-		return 0;
-	if (sp_printf(r->fd, "symbols %s\n", have ? have : "-") < 0 ||
-	    !(mem = open_memstream(&buf, &size))) {
-		remote_error("symbols: connection to stapsh lost: %s",
-			     strerror(errno));
+	*buf = NULL;
+	*size = 0;
+	if (!(mem = open_memstream(buf, size))) {
+		remote_error("%s: %s", last, strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -355,11 +354,11 @@ int remote_symbols(struct remote *r, const char *have, char **ident,
 		if (rc <= 0)
 			goto out_lost;
 		if (strncmp(line, "error ", 6) == 0) {
-			remote_error("symbols: stapsh: %s", line + 6);
+			remote_error("%s: stapsh: %s", last, line + 6);
 			goto out_fail;
 		}
 		nw = sp_split(line, w, SP_WORDS_MAX);
-		if (nw == 3 && strcmp(w[0], "symbols") == 0)
+		if (nw == nwords && strcmp(w[0], last) == 0)
 			break;
 		if (nw < 3 || strcmp(w[0], "data") != 0 ||
 		    !sp_parse_u64(w[nw - 1], &n))
@@ -369,12 +368,47 @@ int remote_symbols(struct remote *r, const char *have, char **ident,
 			size_t take = n > sizeof(chunk) ? sizeof(chunk) : n;
 			if (sp_read_bytes(r->in, chunk, take, -1) < 0)
 				goto out_lost;
-			if (sp_stream_by_name(w[1]) == SP_STREAM_SYMBOLS)
+			if (sp_stream_by_name(w[1]) == stream)
 				fwrite(chunk, 1, take, mem);
 			n -= take;
 		}
 	}
-	if (fclose(mem) != 0 || !(*ident = strdup(w[1]))) {
+	if (fclose(mem) != 0) {
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	return 1;
+
+out_lost:
+	remote_error("%s: connection to stapsh lost", last);
+out_fail:
+	fclose(mem);
+	free(*buf);
+	*buf = NULL;
+	return -1;
+}
+
+/* "symbols HAVE" -> "data symbols SIZE" frames, "symbols IDENT same|sent". */
+int remote_symbols(struct remote *r, const char *have, char **ident,
+		   char **list, size_t *len)
+{
+	char *w[SP_WORDS_MAX], *buf;
+	size_t size;
+
+	*ident = *list = NULL;
+	*len = 0;
+	if (r->version < 2)
+		return 0;
+	if (sp_printf(r->fd, "symbols %s\n", have ? have : "-") < 0) {
+		remote_error("symbols: connection to stapsh lost: %s",
+			     strerror(errno));
+		return -1;
+	}
+	if (read_frames(r, "symbols", 3, SP_STREAM_SYMBOLS, w, &buf,
+			&size) < 0)
+		return -1;
+	if (!(*ident = strdup(w[1]))) {
 		free(buf);
 		return -1;
 	}
@@ -385,13 +419,6 @@ int remote_symbols(struct remote *r, const char *have, char **ident,
 		*len = size;
 	}
 	return 1;
-
-out_lost:
-	remote_error("symbols: connection to stapsh lost");
-out_fail:
-	fclose(mem);
-	free(buf);
-	return -1;
 }
 #else
 int remote_symbols(struct remote *r, const char *have, char **ident,
@@ -400,6 +427,52 @@ int remote_symbols(struct remote *r, const char *have, char **ident,
 	*ident = *list = NULL;
 	*len = 0;
 	return 0;	/* this stap speaks version 1 only */
+}
+#endif
+
+#if STAPSH_PROTO_VERSION >= 3
+/* "btf NAME HAVE" -> "data btf SIZE" frames, "btf NAME IDENT
+ * same|sent|none". */
+int remote_btf(struct remote *r, const char *name, const char *have,
+	       char **ident, char **data, size_t *len)
+{
+	char *w[SP_WORDS_MAX], *buf;
+	size_t size;
+
+	*ident = *data = NULL;
+	*len = 0;
+	if (r->version < 3)
+		return 0;
+	if (sp_printf(r->fd, "btf %s %s\n", name, have ? have : "-") < 0) {
+		remote_error("btf: connection to stapsh lost: %s",
+			     strerror(errno));
+		return -1;
+	}
+	if (read_frames(r, "btf", 4, SP_STREAM_BTF, w, &buf, &size) < 0)
+		return -1;
+	if (strcmp(w[3], "none") == 0) {
+		free(buf);
+		return 2;
+	}
+	if (!(*ident = strdup(w[2]))) {
+		free(buf);
+		return -1;
+	}
+	if (strcmp(w[3], "same") == 0) {
+		free(buf);
+	} else {
+		*data = buf;
+		*len = size;
+	}
+	return 1;
+}
+#else
+int remote_btf(struct remote *r, const char *name, const char *have,
+	       char **ident, char **data, size_t *len)
+{
+	*ident = *data = NULL;
+	*len = 0;
+	return 0;	/* this stap speaks version 2 or older */
 }
 #endif
 

@@ -79,6 +79,18 @@ void interrupts_restore(struct interrupt_guard *g);
 int remote_symbols(struct remote *r, const char *have, char **ident,
 		   char **list, size_t *len);
 
+/*
+ * The target kernel's BTF (protocol version 3): NAME is "vmlinux" or a
+ * loaded module's name, have the build identity (as for symbols) of the
+ * copy the caller has cached, or NULL.  Returns 1 with *ident (malloc'd)
+ * and, when the caller's copy is not current, *data and *len (malloc'd;
+ * *data is NULL when have is current); 2 when the target has no such
+ * BTF; 0 when the peer speaks version 2 or older (nothing sent); -1
+ * after printing why.
+ */
+int remote_btf(struct remote *r, const char *name, const char *have,
+	       char **ident, char **data, size_t *len);
+
 /* Ends the session (and lets go of a vm: guest, vm.c). */
 void remote_close(struct remote *r);
 

@@ -1,0 +1,33 @@
+/*
+ * The DWARF of the target kernel or of one of its modules, for the
+ * users that are not probe points (@var, @cast): found where
+ * dwarf_find.h looks, opened through its index (dwarf_index.h) once per
+ * run.
+ */
+#include <stdlib.h>
+#include "dwarf_find.h"
+#include "dwarf_index.h"
+#include "dwarf_types.h"
+#include "dwarf_vars.h"
+#include "session.h"
+
+Dwarf *dwarf_target_dbg(struct session *s, const char *module, char **why)
+{
+	static struct hash opened;	/* module or "" -> struct dwx_index * */
+	const char *key = module ? module : "";
+	struct dwx_index *x = hash_get(&opened, key);
+
+	*why = NULL;
+	dwarf_types_cache(s->cache_dir);
+	if (!x) {
+		char *path = dwarf_find_debuginfo(s, module, why);
+		if (!path)
+			return NULL;
+		x = dwx_open(s, path, why);
+		free(path);
+		if (!x)
+			return NULL;
+		hash_put(&opened, xstrdup(key), x);
+	}
+	return dwx_dwarf(x);
+}
