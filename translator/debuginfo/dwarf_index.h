@@ -53,8 +53,6 @@ struct dwx_entry {
 				 * subroutine or label */
 	uint64_t cu;		/* DIE offset of its compilation unit */
 	uint64_t pc;		/* entry address (link-time) */
-	uint64_t prologue_end;	/* DWX_FUNC: the first address the line
-				 * table marks as past the prologue, or pc */
 	uint64_t sym_off;	/* pc - the symbol's address */
 };
 
@@ -88,5 +86,10 @@ struct dwx_line {
 };
 bool dwx_lines(struct dwx_index *x, uint64_t cu, const char *file,
 	       uint32_t lo, uint32_t hi, struct vec *out);
+
+/* The address after the prologue of the function entered at pc in CU
+ * cu: the first line-table row past pc marked prologue_end or starting
+ * another line (within 256 bytes), else pc.  For -P. */
+uint64_t dwx_prologue_end(struct dwx_index *x, uint64_t cu, uint64_t pc);
 
 #endif

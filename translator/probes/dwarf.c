@@ -15,7 +15,9 @@
  * KASLR, module load addresses and the kprobe blacklist stay the
  * kernel's business.  .function probes the entry address, where the
  * compiler's location lists describe the parameters (kernel code is
- * optimized: upstream does not search for a prologue there either).
+ * optimized: upstream does not search for a prologue there either);
+ * -P (--prologue-searching=always) moves it past the prologue the line
+ * table marks.
  *
  * Each point keeps a struct dwarf_point (debuginfo/dwarf_vars.h): its
  * target variables are dwarf_point_var()/dwarf_point_vars().  The
@@ -59,6 +61,7 @@ struct spec {
 	long lo, hi;		/* line range, 0: none */
 	const char *label;
 	bool call, ret, inl, exported, nearest, absolute;
+	bool prologue;		/* -P: .function after the prologue */
 	int64_t maxactive;
 };
 
@@ -427,7 +430,10 @@ static bool expand_functions(struct session *s, struct dwx_index *x,
 			why = no;
 			continue;
 		}
-		struct dwarf_pt *pt = point_data(x, sp, module, e, e->pc);
+		uint64_t pc = e->pc;
+		if (sp->prologue && e->kind == DWX_FUNC && !sp->ret)
+			pc = dwx_prologue_end(x, e->cu, pc);
+		struct dwarf_pt *pt = point_data(x, sp, module, e, pc);
 		const char *fname = dwx_str(x, sp->label ? e->func : e->name);
 		char *text = xasprintf("%s@%s:%u", fname, dwx_str(x, e->file),
 				       e->line);
@@ -690,6 +696,8 @@ static bool expand_dwarf(struct session *s, struct probe_point *pp,
 
 	if (!parse_point(pp, &sp))
 		return false;
+	sp.prologue = s->prologue_searching &&
+		      strcmp(s->prologue_searching, "always") == 0;
 	if (sp.absolute)
 		return expand_absolute(s, &sp, pp, out);
 	if (!sp.module_point)
