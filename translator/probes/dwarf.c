@@ -634,6 +634,16 @@ static void no_match(struct dwx_index *x, const struct spec *sp,
 	const char *near = NULL;
 	const char *in = module ? module : "the kernel";
 
+	if ((sp->call || sp->ret) && !is_wild(sp->func)) {
+		size_t i = dwx_find(x, sp->func);
+		if (i < dwx_count(x) && dwx_at(x, i)->kind == DWX_INLINE) {
+			diag_error(sp->what->arg->loc, "probe point mismatch: "
+				   "'%s' is only inlined in %s: .call and .return "
+				   "need an out-of-line copy (.inline probes its "
+				   "inlined copies)", sp->func, in);
+			return;
+		}
+	}
 	if (!sp->file && !sp->label && !is_wild(sp->func) && !sp->exported &&
 	    !sp->inl) {
 		function_names(x, &names);
