@@ -412,7 +412,7 @@ static const char *unprobeable(const struct dwx_entry *e)
 }
 
 /* kernel.function / module().function points of one index. */
-static bool expand_functions(struct session *s, struct dwx_index *x,
+static bool expand_functions(struct dwx_index *x,
 			     const struct spec *sp, const char *module,
 			     struct probe_point *pp, bool wild,
 			     struct vec *out)
@@ -459,7 +459,6 @@ static bool expand_functions(struct session *s, struct dwx_index *x,
 			  skipped == 1 ? "" : "s", sp->what->arg->str, why);
 	bool any = found.len > skipped;
 	vec_free(&found);
-	(void)s;
 	return any;
 }
 
@@ -605,7 +604,7 @@ static bool expand_statements(struct dwx_index *x, struct spec *sp,
 	struct vec fns = {0}, decls = {0};
 
 	if (!sp->file)	/* statement("FUNC"): the function's entry */
-		return expand_functions(NULL, x, sp, module, pp, wild, out);
+		return expand_functions(x, sp, module, pp, wild, out);
 	fsp.lo = fsp.hi = 0;
 	fsp.call = true;	/* out-of-line copies */
 	match_entries(x, &fsp, &funcs);
@@ -677,7 +676,7 @@ static bool expand_in(struct session *s, struct spec *sp, const char *module,
 	if (sp->statement)
 		any = expand_statements(x, sp, module, pp, wild, out);
 	else
-		any = expand_functions(s, x, sp, module, pp, wild, out);
+		any = expand_functions(x, sp, module, pp, wild, out);
 	if (!any && !quiet && !pp_optional(pp))
 		no_match(x, sp, module);
 	return any || pp_optional(pp);
