@@ -24,7 +24,7 @@
 #include <dwarf.h>
 #include "dwarf_index.h"
 
-#define DWX_MAGIC "stap-dwarf-index 1\n"
+#define DWX_MAGIC "stap-dwarf-index 5\n"
 #define DWX_MAGIC_LEN 20
 
 /* The cache file's header; entries and strings follow. */
@@ -224,7 +224,7 @@ static void add_entry(struct builder *b, Dwarf_Die *die, enum dwx_kind kind,
 	e->line = (uint32_t)line;
 	e->die = dwarf_dieoffset(die);
 	e->cu = b->cu;
-	e->pc = e->prologue_end = pc;
+	e->pc = pc;
 	if (dwarf_attr_integrate(die, DW_AT_external, &attr))
 		e->flags |= DWX_EXTERNAL;
 	if (addr >= b->init_lo && addr < b->init_hi)
@@ -274,13 +274,14 @@ static void walk_die(struct builder *b, Dwarf_Die *die, const char *func)
 							     &attr));
 		if (name && dwarf_entrypc(die, &pc) == 0 && pc)
 			add_entry(b, die, DWX_INLINE, name, func, pc);
-		walk_children(b, die, func);
+		walk_children(b, die, name);	/* its labels are its own */
 		return;
 	case DW_TAG_lexical_block:
 		walk_children(b, die, func);
 		return;
-	case DW_TAG_label:
-		name = dwarf_diename(die);
+	case DW_TAG_label:	/* a concrete copy names it by its origin */
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+							     &attr));
 		if (name && func && dwarf_lowpc(die, &pc) == 0 && pc)
 			add_entry(b, die, DWX_LABEL, name, func, pc);
 		return;
@@ -319,17 +320,6 @@ static void walk_units(struct builder *b, Dwarf *dbg)
 		}
 		off = next;
 	}
-}
-
-/* The line table's prologue-end address of each function entry: the
- * first row after the entry address that starts a new line (or is
- * marked prologue_end), within the function. */
-static void find_prologue_ends(struct builder *b, Dwarf *dbg)
-{
-	(void)b;
-	(void)dbg;
-	/* Kernel code is optimized: upstream probes the entry address,
-	 * where location lists are valid; -P is not supported yet. */
 }
 
 static struct builder *builder_new(Dwfl_Module *mod, Dwarf_Addr bias)
@@ -488,7 +478,6 @@ static bool build(struct dwx_index *x, Dwfl_Module *mod, const char *file,
 	x->dbg = dbg;
 	b = builder_new(mod, x->bias);
 	walk_units(b, dbg);
-	find_prologue_ends(b, dbg);
 	data = serialize(b, &len);
 	builder_free(b);
 	if (!write_file_atomic(file, data, len) || !map_cache(x, file)) {
@@ -608,7 +597,6 @@ bool dwx_lines(struct dwx_index *x, uint64_t cu_off, const char *file,
 	Dwarf_Die cu;
 	Dwarf_Lines *lines;
 	size_t n;
-	uint32_t last_line = 0;
 
 	if (!dbg || !dwarf_offdie(dbg, cu_off, &cu) ||
 	    dwarf_getsrclines(&cu, &lines, &n) != 0)
@@ -617,22 +605,55 @@ bool dwx_lines(struct dwx_index *x, uint64_t cu_off, const char *file,
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
 		const char *src = dwarf_linesrc(l, NULL, NULL);
 		int line;
-		bool stmt;
+		bool end;
 		Dwarf_Addr addr;
 
 		if (!src || !file_matches(src, file) || dwarf_lineno(l, &line) ||
-		    dwarf_linebeginstatement(l, &stmt) || !stmt ||
+		    dwarf_lineendsequence(l, &end) || end ||
 		    dwarf_lineaddr(l, &addr))
 			continue;
 		if ((uint32_t)line < lo || (uint32_t)line > hi)
 			continue;
-		if ((uint32_t)line == last_line)
-			continue;
-		last_line = (uint32_t)line;
 		struct dwx_line *r = xmalloc(sizeof(*r));
 		r->line = (uint32_t)line;
 		r->pc = addr;
 		vec_push(out, r);
 	}
 	return true;
+}
+
+uint64_t dwx_prologue_end(struct dwx_index *x, uint64_t cu_off, uint64_t pc)
+{
+	Dwarf *dbg = dwx_dwarf(x);
+	Dwarf_Die cu;
+	Dwarf_Lines *lines;
+	size_t n;
+	int entry_line = -1;
+
+	if (!dbg || !dwarf_offdie(dbg, cu_off, &cu) ||
+	    dwarf_getsrclines(&cu, &lines, &n) != 0)
+		return pc;
+	for (size_t i = 0; i < n; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, i);
+		Dwarf_Addr addr;
+		int line;
+		bool stmt, pe = false, end;
+
+		if (dwarf_lineaddr(l, &addr) || dwarf_lineno(l, &line) ||
+		    dwarf_lineendsequence(l, &end))
+			continue;
+		if (addr == pc && entry_line < 0) {
+			entry_line = line;
+			continue;
+		}
+		if (entry_line < 0 || addr <= pc)
+			continue;
+		if (end || addr - pc > 256)	/* left the function */
+			return pc;
+		dwarf_lineprologueend(l, &pe);
+		dwarf_linebeginstatement(l, &stmt);
+		if (pe || (stmt && line != entry_line))
+			return addr;
+	}
+	return pc;
 }

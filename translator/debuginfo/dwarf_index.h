@@ -53,8 +53,6 @@ struct dwx_entry {
 				 * subroutine or label */
 	uint64_t cu;		/* DIE offset of its compilation unit */
 	uint64_t pc;		/* entry address (link-time) */
-	uint64_t prologue_end;	/* DWX_FUNC: the first address the line
-				 * table marks as past the prologue, or pc */
 	uint64_t sym_off;	/* pc - the symbol's address */
 };
 
@@ -80,14 +78,18 @@ const char *dwx_path(const struct dwx_index *x);
 bool dwx_was_built(const struct dwx_index *x);
 
 /* The line table rows of CU cu for source lines [lo, hi] of files
- * ending in file: appends, for each line that has code, the first
- * is_stmt address of each of its blocks, with the enclosing function's
- * entry; a row is struct dwx_line.  Used by kernel.statement. */
+ * ending in file (struct dwx_line *, appended in table order, a line
+ * once per row).  Used by kernel.statement. */
 struct dwx_line {
 	uint32_t line;
 	uint64_t pc;
 };
 bool dwx_lines(struct dwx_index *x, uint64_t cu, const char *file,
 	       uint32_t lo, uint32_t hi, struct vec *out);
+
+/* The address after the prologue of the function entered at pc in CU
+ * cu: the first line-table row past pc marked prologue_end or starting
+ * another line (within 256 bytes), else pc.  For -P. */
+uint64_t dwx_prologue_end(struct dwx_index *x, uint64_t cu, uint64_t pc);
 
 #endif

@@ -15,7 +15,9 @@
  * KASLR, module load addresses and the kprobe blacklist stay the
  * kernel's business.  .function probes the entry address, where the
  * compiler's location lists describe the parameters (kernel code is
- * optimized: upstream does not search for a prologue there either).
+ * optimized: upstream does not search for a prologue there either);
+ * -P (--prologue-searching=always) moves it past the prologue the line
+ * table marks.
  *
  * Each point keeps a struct dwarf_point (debuginfo/dwarf_vars.h): its
  * target variables are dwarf_point_var()/dwarf_point_vars().  The
@@ -59,6 +61,7 @@ struct spec {
 	long lo, hi;		/* line range, 0: none */
 	const char *label;
 	bool call, ret, inl, exported, nearest, absolute;
+	bool prologue;		/* -P: .function after the prologue */
 	int64_t maxactive;
 };
 
@@ -95,6 +98,8 @@ static bool split_pattern(struct spec *sp)
 	if (!colon)
 		return true;
 	*colon = '\0';
+	if (strcmp(colon + 1, "*") == 0)	/* every line */
+		return true;
 	char *end;
 	sp->lo = sp->hi = strtol(colon + 1, &end, 10);
 	if (*end == '-')
@@ -225,11 +230,12 @@ static struct dwx_index *index_for(struct session *s, const char *module,
 	if (path)
 		x = dwx_open(s, path, &why);
 	if (!x) {
-		diag_error(where->loc, "%s%s needs debuginfo: %s%s",
-			   module ? "module(\"" : "kernel.function/statement",
-			   module ? module : "", why,
+		char *what = module ? xasprintf("module(\"%s\")", module)
+			     : xstrdup("kernel.function/kernel.statement");
+		diag_error(where->loc, "%s needs debuginfo: %s%s", what, why,
 			   module ? "" : " (kprobe.function(\"NAME\") probes and "
 			   "their parameters work without it, through BTF)");
+		free(what);
 		free(why);
 		free(path);
 		return NULL;
@@ -406,7 +412,7 @@ static const char *unprobeable(const struct dwx_entry *e)
 }
 
 /* kernel.function / module().function points of one index. */
-static bool expand_functions(struct session *s, struct dwx_index *x,
+static bool expand_functions(struct dwx_index *x,
 			     const struct spec *sp, const char *module,
 			     struct probe_point *pp, bool wild,
 			     struct vec *out)
@@ -424,15 +430,15 @@ static bool expand_functions(struct session *s, struct dwx_index *x,
 			why = no;
 			continue;
 		}
-		struct dwarf_pt *pt = point_data(x, sp, module, e, e->pc);
+		uint64_t pc = e->pc;
+		if (sp->prologue && e->kind == DWX_FUNC && !sp->ret)
+			pc = dwx_prologue_end(x, e->cu, pc);
+		struct dwarf_pt *pt = point_data(x, sp, module, e, pc);
 		const char *fname = dwx_str(x, sp->label ? e->func : e->name);
 		char *text = xasprintf("%s@%s:%u", fname, dwx_str(x, e->file),
 				       e->line);
-		if (sp->label) {
+		if (sp->label)
 			label_scope(x, e, pt);
-			free(text);
-			text = xasprintf("%s@%s", fname, dwx_str(x, e->file));
-		}
 		struct probe_point *np = written_out(pp, module, text);
 		np->from_wildcard = wild;
 		if (sp->label) {	/* the label's name written out */
@@ -447,98 +453,174 @@ static bool expand_functions(struct session *s, struct dwx_index *x,
 		add_point(out, np, pt);
 		free(text);
 	}
-	if (skipped && (!wild || found.len == skipped))
+	if (skipped && found.len == skipped)
 		diag_warn(sp->what->arg->loc, "skipped %zu place%s matching "
 			  "'%s' that cannot be probed (%s)", skipped,
 			  skipped == 1 ? "" : "s", sp->what->arg->str, why);
 	bool any = found.len > skipped;
 	vec_free(&found);
-	(void)s;
 	return any;
 }
 
-/* The function (out-of-line, else inlined) whose code holds pc in cu:
- * the entry with the greatest entry address at or below pc. */
-static const struct dwx_entry *function_at(const struct dwx_index *x,
-					   uint64_t cu, uint64_t pc)
+static int by_pc(const void *a, const void *b)
 {
-	const struct dwx_entry *best = NULL;
+	const struct dwx_entry *x = *(const struct dwx_entry *const *)a;
+	const struct dwx_entry *y = *(const struct dwx_entry *const *)b;
 
+	return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+/* The out-of-line functions of CU cu (const struct dwx_entry *), by
+ * entry address, and in decls every function or inlined copy. */
+static void cu_functions(const struct dwx_index *x, uint64_t cu,
+			 struct vec *out, struct vec *decls)
+{
 	for (size_t i = 0; i < dwx_count(x); i++) {
 		const struct dwx_entry *e = dwx_at(x, i);
-		if (e->kind != DWX_FUNC || e->cu != cu || e->pc > pc)
+		if (e->kind == DWX_LABEL || e->cu != cu)
 			continue;
-		if (!best || e->pc > best->pc)
-			best = e;
+		vec_push(decls, (void *)e);
+		if (e->kind == DWX_FUNC)
+			vec_push(out, (void *)e);
 	}
-	return best;
+	qsort(out->items, out->len, sizeof(void *), by_pc);
+}
+
+/* The function of fns (by_pc order) whose code holds pc: the one with
+ * the greatest entry address at or below it. */
+static const struct dwx_entry *function_at(const struct vec *fns, uint64_t pc)
+{
+	size_t lo = 0, hi = fns->len;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (((const struct dwx_entry *)vec_at(fns, mid))->pc <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? vec_at(fns, lo - 1) : NULL;
+}
+
+/* The first line after function f's body in its file: the next
+ * function declared there (decls: the CU's functions and inlined
+ * copies), as upstream bounds a function's lines. */
+static uint32_t function_end(const struct vec *fns, const struct dwx_entry *f)
+{
+	uint32_t end = UINT32_MAX;
+
+	for (size_t i = 0; i < fns->len; i++) {
+		const struct dwx_entry *g = vec_at(fns, i);
+		if (g->file == f->file && g->line > f->line && g->line < end)
+			end = g->line;
+	}
+	return end;
+}
+
+/* One statement point: function f at line l. */
+static void add_statement(struct dwx_index *x, struct spec *sp,
+			  const char *module, struct probe_point *pp,
+			  bool wild, const struct dwx_entry *f,
+			  const struct dwx_line *l, struct vec *out)
+{
+	struct dwarf_pt *pt = point_data(x, sp, module, f, l->pc);
+	uint32_t line = sp->nearest ? (uint32_t)sp->lo : l->line;
+	char *text = xasprintf("%s@%s:%u", dwx_str(x, f->name),
+			       dwx_str(x, f->file), line);
+	struct probe_point *np = written_out(pp, module, text);
+
+	np->from_wildcard = wild;
+	pt->optional = wild;
+	add_point(out, np, pt);
+	free(text);
+}
+
+/* The lines with code of function f (lowest address of each), in
+ * [lo, hi]; with .nearest and none there, the next line that has. */
+static void function_lines(struct dwx_index *x, struct spec *sp,
+			   const char *module, struct probe_point *pp,
+			   bool wild, const struct dwx_entry *f,
+			   const struct vec *fns, const struct vec *decls,
+			   struct vec *out)
+{
+	uint32_t end = function_end(decls, f);
+	uint32_t lo = sp->lo ? (uint32_t)sp->lo : f->line;
+	uint32_t hi = sp->lo ? (uint32_t)sp->hi : end - 1;
+	struct vec rows = {0};
+	struct dwx_line **best;
+	uint32_t span;
+
+	if (lo < f->line)
+		lo = f->line;
+	if (hi >= end)
+		hi = end - 1;
+	if (sp->nearest)
+		hi = end - 1;
+	if (lo > hi)
+		return;
+	span = hi - lo + 1;
+	if (span > 100000)
+		return;
+	dwx_lines(x, f->cu, dwx_str(x, f->file), lo, hi, &rows);
+	best = xcalloc(span, sizeof(*best));
+	for (size_t j = 0; j < rows.len; j++) {
+		struct dwx_line *l = vec_at(&rows, j);
+		if (function_at(fns, l->pc) != f)
+			continue;
+		struct dwx_line **b = &best[l->line - lo];
+		if (!*b || l->pc < (*b)->pc)
+			*b = l;
+	}
+	bool found = false;
+	uint32_t want_hi = sp->lo ? (uint32_t)sp->hi : hi;
+	for (uint32_t ln = lo; ln <= hi; ln++) {
+		if (!best[ln - lo])
+			continue;
+		if (ln > want_hi && (found || !sp->nearest))
+			break;
+		add_statement(x, sp, module, pp, wild, f, best[ln - lo], out);
+		found = true;
+		if (ln > want_hi)
+			break;
+	}
+	free(best);
+	for (size_t j = 0; j < rows.len; j++)
+		free(vec_at(&rows, j));
+	vec_free(&rows);
 }
 
 /* kernel.statement("FUNC@FILE:LINE[-LINE]") points of one index: each
- * line with code in the functions matching FUNC (every function of the
- * file for "*"); .nearest moves a line without code to the next one
- * that has some. */
+ * line with code in the out-of-line functions matching FUNC (every
+ * function of the file for "*"), bounded by the function's declaration
+ * and the next function's; ":*" every line of the function. */
 static bool expand_statements(struct dwx_index *x, struct spec *sp,
 			      const char *module, struct probe_point *pp,
 			      bool wild, struct vec *out)
 {
 	struct vec funcs = {0};
-	struct hash cus = {0};
-	size_t before = out->len;
-	bool any = false;
-
-	if (!sp->file) {	/* statement("FUNC"): the function's entry */
-		return expand_functions(NULL, x, sp, module, pp, wild, out);
-	}
-	long lo = sp->lo ? sp->lo : 1, hi = sp->lo ? sp->hi : 1 << 30;
-	if (sp->nearest && sp->lo)
-		hi = sp->hi + 100;	/* the next line with code */
-	bool want_all = !sp->lo;
-	char *keep_func = sp->func;
 	struct spec fsp = *sp;
+	size_t before = out->len;
+	uint64_t cu = 0;
+	struct vec fns = {0}, decls = {0};
+
+	if (!sp->file)	/* statement("FUNC"): the function's entry */
+		return expand_functions(x, sp, module, pp, wild, out);
 	fsp.lo = fsp.hi = 0;
+	fsp.call = true;	/* out-of-line copies */
 	match_entries(x, &fsp, &funcs);
 	for (size_t i = 0; i < funcs.len; i++) {
 		const struct dwx_entry *f = dwx_at(x, (size_t)vec_at(&funcs, i) - 1);
-		char key[32];
-		snprintf(key, sizeof(key), "%llx", (unsigned long long)f->cu);
-		if (f->kind != DWX_FUNC || hash_get(&cus, key))
+		if (unprobeable(f))
 			continue;
-		hash_put(&cus, xstrdup(key), (void *)1);
-		struct vec lines = {0};
-		dwx_lines(x, f->cu, sp->file, (uint32_t)lo, (uint32_t)hi, &lines);
-		uint32_t nearest_line = 0;
-		for (size_t j = 0; j < lines.len; j++) {
-			struct dwx_line *l = vec_at(&lines, j);
-			const struct dwx_entry *fe = function_at(x, f->cu, l->pc);
-			if (!fe || fnmatch(keep_func, dwx_str(x, fe->name), 0))
-				continue;
-			if (sp->nearest && sp->lo && l->line > sp->hi) {
-				if (any || (nearest_line && l->line != nearest_line))
-					continue;
-				nearest_line = l->line;
-			}
-			if (!want_all && !sp->nearest &&
-			    (l->line < sp->lo || l->line > sp->hi))
-				continue;
-			if (unprobeable(fe))
-				continue;
-			struct dwarf_pt *pt = point_data(x, sp, module, fe, l->pc);
-			char *text = xasprintf("%s@%s:%u", dwx_str(x, fe->name),
-					       sp->file, l->line);
-			struct probe_point *np = written_out(pp, module, text);
-			np->from_wildcard = wild;
-			pt->optional = wild;
-			add_point(out, np, pt);
-			free(text);
-			if (l->line >= sp->lo && l->line <= sp->hi)
-				any = true;
+		if (f->cu != cu || !fns.len) {
+			fns.len = decls.len = 0;
+			cu = f->cu;
+			cu_functions(x, cu, &fns, &decls);
 		}
-		for (size_t j = 0; j < lines.len; j++)
-			free(vec_at(&lines, j));
-		vec_free(&lines);
+		function_lines(x, sp, module, pp, wild, f, &fns, &decls, out);
 	}
-	hash_free(&cus);
+	vec_free(&fns);
+	vec_free(&decls);
 	vec_free(&funcs);
 	return out->len > before;
 }
@@ -551,7 +633,18 @@ static void no_match(struct dwx_index *x, const struct spec *sp,
 	const char *near = NULL;
 	const char *in = module ? module : "the kernel";
 
-	if (!sp->file && !sp->label && !is_wild(sp->func)) {
+	if ((sp->call || sp->ret) && !is_wild(sp->func)) {
+		size_t i = dwx_find(x, sp->func);
+		if (i < dwx_count(x) && dwx_at(x, i)->kind == DWX_INLINE) {
+			diag_error(sp->what->arg->loc, "probe point mismatch: "
+				   "'%s' is only inlined in %s: .call and .return "
+				   "need an out-of-line copy (.inline probes its "
+				   "inlined copies)", sp->func, in);
+			return;
+		}
+	}
+	if (!sp->file && !sp->label && !is_wild(sp->func) && !sp->exported &&
+	    !sp->inl) {
 		function_names(x, &names);
 		near = suggest(sp->func, &names);
 	}
@@ -561,9 +654,11 @@ static void no_match(struct dwx_index *x, const struct spec *sp,
 			   "'%s'?)", sp->what->arg->str, in, near);
 	else
 		diag_error(sp->what->arg->loc, "probe point mismatch: nothing "
-			   "matches '%s'%s%s in %s's debuginfo",
+			   "matches '%s'%s%s%s in %s's debuginfo",
 			   sp->what->arg->str, sp->label ? " with label " : "",
-			   sp->label ? sp->label : "", in);
+			   sp->label ? sp->label : "", sp->exported ?
+			   " among the exported functions" : sp->inl ?
+			   " among the inlined copies" : "", in);
 	vec_free(&names);
 }
 
@@ -581,7 +676,7 @@ static bool expand_in(struct session *s, struct spec *sp, const char *module,
 	if (sp->statement)
 		any = expand_statements(x, sp, module, pp, wild, out);
 	else
-		any = expand_functions(s, x, sp, module, pp, wild, out);
+		any = expand_functions(x, sp, module, pp, wild, out);
 	if (!any && !quiet && !pp_optional(pp))
 		no_match(x, sp, module);
 	return any || pp_optional(pp);
@@ -610,6 +705,8 @@ static bool expand_dwarf(struct session *s, struct probe_point *pp,
 
 	if (!parse_point(pp, &sp))
 		return false;
+	sp.prologue = s->prologue_searching &&
+		      strcmp(s->prologue_searching, "always") == 0;
 	if (sp.absolute)
 		return expand_absolute(s, &sp, pp, out);
 	if (!sp.module_point)
