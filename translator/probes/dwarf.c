@@ -33,6 +33,7 @@
 #include "debuginfo/dwarf_find.h"
 #include "debuginfo/dwarf_index.h"
 #include "debuginfo/dwarf_vars.h"
+#include "kfunc_btf.h"
 #include "options.h"
 
 /* One probed place, the family's rp->data. */
@@ -49,6 +50,11 @@ struct dwarf_pt {
 				 * skipped with a warning when the kernel
 				 * refuses it */
 	int64_t maxactive;	/* .maxactive(N), or -1 */
+	/* No kernel debuginfo: the variables of the function's BTF
+	 * prototype (kfunc_btf.h), as kprobe.function has them. */
+	bool from_btf;
+	const struct kfunc_vars *btf;
+	const char *btf_why;
 };
 
 /* A point as the user wrote it. */
@@ -217,8 +223,10 @@ static bool parse_point(const struct probe_point *pp, struct spec *sp)
 
 /* ---- the index ---- */
 
+/* The index of the kernel (module NULL) or of a module; NULL when it
+ * has no debuginfo, saying so at where when report is set. */
 static struct dwx_index *index_for(struct session *s, const char *module,
-				   const struct pp_comp *where)
+				   const struct pp_comp *where, bool report)
 {
 	struct dwx_index *x = hash_get(&indexes, module ? module : "");
 	char *why = NULL, *path;
@@ -229,6 +237,11 @@ static struct dwx_index *index_for(struct session *s, const char *module,
 	path = dwarf_find_debuginfo(s, module, &why);
 	if (path)
 		x = dwx_open(s, path, &why);
+	if (!x && !report) {
+		free(why);
+		free(path);
+		return NULL;
+	}
 	if (!x) {
 		char *what = module ? xasprintf("module(\"%s\")", module)
 			     : xstrdup("kernel.function/kernel.statement");
@@ -662,10 +675,50 @@ static void no_match(struct dwx_index *x, const struct spec *sp,
 	vec_free(&names);
 }
 
+/*
+ * Without kernel debuginfo, kernel.function("NAME")[.call|.return]
+ * probes the function's entry or return as kprobe.function does, its
+ * variables the parameters and $return of its BTF prototype.  False
+ * when the point asks for more than that (a file, a line, a label,
+ * inlined copies, a wildcard) or BTF has no prototype of NAME.
+ */
+static bool expand_btf(struct session *s, const struct spec *sp,
+		       struct probe_point *pp, struct vec *out)
+{
+	const char *why = NULL;
+
+	if (sp->module_point || sp->statement || sp->file || sp->label ||
+	    sp->inl || sp->exported || is_wild(sp->func))
+		return false;
+	const struct kfunc_vars *vars = kfunc_btf_vars(s, sp->func, sp->ret,
+						       &why);
+	if (!vars)
+		return false;
+	struct dwarf_pt *pt = xcalloc(1, sizeof(*pt));
+	pt->symbol = xstrdup(sp->func);
+	pt->is_return = sp->ret;
+	pt->maxactive = sp->maxactive;
+	pt->from_btf = true;
+	pt->btf = vars;
+	pt->btf_why = why;
+	if (s->verbose)
+		fprintf(stderr, "%s: no kernel debuginfo: the entry of '%s' "
+			"with its BTF prototype's variables\n",
+			sp->what->arg->str, sp->func);
+	add_point(out, pp, pt);
+	return true;
+}
+
 static bool expand_in(struct session *s, struct spec *sp, const char *module,
 		      struct probe_point *pp, bool quiet, struct vec *out)
 {
-	struct dwx_index *x = index_for(s, module, sp->what);
+	struct dwx_index *x = index_for(s, module, sp->what, module != NULL);
+
+	if (!x && !module) {
+		if (expand_btf(s, sp, pp, out))
+			return true;
+		x = index_for(s, module, sp->what, true);
+	}
 	bool wild = is_wild(sp->func) || is_wild(sp->file) ||
 		    is_wild(sp->label) || (sp->module && is_wild(sp->module)) ||
 		    pp->from_wildcard;
@@ -757,6 +810,8 @@ static const struct target_var *dwarf_target(const struct rprobe *rp,
 {
 	const struct dwarf_pt *pt = rp->data;
 
+	if (pt && pt->from_btf)
+		return kfunc_btf_var(pt->btf, name);
 	if (!pt || !pt->dp.dbg || !pt->dp.scope)
 		return NULL;
 	return dwarf_point_var(&pt->dp, name);
@@ -766,7 +821,9 @@ static void dwarf_target_list(const struct rprobe *rp, struct vec *out)
 {
 	const struct dwarf_pt *pt = rp->data;
 
-	if (pt && pt->dp.dbg && pt->dp.scope)
+	if (pt && pt->from_btf)
+		kfunc_btf_list(pt->btf, out);
+	else if (pt && pt->dp.dbg && pt->dp.scope)
 		dwarf_point_vars(&pt->dp, out);
 }
 
@@ -838,23 +895,3 @@ DWARF_FAMILY(kernel_function_family, "kernel.function",
 DWARF_FAMILY(kernel_statement_family, "kernel.statement",
 	     kernel_statement_shapes, "stap_dwarf_statement");
 DWARF_FAMILY(module_family, "module", module_shapes, "stap_dwarf_module");
-
-/*
- * Until the DWARF target variables (debuginfo/dwarf_vars.c, the dvars
- * branch) are linked in, points have none: these weak definitions give
- * way to that file's.
- */
-__attribute__((weak)) const struct target_var *
-dwarf_point_var(const struct dwarf_point *pt, const char *name)
-{
-	(void)pt;
-	(void)name;
-	return NULL;
-}
-
-__attribute__((weak)) void dwarf_point_vars(const struct dwarf_point *pt,
-					    struct vec *out)
-{
-	(void)pt;
-	(void)out;
-}
