@@ -439,6 +439,21 @@ static void send_stream(struct session *s, enum sp_stream stream,
 	}
 }
 
+/* Whether s may answer a fetch (symbols, btf) now, with the kernel's
+ * identity in ident; if not, the error is sent. */
+static bool fetch_ready(struct session *s, char ident[17])
+{
+	if (s->child) {
+		reply(s, "error busy: staprun is running");
+		return false;
+	}
+	if (ksyms_identity(ident) < 0) {
+		reply(s, "error cannot read /proc/version: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 /*
  * "symbols HAVE" (version 2): the kernel's function symbols (ksyms.h).
  * HAVE is the identity of the list stap has cached, or "-".  If it is
@@ -459,14 +474,8 @@ static void cmd_symbols(struct session *s, int argc, char **argv)
 		      "'symbols HAVE'");
 		return;
 	}
-	if (s->child) {
-		reply(s, "error busy: staprun is running");
+	if (!fetch_ready(s, ident))
 		return;
-	}
-	if (ksyms_identity(ident) < 0) {
-		reply(s, "error cannot read /proc/version: %s", strerror(errno));
-		return;
-	}
 	if (strcmp(argv[1], ident) == 0) {
 		reply(s, "symbols %s same", ident);
 		logmsg("symbols: the host's copy is current");
@@ -534,14 +543,8 @@ static void cmd_btf(struct session *s, int argc, char **argv)
 		reply(s, "error malformed btf command: expected 'btf NAME HAVE'");
 		return;
 	}
-	if (s->child) {
-		reply(s, "error busy: staprun is running");
+	if (!fetch_ready(s, ident))
 		return;
-	}
-	if (ksyms_identity(ident) < 0) {
-		reply(s, "error cannot read /proc/version: %s", strerror(errno));
-		return;
-	}
 	if (asprintf(&path, "/sys/kernel/btf/%s", argv[1]) < 0) {
 		reply(s, "error out of memory");
 		return;
