@@ -41,6 +41,8 @@ struct kbtf_param {
 	const char *name;	/* NULL when BTF has none (a typedef'd
 				 * function pointer's prototype) */
 	const struct ctype *type;
+	char *spelling;		/* the type as upstream's -L spells it
+				 * ("struct file*", "size_t", "char const*") */
 };
 
 /* The prototype of kernel function `func`: *ret its return type
@@ -48,6 +50,10 @@ struct kbtf_param {
  * when BTF has no such function. */
 bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
 	       struct vec *params);
+
+/* The spelling of func's return type as upstream's -L gives it ("long
+ * int"), new; NULL when BTF has no such function. */
+char *kbtf_func_ret_spelling(struct kbtf *b, const char *func);
 
 /* The prototype of a typedef'd function pointer (btf_trace_<event>):
  * as kbtf_func, the parameters unnamed.  False when there is none. */

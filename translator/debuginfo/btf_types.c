@@ -335,6 +335,73 @@ const struct ctype *kbtf_type_named(struct kbtf *b, const char *name)
 	return t;
 }
 
+/* ---- spellings, as upstream's -L lists types ------------------------- */
+
+static void spell(struct kbtf *b, struct strbuf *sb, uint32_t id, int depth)
+{
+	const struct btf_type *t = id ? btf__type_by_id(b->btf, id) : NULL;
+	const char *n = t ? name_of(b, t->name_off) : NULL;
+
+	if (n && !*n)
+		n = NULL;
+	if (depth > 16) {
+		sb_puts(sb, "...");
+		return;
+	}
+	switch (t ? btf_kind(t) : BTF_KIND_UNKN) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPEDEF:
+		sb_puts(sb, n ? n : "?");
+		return;
+	case BTF_KIND_STRUCT:
+		sb_printf(sb, "struct %s", n ? n : "{...}");
+		return;
+	case BTF_KIND_UNION:
+		sb_printf(sb, "union %s", n ? n : "{...}");
+		return;
+	case BTF_KIND_FWD:
+		sb_printf(sb, "%s %s", btf_kflag(t) ? "union" : "struct",
+			  n ? n : "{...}");
+		return;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		sb_printf(sb, "enum %s", n ? n : "{...}");
+		return;
+	case BTF_KIND_CONST:		/* "char const*", as upstream */
+		spell(b, sb, t->type, depth + 1);
+		sb_puts(sb, " const");
+		return;
+	case BTF_KIND_VOLATILE:
+		spell(b, sb, t->type, depth + 1);
+		sb_puts(sb, " volatile");
+		return;
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		spell(b, sb, t->type, depth + 1);
+		return;
+	case BTF_KIND_PTR:
+		spell(b, sb, t->type, depth + 1);
+		sb_putc(sb, '*');
+		return;
+	case BTF_KIND_ARRAY:
+		spell(b, sb, btf_array(t)->type, depth + 1);
+		sb_puts(sb, "[]");
+		return;
+	default:			/* void; a function: upstream's void */
+		sb_puts(sb, "void");
+		return;
+	}
+}
+
+static char *spelling(struct kbtf *b, uint32_t id)
+{
+	struct strbuf sb = {0};
+
+	spell(b, &sb, id, 0);
+	return sb_steal(&sb);
+}
+
 /* The parameters of FUNC_PROTO proto into params. */
 static void proto_params(struct kbtf *b, const struct btf_type *proto,
 			 const struct ctype **ret, struct vec *params)
@@ -348,6 +415,7 @@ static void proto_params(struct kbtf *b, const struct btf_type *proto,
 		struct kbtf_param *kp = xcalloc(1, sizeof(*kp));
 		kp->name = name_of(b, p->name_off);
 		kp->type = convert(b, p->type);
+		kp->spelling = spelling(b, p->type);
 		vec_push(params, kp);
 	}
 }
@@ -364,6 +432,18 @@ bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
 		return false;
 	proto_params(b, t, ret, params);
 	return true;
+}
+
+char *kbtf_func_ret_spelling(struct kbtf *b, const char *func)
+{
+	int32_t id = find_named(b, func, BTF_KIND_FUNC);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(b->btf, id) : NULL;
+
+	if (t)
+		t = btf__type_by_id(b->btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return NULL;
+	return spelling(b, t->type);
 }
 
 bool kbtf_func_typedef(struct kbtf *b, const char *typedef_name,

@@ -35,10 +35,12 @@ static struct hash interned;	/* key -> struct target_var * */
 
 static const struct target_var *intern(const char *name,
 				       const struct ctype *type,
+				       const char *spelling,
 				       const struct tloc *loc,
 				       enum target_var_class class)
 {
-	char *key = xasprintf("%s %p %d %d %lld %d", name, (const void *)type,
+	char *key = xasprintf("%s %p %s %d %d %lld %d", name,
+			      (const void *)type, spelling ? spelling : "",
 			      loc->kind, loc->regno, (long long)loc->offset,
 			      class);
 	struct target_var *tv = hash_get(&interned, key);
@@ -50,6 +52,7 @@ static const struct target_var *intern(const char *name,
 	tv = xcalloc(1, sizeof(*tv));
 	tv->name = xstrdup(name);
 	tv->type = type;
+	tv->spelling = spelling ? xstrdup(spelling) : NULL;
 	tv->loc = *loc;
 	tv->access = TARGET_READ;
 	tv->rule = "kernel function parameters from BTF are read-only";
@@ -100,8 +103,8 @@ static void place_params(struct kfunc_vars *kv, const struct vec *params)
 			stack += words * 8;
 		}
 		if (p->name)
-			vec_push(&kv->vars, (void *)intern(name, t, &loc,
-							   TV_PARAM));
+			vec_push(&kv->vars, (void *)intern(name, t, p->spelling,
+							   &loc, TV_PARAM));
 		free(name);
 	}
 }
@@ -136,15 +139,20 @@ const struct kfunc_vars *kfunc_btf_vars(struct session *s, const char *func,
 	kv->is_return = is_return;
 	if (is_return && ret->kind != CT_VOID) {
 		struct tloc loc = { .kind = TL_REGISTER, .regno = REG_AX };
+		char *sp = kbtf_func_ret_spelling(b, func);
 		if (!is_record(ret))
-			vec_push(&kv->vars, (void *)intern("$return", ret, &loc,
-							   TV_RETURN));
+			vec_push(&kv->vars, (void *)intern("$return", ret, sp,
+							   &loc, TV_RETURN));
+		free(sp);
 		kv->returns_record = is_record(ret);
 	} else if (!is_return) {
 		place_params(kv, &params);
 	}
-	for (size_t i = 0; i < params.len; i++)
-		free(vec_at(&params, i));
+	for (size_t i = 0; i < params.len; i++) {
+		struct kbtf_param *p = vec_at(&params, i);
+		free(p->spelling);
+		free(p);
+	}
 	vec_free(&params);
 	hash_put(&computed, key, kv);
 	return kv;
