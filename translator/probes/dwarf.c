@@ -33,6 +33,7 @@
 #include "debuginfo/dwarf_find.h"
 #include "debuginfo/dwarf_index.h"
 #include "debuginfo/dwarf_vars.h"
+#include "debuginfo/symbols.h"
 #include "kfunc_btf.h"
 #include "options.h"
 
@@ -675,38 +676,69 @@ static void no_match(struct dwx_index *x, const struct spec *sp,
 	vec_free(&names);
 }
 
-/*
- * Without kernel debuginfo, kernel.function("NAME")[.call|.return]
- * probes the function's entry or return as kprobe.function does, its
- * variables the parameters and $return of its BTF prototype.  False
- * when the point asks for more than that (a file, a line, a label,
- * inlined copies, a wildcard) or BTF has no prototype of NAME.
- */
-static bool expand_btf(struct session *s, const struct spec *sp,
-		       struct probe_point *pp, struct vec *out)
+/* A point at the entry or return of kernel function name, its
+ * variables those of the BTF prototype vars. */
+static struct dwarf_pt *btf_point(const struct spec *sp, const char *name,
+				  const struct kfunc_vars *vars,
+				  const char *why)
 {
-	const char *why = NULL;
-
-	if (sp->module_point || sp->statement || sp->file || sp->label ||
-	    sp->inl || sp->exported || is_wild(sp->func))
-		return false;
-	const struct kfunc_vars *vars = kfunc_btf_vars(s, sp->func, sp->ret,
-						       &why);
-	if (!vars)
-		return false;
 	struct dwarf_pt *pt = xcalloc(1, sizeof(*pt));
-	pt->symbol = xstrdup(sp->func);
+
+	pt->symbol = xstrdup(name);
 	pt->is_return = sp->ret;
 	pt->maxactive = sp->maxactive;
 	pt->from_btf = true;
 	pt->btf = vars;
 	pt->btf_why = why;
-	if (s->verbose)
-		fprintf(stderr, "%s: no kernel debuginfo: the entry of '%s' "
-			"with its BTF prototype's variables\n",
-			sp->what->arg->str, sp->func);
-	add_point(out, pp, pt);
-	return true;
+	return pt;
+}
+
+/*
+ * Without kernel debuginfo, kernel.function("PATTERN")[.call|.return]
+ * probes the entry or return of each function the pattern names (the
+ * target's symbols expand a wildcard) as kprobe.function does, their
+ * variables the parameters and $return of their BTF prototypes.  False
+ * when the point asks for more than that (a file, a line, a label,
+ * inlined copies) or nothing matches with a BTF prototype.
+ */
+static bool expand_btf(struct session *s, const struct spec *sp,
+		       struct probe_point *pp, struct vec *out)
+{
+	struct vec names = {0};
+	bool wild = is_wild(sp->func);
+	size_t n = 0;
+
+	if (sp->module_point || sp->statement || sp->file || sp->label ||
+	    sp->inl || sp->exported)
+		return false;
+	if (wild) {
+		const struct ksyms *ks = target_ksyms(s);
+		if (!ks)
+			return false;
+		ksyms_match(ks, sp->func, &names);
+	} else {
+		vec_push(&names, (void *)sp->func);
+	}
+	for (size_t i = 0; i < names.len; i++) {
+		const char *name = vec_at(&names, i), *why = NULL;
+		const struct kfunc_vars *vars = kfunc_btf_vars(s, name, sp->ret,
+							       &why);
+		if (!vars)
+			continue;
+		struct dwarf_pt *pt = btf_point(sp, name, vars, why);
+		pt->optional = wild;
+		struct probe_point *np = wild ? written_out(pp, NULL, name) : pp;
+		np->from_wildcard |= wild;
+		add_point(out, np, pt);
+		n++;
+	}
+	vec_free(&names);
+	if (n && s->verbose)
+		fprintf(stderr, "kernel.function(\"%s\"): no kernel debuginfo: "
+			"%zu function%s probed with the variables of %s BTF "
+			"prototype%s\n", sp->func, n, n == 1 ? "" : "s",
+			n == 1 ? "its" : "their", n == 1 ? "" : "s");
+	return n > 0;
 }
 
 static bool expand_in(struct session *s, struct spec *sp, const char *module,
