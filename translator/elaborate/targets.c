@@ -48,6 +48,25 @@ static char *available(const struct rprobe *rp)
  * point lacks it; *mixed when the points disagree (different
  * descriptions, compared by address: a family returns the same one for
  * the same variable). */
+/* Whether two points' variables read the same thing the same way: one
+ * object, or the same type at the same simple place (the same argument
+ * slot of two tracepoints, the same register of two functions). */
+static bool same_var(const struct target_var *a, const struct target_var *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->type != b->type || a->access != b->access ||
+	    strcmp(a->name, b->name) != 0)
+		return false;
+	const struct tloc *x = &a->loc, *y = &b->loc;
+	return x->kind == y->kind && x->regno == y->regno &&
+	       x->addr == y->addr && x->offset == y->offset &&
+	       x->argno == y->argno && !x->anchor && !y->anchor &&
+	       !x->base && !y->base && !x->value && !y->value &&
+	       !x->indexes.len && !y->indexes.len &&
+	       x->kind != TL_ACCESSOR && x->kind != TL_OPTIMIZED_OUT;
+}
+
 static const struct target_var *lookup(const struct program *prog,
 				       const struct pbody *body,
 				       const char *name,
@@ -65,7 +84,7 @@ static const struct target_var *lookup(const struct program *prog,
 			? rp->family->target(rp, name) : NULL;
 		if (!*first)
 			tv = t;
-		else if (t != tv)
+		else if (!same_var(t, tv))
 			*mixed = true;
 		if (!*first)
 			*first = rp;
