@@ -8,7 +8,8 @@
 #include "util/diag.h"
 
 extern const struct probe_family begin_family, end_family, error_family,
-	never_family, timer_family, kprobe_family, procfs_family;
+	never_family, timer_family, kprobe_family, procfs_family,
+	process_family;
 
 static const struct probe_family *const families[] = {
 	&begin_family,
@@ -18,6 +19,7 @@ static const struct probe_family *const families[] = {
 	&timer_family,
 	&kprobe_family,
 	&procfs_family,
+	&process_family,
 };
 
 bool pp_always_unprivileged(const struct rprobe *rp)
