@@ -26,6 +26,10 @@
  *
  * The tracepoint callbacks run with preemption disabled in the forking,
  * exec'ing or exiting task; the task_work callbacks in process context.
+ *
+ * process("PATH").function(...) points are uprobes (uprobe.c, in this
+ * file's family): the translator wrote one entry per function, at its
+ * offset in PATH.
  */
 #include <linux/tracepoint.h>
 #include <linux/sched.h>
@@ -34,6 +38,7 @@
 #include <linux/binfmts.h>
 #include <linux/namei.h>
 #include <linux/delay.h>
+#include "uprobe.c"
 
 #ifndef STP_PROCESS_WORKS
 #define STP_PROCESS_WORKS 256
@@ -70,6 +75,15 @@ struct stap_process_work {
 struct stap_process_tracked {
 	atomic_t tgid;
 	struct inode *inode;
+};
+
+/* The family's tables (emitted as stap_process_all): the event points
+ * and the uprobes. */
+struct stap_process_tables {
+	struct stap_process_probe *events;
+	size_t n_events;
+	struct stap_uprobe *uprobes;
+	size_t n_uprobes;
 };
 
 static struct stap_process_probe *stap_process_table;
@@ -280,13 +294,16 @@ static void stap_process_report(const char *what, const char *name, int rc)
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 }
 
-static void stap_process_disarm(void *points, size_t n);
+static void stap_process_events_disarm(void *points, size_t n);
 
 /* Process context.  All or nothing. */
-static int stap_process_arm(void *points, size_t n)
+static int stap_process_events_arm(void *points, size_t n)
 {
 	size_t i;
 	int rc;
+
+	if (!n)
+		return 0;
 
 	stap_process_table = points;
 	stap_process_n = n;
@@ -318,14 +335,14 @@ static int stap_process_arm(void *points, size_t n)
 	}
 	return 0;
 fail:
-	stap_process_disarm(points, n);
+	stap_process_events_disarm(points, n);
 	return rc;
 }
 
 /* Process context: after it, no callback or queued work runs module
  * code (it waits for the works, which run at the latest when their
  * task returns to user space or exits). */
-static void stap_process_disarm(void *points, size_t n)
+static void stap_process_events_disarm(void *points, size_t n)
 {
 	bool any = false;
 	size_t i;
@@ -357,4 +374,26 @@ static void stap_process_disarm(void *points, size_t n)
 		p->inode = NULL;
 	}
 	stap_process_paths = false;
+}
+
+/* The family's hooks: the events, then the uprobes.  Process context. */
+static int stap_process_arm(void *points, size_t n)
+{
+	struct stap_process_tables *t = points;
+	int rc = stap_process_events_arm(t->events, t->n_events);
+
+	if (rc)
+		return rc;
+	rc = stap_uprobes_arm(t->uprobes, t->n_uprobes);
+	if (rc)
+		stap_process_events_disarm(t->events, t->n_events);
+	return rc;
+}
+
+static void stap_process_disarm(void *points, size_t n)
+{
+	struct stap_process_tables *t = points;
+
+	stap_uprobes_disarm(t->uprobes, t->n_uprobes);
+	stap_process_events_disarm(t->events, t->n_events);
 }

@@ -8,9 +8,14 @@
  * A PATH is resolved as upstream does: with a '/' relative to the
  * working directory, otherwise through $PATH; the program must exist
  * and be executable (the guest sees the host's /usr and build tree at
- * the same paths: testsuite/vm/stap-vm).  The other process probe
- * points (.function, .mark, .plt, .statement, .syscall, .library) are
- * reported as not supported yet.
+ * the same paths: testsuite/vm/stap-vm).
+ *
+ * process("PATH").function("PATTERN")[.call|.return] are uprobes on
+ * the functions of PATH's symbol table that match (debuginfo/
+ * elf_syms.h), at their file offsets: a program or a shared library,
+ * in every process that maps it.  The other process probe points
+ * (.mark, .plt, .statement, .syscall, .library) are reported as not
+ * supported yet.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +25,7 @@
 #include "probes.h"
 #include "util/diag.h"
 #include "util/cstring.h"
+#include "debuginfo/elf_syms.h"
 
 /* What a point waits for; the runtime's enum stap_process_event has
  * the same values. */
@@ -31,6 +37,9 @@ struct process_point {
 	enum process_event event;
 	char *path;
 	int64_t pid;
+	bool is_function;	/* .function(...): uprobes, not an event */
+	bool is_return;		/* .function(...).return */
+	struct vec funcs;	/* struct elf_func *: where the uprobes go */
 };
 
 /* The absolute path of program name as a shell would find it, or NULL
@@ -39,13 +48,8 @@ static char *find_program(const char *name)
 {
 	char buf[PATH_MAX];
 
-	if (strchr(name, '/')) {
-		if (!realpath(name, buf))
-			return NULL;
-		if (access(buf, X_OK) != 0)
-			return NULL;
-		return xstrdup(buf);
-	}
+	if (strchr(name, '/'))	/* a program or a library */
+		return realpath(name, buf) ? xstrdup(buf) : NULL;
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -104,8 +108,8 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 		struct pp_comp *bad = e ? e : c;
 		diag_error(bad->loc, "not supported yet: process probe point "
 			   "'.%s' (supported: .begin, .end, .thread.begin, "
-			   ".thread.end; .function, .mark, .plt and "
-			   ".statement need uprobes, not built yet)",
+			   ".thread.end, .function; .mark, .plt and "
+			   ".statement are not built yet)",
 			   bad->name);
 		return false;
 	}
@@ -122,13 +126,88 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
+/* .function("PATTERN")[.call|.return]: the matching functions of
+ * pt->path (resolved already). */
+static bool resolve_function(struct rprobe *rp, struct process_point *pt)
+{
+	struct pp_comp *c = pp_comp_at(rp->pp, 1), *r = pp_comp_at(rp->pp, 2);
+	char *err = NULL;
+
+	pt->is_function = true;
+	if (!c->arg || c->arg->kind != E_STR || !c->arg->len) {
+		diag_error(c->loc, "process(...).function needs a function "
+			   "name or pattern string, as in .function(\"main\")");
+		return false;
+	}
+	if (r && ((strcmp(r->name, "return") && strcmp(r->name, "call")) ||
+		  r->arg || rp->pp->comps.len > 3)) {
+		diag_error(r->loc, "not supported yet: '.%s' in a "
+			   "process(...).function probe point (supported: "
+			   ".call, .return)", r->name);
+		return false;
+	}
+	pt->is_return = r && strcmp(r->name, "return") == 0;
+	if (strchr(c->arg->str, '@') || strchr(c->arg->str, ':')) {
+		diag_error(c->arg->loc, "not supported yet: '%s': a source "
+			   "file or line needs debuginfo (functions are found "
+			   "by the symbol table)", c->arg->str);
+		return false;
+	}
+	if (!pt->path) {
+		diag_error(c->loc, "not supported yet: .function needs "
+			   "process(\"PATH\"), not a pid or no process");
+		return false;
+	}
+	if (!elf_functions(pt->path, c->arg->str, &pt->funcs, &err)) {
+		diag_error(pp_comp_at(rp->pp, 0)->arg->loc, "%s", err);
+		free(err);
+		return false;
+	}
+	if (pt->funcs.len == 0 && !pp_optional(rp->pp)) {
+		diag_error(c->arg->loc, "probe point mismatch: no function "
+			   "%s '%s' in the symbol table of %s",
+			   strpbrk(c->arg->str, "*?[") ? "matches" : "named",
+			   c->arg->str, pt->path);
+		return false;
+	}
+	return true;
+}
+
 static bool resolve_process(struct rprobe *rp)
 {
 	struct process_point *pt = xcalloc(1, sizeof(*pt));
+	struct pp_comp *c = pp_comp_at(rp->pp, 1);
 
 	rp->data = pt;
+	if (c && strcmp(c->name, "function") == 0)
+		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
+		       resolve_function(rp, pt);
 	return resolve_event(rp, pt) &&
 	       resolve_target(pp_comp_at(rp->pp, 0), pt);
+}
+
+/* stap_process_uprobes[]: one entry per function of each point. */
+static void emit_uprobes(FILE *out, const struct vec *rps)
+{
+	fputs("static struct stap_uprobe stap_process_uprobes[] = {\n", out);
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+		const struct process_point *pt = rp->data;
+
+		for (size_t j = 0; pt->is_function && j < pt->funcs.len; j++) {
+			const struct elf_func *f = vec_at(&pt->funcs, j);
+
+			fprintf(out, "\t{ .info = &stap_probe_infos[%d], "
+				".offset = 0x%llx, .is_return = %d, .path = ",
+				rp->id, (unsigned long long)f->offset,
+				pt->is_return);
+			emit_cstring(out, pt->path, strlen(pt->path));
+			fputs(", .name = ", out);
+			emit_cstring(out, f->name, strlen(f->name));
+			fputs(" },\n", out);
+		}
+	}
+	fputs("};\n", out);
 }
 
 static void emit_process(FILE *out, const struct vec *rps)
@@ -144,6 +223,8 @@ static void emit_process(FILE *out, const struct vec *rps)
 		const struct rprobe *rp = vec_at(rps, i);
 		const struct process_point *pt = rp->data;
 
+		if (pt->is_function)
+			continue;
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .event = %s, "
 			".pid = %lld", rp->id, events[pt->event],
 			(long long)pt->pid);
@@ -154,6 +235,12 @@ static void emit_process(FILE *out, const struct vec *rps)
 		fputs(" },\n", out);
 	}
 	fputs("};\n", out);
+	emit_uprobes(out, rps);
+	fputs("static struct stap_process_tables stap_process_all = {\n"
+	      "\t.events = stap_process_probes,\n"
+	      "\t.n_events = ARRAY_SIZE(stap_process_probes),\n"
+	      "\t.uprobes = stap_process_uprobes,\n"
+	      "\t.n_uprobes = ARRAY_SIZE(stap_process_uprobes),\n};\n", out);
 }
 
 static const char *const process_shapes[] = {
@@ -161,7 +248,8 @@ static const char *const process_shapes[] = {
 	"process.thread.end", "process(S).begin", "process(S).end",
 	"process(S).thread.begin", "process(S).thread.end",
 	"process(N).begin", "process(N).end", "process(N).thread.begin",
-	"process(N).thread.end", NULL
+	"process(N).thread.end", "process(S).function(S)",
+	"process(S).function(S).call", "process(S).function(S).return", NULL
 };
 
 const struct probe_family process_family = {
@@ -169,6 +257,5 @@ const struct probe_family process_family = {
 	.resolve = resolve_process, .emit_table = emit_process,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
-	       ".points = stap_process_probes, "
-	       ".n = ARRAY_SIZE(stap_process_probes) }",
+	       ".points = &stap_process_all, .n = 1 }",
 };
