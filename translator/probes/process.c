@@ -13,9 +13,11 @@
  * process("PATH").function("PATTERN")[.call|.return] are uprobes on
  * the functions of PATH's symbol table that match (debuginfo/
  * elf_syms.h), at their file offsets: a program or a shared library,
- * in every process that maps it.  The other process probe points
- * (.mark, .plt, .statement, .syscall, .library) are reported as not
- * supported yet.
+ * in every process that maps it.  process("PATH")[.provider("P")]
+ * .mark("NAME") are uprobes at PATH's SDT markers (debuginfo/elf_sdt.h)
+ * with their semaphores, and $argN, $$name, $$provider read through the
+ * runtime's accessors.  The other process probe points (.plt,
+ * .statement, .syscall, .library) are reported as not supported yet.
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +28,7 @@
 #include "util/diag.h"
 #include "util/cstring.h"
 #include "debuginfo/elf_syms.h"
+#include "debuginfo/elf_sdt.h"
 
 /* What a point waits for; the runtime's enum stap_process_event has
  * the same values. */
@@ -40,6 +43,8 @@ struct process_point {
 	bool is_function;	/* .function(...): uprobes, not an event */
 	bool is_return;		/* .function(...).return */
 	struct vec funcs;	/* struct elf_func *: where the uprobes go */
+	bool is_mark;		/* .mark(...): uprobes at SDT markers */
+	struct vec marks;	/* struct sdt_mark * */
 };
 
 /* The absolute path of program name as a shell would find it, or NULL
@@ -108,7 +113,7 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 		struct pp_comp *bad = e ? e : c;
 		diag_error(bad->loc, "not supported yet: process probe point "
 			   "'.%s' (supported: .begin, .end, .thread.begin, "
-			   ".thread.end, .function; .mark, .plt and "
+			   ".thread.end, .function, .mark; .plt and "
 			   ".statement are not built yet)",
 			   bad->name);
 		return false;
@@ -173,6 +178,59 @@ static bool resolve_function(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
+/* [.provider("P")].mark("NAME"): the matching markers of pt->path. */
+static bool resolve_mark(struct rprobe *rp, struct process_point *pt)
+{
+	struct pp_comp *c = pp_comp_at(rp->pp, 1), *m = c;
+	const char *provider = NULL;
+	char *err = NULL;
+
+	pt->is_mark = true;
+	if (strcmp(c->name, "provider") == 0) {
+		if (!c->arg || c->arg->kind != E_STR || !c->arg->len) {
+			diag_error(c->loc, ".provider needs a provider name "
+				   "string, as in .provider(\"python\")");
+			return false;
+		}
+		provider = c->arg->str;
+		m = pp_comp_at(rp->pp, 2);
+		if (!m || strcmp(m->name, "mark")) {
+			diag_error((m ? m : c)->loc, "expected .mark(\"NAME\") "
+				   "after .provider(...)");
+			return false;
+		}
+	}
+	if (!m->arg || m->arg->kind != E_STR || !m->arg->len) {
+		diag_error(m->loc, ".mark needs a marker name or pattern "
+			   "string, as in .mark(\"function__entry\")");
+		return false;
+	}
+	if (rp->pp->comps.len > (provider ? 3u : 2u)) {
+		struct pp_comp *x = pp_comp_at(rp->pp, provider ? 3 : 2);
+		diag_error(x->loc, "unexpected '.%s' after .mark(...)", x->name);
+		return false;
+	}
+	if (!pt->path) {
+		diag_error(m->loc, "not supported yet: .mark needs "
+			   "process(\"PATH\"), not a pid or no process");
+		return false;
+	}
+	if (!elf_sdt_marks(pt->path, provider, m->arg->str, &pt->marks, &err)) {
+		diag_error(pp_comp_at(rp->pp, 0)->arg->loc, "%s", err);
+		free(err);
+		return false;
+	}
+	if (pt->marks.len == 0 && !pp_optional(rp->pp)) {
+		diag_error(m->arg->loc, "probe point mismatch: no SDT marker "
+			   "%s '%s'%s%s in %s",
+			   strpbrk(m->arg->str, "*?[") ? "matches" : "named",
+			   m->arg->str, provider ? " of provider " : "",
+			   provider ? provider : "", pt->path);
+		return false;
+	}
+	return true;
+}
+
 static bool resolve_process(struct rprobe *rp)
 {
 	struct process_point *pt = xcalloc(1, sizeof(*pt));
@@ -182,18 +240,86 @@ static bool resolve_process(struct rprobe *rp)
 	if (c && strcmp(c->name, "function") == 0)
 		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
 		       resolve_function(rp, pt);
+	if (c && (!strcmp(c->name, "mark") || !strcmp(c->name, "provider")))
+		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
+		       resolve_mark(rp, pt);
 	return resolve_event(rp, pt) &&
 	       resolve_target(pp_comp_at(rp->pp, 0), pt);
 }
 
-/* stap_process_uprobes[]: one entry per function of each point. */
+static const char *const sdt_kinds[] = {
+	"STAP_SDT_REG", "STAP_SDT_MEM", "STAP_SDT_IMM", "STAP_SDT_NONE",
+};
+
+/* stap_sdt_args_I_J[]: the argument specs of marker J of point I. */
+static void emit_sdt_args(FILE *out, const struct rprobe *rp,
+			  const struct process_point *pt)
+{
+	for (size_t j = 0; j < pt->marks.len; j++) {
+		const struct sdt_mark *m = vec_at(&pt->marks, j);
+
+		if (!m->nargs)
+			continue;
+		fprintf(out, "static const struct stap_sdt_arg "
+			"stap_sdt_args_%d_%zu[] = {\n", rp->id, j);
+		for (int k = 0; k < m->nargs; k++) {
+			const struct sdt_arg *a = &m->args[k];
+
+			fprintf(out, "\t{ .kind = %s, .size = %d, .offset = "
+				"%lldLL", sdt_kinds[a->kind], a->size,
+				(long long)a->offset);
+			if (a->reg)
+				fprintf(out, ", .reg = offsetof(struct pt_regs"
+					", %s), .reg_bytes = %d", a->reg,
+					a->reg_bytes);
+			if (a->index)
+				fprintf(out, ", .index = offsetof(struct "
+					"pt_regs, %s), .scale = %d", a->index,
+					a->scale);
+			fputs(" },\n", out);
+		}
+		fputs("};\n", out);
+	}
+}
+
+/* One stap_process_uprobes[] entry per marker of a .mark point. */
+static void emit_sdt_marks(FILE *out, const struct rprobe *rp,
+			   const struct process_point *pt)
+{
+	for (size_t j = 0; j < pt->marks.len; j++) {
+		const struct sdt_mark *m = vec_at(&pt->marks, j);
+
+		fprintf(out, "\t{ .info = &stap_probe_infos[%d], "
+			".offset = 0x%llx, .ref_ctr_offset = 0x%llx, .path = ",
+			rp->id, (unsigned long long)m->offset,
+			(unsigned long long)m->sem_offset);
+		emit_cstring(out, pt->path, strlen(pt->path));
+		fputs(", .name = ", out);
+		emit_cstring(out, m->name, strlen(m->name));
+		fputs(", .provider = ", out);
+		emit_cstring(out, m->provider, strlen(m->provider));
+		if (m->nargs)
+			fprintf(out, ", .nargs = %d, .args = stap_sdt_args_%d_%zu",
+				m->nargs, rp->id, j);
+		fputs(" },\n", out);
+	}
+}
+
+/* stap_process_uprobes[]: one entry per function or marker of each
+ * point. */
 static void emit_uprobes(FILE *out, const struct vec *rps)
 {
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+
+		emit_sdt_args(out, rp, rp->data);
+	}
 	fputs("static struct stap_uprobe stap_process_uprobes[] = {\n", out);
 	for (size_t i = 0; i < rps->len; i++) {
 		const struct rprobe *rp = vec_at(rps, i);
 		const struct process_point *pt = rp->data;
 
+		emit_sdt_marks(out, rp, pt);
 		for (size_t j = 0; pt->is_function && j < pt->funcs.len; j++) {
 			const struct elf_func *f = vec_at(&pt->funcs, j);
 
@@ -223,7 +349,7 @@ static void emit_process(FILE *out, const struct vec *rps)
 		const struct rprobe *rp = vec_at(rps, i);
 		const struct process_point *pt = rp->data;
 
-		if (pt->is_function)
+		if (pt->is_function || pt->is_mark)
 			continue;
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .event = %s, "
 			".pid = %lld", rp->id, events[pt->event],
@@ -243,18 +369,73 @@ static void emit_process(FILE *out, const struct vec *rps)
 	      "\t.n_uprobes = ARRAY_SIZE(stap_process_uprobes),\n};\n", out);
 }
 
+/* $arg1..$arg12 (a long each), $$name and $$provider of .mark points:
+ * the runtime's accessors (runtime/linux/uprobe.c). */
+#define SDT_ARG(n) { .name = "$arg" #n, .access = TARGET_READ, \
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_sdt_arg" #n }, \
+	.rule = "SDT arguments are read-only", .class = TV_OWN }
+static struct target_var sdt_args[12] = {
+	SDT_ARG(1), SDT_ARG(2), SDT_ARG(3), SDT_ARG(4), SDT_ARG(5),
+	SDT_ARG(6), SDT_ARG(7), SDT_ARG(8), SDT_ARG(9), SDT_ARG(10),
+	SDT_ARG(11), SDT_ARG(12),
+};
+static const struct target_var sdt_name = {
+	.name = "$$name", .type = &ctype_string_type, .access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_sdt_name" },
+	.rule = "$$name is read-only", .class = TV_OWN,
+};
+static const struct target_var sdt_provider = {
+	.name = "$$provider", .type = &ctype_string_type,
+	.access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_sdt_provider" },
+	.rule = "$$provider is read-only", .class = TV_OWN,
+};
+
+/* $argN exists when every marker of the point has an N-th argument in
+ * a form the runtime reads. */
+static const struct target_var *process_target(const struct rprobe *rp,
+					       const char *name)
+{
+	const struct process_point *pt = rp->data;
+	char *end;
+	long n;
+
+	if (!pt || !pt->is_mark)
+		return NULL;
+	if (!strcmp(name, "$$name"))
+		return &sdt_name;
+	if (!strcmp(name, "$$provider"))
+		return &sdt_provider;
+	if (strncmp(name, "$arg", 4))
+		return NULL;
+	n = strtol(name + 4, &end, 10);
+	if (*end || n < 1 || n > 12)
+		return NULL;
+	for (size_t j = 0; j < pt->marks.len; j++) {
+		const struct sdt_mark *m = vec_at(&pt->marks, j);
+
+		if (n > m->nargs || m->args[n - 1].kind == SDT_UNSUPPORTED)
+			return NULL;
+	}
+	if (!sdt_args[n - 1].type)
+		sdt_args[n - 1].type = ctype_int(8, true);
+	return &sdt_args[n - 1];
+}
+
 static const char *const process_shapes[] = {
 	"process.begin", "process.end", "process.thread.begin",
 	"process.thread.end", "process(S).begin", "process(S).end",
 	"process(S).thread.begin", "process(S).thread.end",
 	"process(N).begin", "process(N).end", "process(N).thread.begin",
 	"process(N).thread.end", "process(S).function(S)",
-	"process(S).function(S).call", "process(S).function(S).return", NULL
+	"process(S).function(S).call", "process(S).function(S).return",
+	"process(S).mark(S)", "process(S).provider(S).mark(S)", NULL
 };
 
 const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
+	.target = process_target,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
 	       ".points = &stap_process_all, .n = 1 }",
