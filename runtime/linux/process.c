@@ -203,7 +203,10 @@ static void stap_process_fork(void *data, struct task_struct *parent,
 	struct inode *exe = NULL;
 	size_t i;
 
-	if (!stap_process_in_target(child))
+	/* a kernel thread or an io_uring worker never returns to user
+	 * space: a work queued on it would hold disarm forever */
+	if ((child->flags & (PF_KTHREAD | PF_IO_WORKER)) ||
+	    !stap_process_in_target(child))
 		return;
 	if (stap_process_paths) {
 		exe = stap_process_tracked_inode(parent->tgid);
