@@ -231,6 +231,71 @@ static bool resolve_mark(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
+/* pp with component i's string argument replaced by str. */
+static struct probe_point *point_with(const struct probe_point *pp,
+				      size_t i, const char *str)
+{
+	struct probe_point *np = xmalloc(sizeof(*np));
+	struct pp_comp *c = xmalloc(sizeof(*c));
+	const struct pp_comp *old = pp_comp_at(pp, i);
+
+	*np = *pp;
+	np->comps = (struct vec){0};
+	*c = *old;
+	c->arg = expr_new(E_STR, old->arg->loc);
+	c->arg->str = xstrdup(str);
+	c->arg->len = strlen(str);
+	for (size_t k = 0; k < pp->comps.len; k++)
+		vec_push(&np->comps, k == i ? c : vec_at(&pp->comps, k));
+	return np;
+}
+
+/* A .mark pattern with wildcards stands for one point per marker name
+ * it matches (stap -L lists them), each naming the program by its
+ * resolved path, as upstream shows them.  Everything else stands for
+ * itself; resolve reports the errors. */
+static bool expand_process(struct session *s, struct probe_point *pp,
+			   struct vec *out)
+{
+	struct pp_comp *c0 = pp_comp_at(pp, 0), *c1 = pp_comp_at(pp, 1);
+	bool prov = c1 && !strcmp(c1->name, "provider");
+	size_t mi = prov ? 2 : 1;
+	struct pp_comp *m = pp_comp_at(pp, mi);
+	struct vec marks = {0};
+	char *path, *err = NULL;
+
+	(void)s;
+	if (!c0->arg || c0->arg->kind != E_STR || !c0->arg->len || !m ||
+	    strcmp(m->name, "mark") || !m->arg || m->arg->kind != E_STR ||
+	    !strpbrk(m->arg->str, "*?[") ||
+	    (prov && (!c1->arg || c1->arg->kind != E_STR)) ||
+	    !(path = find_program(c0->arg->str))) {
+		vec_push(out, pp);
+		return true;
+	}
+	if (!elf_sdt_marks(path, prov ? c1->arg->str : NULL, m->arg->str,
+			   &marks, &err) || marks.len == 0) {
+		free(err);
+		vec_push(out, pp);	/* resolve says why */
+		return true;
+	}
+	for (size_t i = 0; i < marks.len; i++) {
+		const struct sdt_mark *mk = vec_at(&marks, i);
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(((const struct sdt_mark *)
+					vec_at(&marks, j))->name, mk->name);
+		if (seen)
+			continue;
+		struct probe_point *np = point_with(pp, mi, mk->name);
+		np = point_with(np, 0, path);
+		np->from_wildcard = true;
+		vec_push(out, np);
+	}
+	return true;
+}
+
 static bool resolve_process(struct rprobe *rp)
 {
 	struct process_point *pt = xcalloc(1, sizeof(*pt));
@@ -435,7 +500,7 @@ static const char *const process_shapes[] = {
 const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
-	.target = process_target,
+	.target = process_target, .expand = expand_process,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
 	       ".points = &stap_process_all, .n = 1 }",
