@@ -172,10 +172,12 @@ struct expr *target_expr(const struct token *t)
 	} else if (lead == 2 && strcmp(e->name, "$$vars") != 0 &&
 		   strcmp(e->name, "$$parms") != 0 &&
 		   strcmp(e->name, "$$locals") != 0 &&
-		   strcmp(e->name, "$$return") != 0) {
+		   strcmp(e->name, "$$return") != 0 &&
+		   strcmp(e->name, "$$name") != 0 &&	/* .mark probes */
+		   strcmp(e->name, "$$provider") != 0) {
 		diag("parse error", t->loc, "unknown context variable '%s' "
-		     "(expected $$vars, $$parms, $$locals or $$return)",
-		     e->name);
+		     "(expected $$vars, $$parms, $$locals, $$return, $$name "
+		     "or $$provider)", e->name);
 	}
 	return e;
 }

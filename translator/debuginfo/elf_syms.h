@@ -1,0 +1,32 @@
+/*
+ * The functions of a user-space ELF file (a program or a shared
+ * library) by its symbol table, for process("PATH").function probes
+ * without debuginfo: names, addresses and the file offsets uprobes
+ * are placed at.
+ */
+#ifndef STAP_ELF_SYMS_H
+#define STAP_ELF_SYMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/util.h"
+
+/* One function symbol: offset is its position in the file (what
+ * uprobe_register takes), addr its st_value. */
+struct elf_func {
+	char *name;
+	uint64_t addr;
+	uint64_t offset;
+};
+
+/*
+ * Appends to out (struct elf_func *) the defined functions of the ELF
+ * file path whose names match the shell pattern pattern, one per
+ * address (the first name in symbol order for aliases), from .symtab,
+ * or .dynsym for a stripped file.  Returns false with *err set (a
+ * message to free) when the file cannot be read as ELF.
+ */
+bool elf_functions(const char *path, const char *pattern, struct vec *out,
+		   char **err);
+
+#endif

@@ -1,0 +1,507 @@
+/*
+ * process.begin / .end and .thread.begin / .thread.end, for every
+ * process, for the processes running one program (process("PATH")) or
+ * for one process (process(PID)).  They need no debuginfo: the runtime
+ * (runtime/linux/process.c) hooks the scheduler's fork, exec and exit
+ * tracepoints.
+ *
+ * A PATH is resolved as upstream does: with a '/' relative to the
+ * working directory, otherwise through $PATH; the program must exist
+ * and be executable (the guest sees the host's /usr and build tree at
+ * the same paths: testsuite/vm/stap-vm).
+ *
+ * process("PATH").function("PATTERN")[.call|.return] are uprobes on
+ * the functions of PATH's symbol table that match (debuginfo/
+ * elf_syms.h), at their file offsets: a program or a shared library,
+ * in every process that maps it.  process("PATH")[.provider("P")]
+ * .mark("NAME") are uprobes at PATH's SDT markers (debuginfo/elf_sdt.h)
+ * with their semaphores, and $argN, $$name, $$provider read through the
+ * runtime's accessors.  The other process probe points (.plt,
+ * .statement, .syscall, .library) are reported as not supported yet.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "probes.h"
+#include "util/diag.h"
+#include "util/cstring.h"
+#include "debuginfo/elf_syms.h"
+#include "debuginfo/elf_sdt.h"
+
+/* What a point waits for; the runtime's enum stap_process_event has
+ * the same values. */
+enum process_event { PE_BEGIN, PE_END, PE_THREAD_BEGIN, PE_THREAD_END };
+
+/* One process point: the event, and which processes: path (absolute,
+ * resolved) or pid, or neither for all. */
+struct process_point {
+	enum process_event event;
+	char *path;
+	int64_t pid;
+	bool is_function;	/* .function(...): uprobes, not an event */
+	bool is_return;		/* .function(...).return */
+	struct vec funcs;	/* struct elf_func *: where the uprobes go */
+	bool is_mark;		/* .mark(...): uprobes at SDT markers */
+	struct vec marks;	/* struct sdt_mark * */
+};
+
+/* The absolute path of program name as a shell would find it, or NULL
+ * (errno set). */
+static char *find_program(const char *name)
+{
+	char buf[PATH_MAX];
+
+	if (strchr(name, '/'))	/* a program or a library */
+		return realpath(name, buf) ? xstrdup(buf) : NULL;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char *cand = xasprintf("%.*s/%s", (int)n, n ? path : ".", name);
+		bool ok = access(cand, X_OK) == 0 && realpath(cand, buf);
+		free(cand);
+		if (ok)
+			return xstrdup(buf);
+		path += n + (path[n] == ':');
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+/* The target of process(ARG): a program path, a pid, or nothing. */
+static bool resolve_target(struct pp_comp *c, struct process_point *pt)
+{
+	if (!c->arg)
+		return true;
+	if (c->arg->kind == E_NUM)
+		return pp_num_arg(c, 1, INT32_MAX, &pt->pid);
+	if (!c->arg->len) {
+		diag_error(c->arg->loc, "process(\"\") needs a program path");
+		return false;
+	}
+	pt->path = find_program(c->arg->str);
+	if (!pt->path) {
+		diag_error(c->arg->loc, "cannot find executable '%s' (%s)%s",
+			   c->arg->str, strerror(errno),
+			   strchr(c->arg->str, '/') ? "" :
+			   ": not found in $PATH");
+		return false;
+	}
+	return true;
+}
+
+/* .begin / .end / .thread.begin / .thread.end after process[(ARG)]. */
+static bool resolve_event(struct rprobe *rp, struct process_point *pt)
+{
+	struct pp_comp *c = pp_comp_at(rp->pp, 1);
+	bool thread = c && strcmp(c->name, "thread") == 0;
+	size_t last = thread ? 2 : 1;
+	struct pp_comp *e = pp_comp_at(rp->pp, last);
+
+	if (!c) {
+		diag_error(rp->pp->loc, "incomplete process probe point: "
+			   "expected .begin, .end, .thread.begin or "
+			   ".thread.end");
+		return false;
+	}
+	if (thread && !pp_no_arg(c))
+		return false;
+	if (!e || (strcmp(e->name, "begin") && strcmp(e->name, "end"))) {
+		struct pp_comp *bad = e ? e : c;
+		diag_error(bad->loc, "not supported yet: process probe point "
+			   "'.%s' (supported: .begin, .end, .thread.begin, "
+			   ".thread.end, .function, .mark; .plt and "
+			   ".statement are not built yet)",
+			   bad->name);
+		return false;
+	}
+	if (!pp_no_arg(e))
+		return false;
+	if (rp->pp->comps.len > last + 1) {
+		struct pp_comp *x = pp_comp_at(rp->pp, last + 1);
+		diag_error(x->loc, "unexpected '.%s' after '.%s'", x->name,
+			   e->name);
+		return false;
+	}
+	pt->event = (strcmp(e->name, "begin") == 0 ? PE_BEGIN : PE_END) +
+		    (thread ? PE_THREAD_BEGIN : 0);
+	return true;
+}
+
+/* .function("PATTERN")[.call|.return]: the matching functions of
+ * pt->path (resolved already). */
+static bool resolve_function(struct rprobe *rp, struct process_point *pt)
+{
+	struct pp_comp *c = pp_comp_at(rp->pp, 1), *r = pp_comp_at(rp->pp, 2);
+	char *err = NULL;
+
+	pt->is_function = true;
+	if (!c->arg || c->arg->kind != E_STR || !c->arg->len) {
+		diag_error(c->loc, "process(...).function needs a function "
+			   "name or pattern string, as in .function(\"main\")");
+		return false;
+	}
+	if (r && ((strcmp(r->name, "return") && strcmp(r->name, "call")) ||
+		  r->arg || rp->pp->comps.len > 3)) {
+		diag_error(r->loc, "not supported yet: '.%s' in a "
+			   "process(...).function probe point (supported: "
+			   ".call, .return)", r->name);
+		return false;
+	}
+	pt->is_return = r && strcmp(r->name, "return") == 0;
+	if (strchr(c->arg->str, '@') || strchr(c->arg->str, ':')) {
+		diag_error(c->arg->loc, "not supported yet: '%s': a source "
+			   "file or line needs debuginfo (functions are found "
+			   "by the symbol table)", c->arg->str);
+		return false;
+	}
+	if (!pt->path) {
+		diag_error(c->loc, "not supported yet: .function needs "
+			   "process(\"PATH\"), not a pid or no process");
+		return false;
+	}
+	if (!elf_functions(pt->path, c->arg->str, &pt->funcs, &err)) {
+		diag_error(pp_comp_at(rp->pp, 0)->arg->loc, "%s", err);
+		free(err);
+		return false;
+	}
+	if (pt->funcs.len == 0 && !pp_optional(rp->pp)) {
+		diag_error(c->arg->loc, "probe point mismatch: no function "
+			   "%s '%s' in the symbol table of %s",
+			   strpbrk(c->arg->str, "*?[") ? "matches" : "named",
+			   c->arg->str, pt->path);
+		return false;
+	}
+	return true;
+}
+
+/* [.provider("P")].mark("NAME"): the matching markers of pt->path. */
+static bool resolve_mark(struct rprobe *rp, struct process_point *pt)
+{
+	struct pp_comp *c = pp_comp_at(rp->pp, 1), *m = c;
+	const char *provider = NULL;
+	char *err = NULL;
+
+	pt->is_mark = true;
+	if (strcmp(c->name, "provider") == 0) {
+		if (!c->arg || c->arg->kind != E_STR || !c->arg->len) {
+			diag_error(c->loc, ".provider needs a provider name "
+				   "string, as in .provider(\"python\")");
+			return false;
+		}
+		provider = c->arg->str;
+		m = pp_comp_at(rp->pp, 2);
+		if (!m || strcmp(m->name, "mark")) {
+			diag_error((m ? m : c)->loc, "expected .mark(\"NAME\") "
+				   "after .provider(...)");
+			return false;
+		}
+	}
+	if (!m->arg || m->arg->kind != E_STR || !m->arg->len) {
+		diag_error(m->loc, ".mark needs a marker name or pattern "
+			   "string, as in .mark(\"function__entry\")");
+		return false;
+	}
+	if (rp->pp->comps.len > (provider ? 3u : 2u)) {
+		struct pp_comp *x = pp_comp_at(rp->pp, provider ? 3 : 2);
+		diag_error(x->loc, "unexpected '.%s' after .mark(...)", x->name);
+		return false;
+	}
+	if (!pt->path) {
+		diag_error(m->loc, "not supported yet: .mark needs "
+			   "process(\"PATH\"), not a pid or no process");
+		return false;
+	}
+	if (!elf_sdt_marks(pt->path, provider, m->arg->str, &pt->marks, &err)) {
+		diag_error(pp_comp_at(rp->pp, 0)->arg->loc, "%s", err);
+		free(err);
+		return false;
+	}
+	if (pt->marks.len == 0 && !pp_optional(rp->pp)) {
+		diag_error(m->arg->loc, "probe point mismatch: no SDT marker "
+			   "%s '%s'%s%s in %s",
+			   strpbrk(m->arg->str, "*?[") ? "matches" : "named",
+			   m->arg->str, provider ? " of provider " : "",
+			   provider ? provider : "", pt->path);
+		return false;
+	}
+	return true;
+}
+
+/* pp with component i's string argument replaced by str. */
+static struct probe_point *point_with(const struct probe_point *pp,
+				      size_t i, const char *str)
+{
+	struct probe_point *np = xmalloc(sizeof(*np));
+	struct pp_comp *c = xmalloc(sizeof(*c));
+	const struct pp_comp *old = pp_comp_at(pp, i);
+
+	*np = *pp;
+	np->comps = (struct vec){0};
+	*c = *old;
+	c->arg = expr_new(E_STR, old->arg->loc);
+	c->arg->str = xstrdup(str);
+	c->arg->len = strlen(str);
+	for (size_t k = 0; k < pp->comps.len; k++)
+		vec_push(&np->comps, k == i ? c : vec_at(&pp->comps, k));
+	return np;
+}
+
+/* A .mark pattern with wildcards stands for one point per marker name
+ * it matches (stap -L lists them), each naming the program by its
+ * resolved path, as upstream shows them.  Everything else stands for
+ * itself; resolve reports the errors. */
+static bool expand_process(struct session *s, struct probe_point *pp,
+			   struct vec *out)
+{
+	struct pp_comp *c0 = pp_comp_at(pp, 0), *c1 = pp_comp_at(pp, 1);
+	bool prov = c1 && !strcmp(c1->name, "provider");
+	size_t mi = prov ? 2 : 1;
+	struct pp_comp *m = pp_comp_at(pp, mi);
+	struct vec marks = {0};
+	char *path, *err = NULL;
+
+	(void)s;
+	if (!c0->arg || c0->arg->kind != E_STR || !c0->arg->len || !m ||
+	    strcmp(m->name, "mark") || !m->arg || m->arg->kind != E_STR ||
+	    !strpbrk(m->arg->str, "*?[") ||
+	    (prov && (!c1->arg || c1->arg->kind != E_STR)) ||
+	    !(path = find_program(c0->arg->str))) {
+		vec_push(out, pp);
+		return true;
+	}
+	if (!elf_sdt_marks(path, prov ? c1->arg->str : NULL, m->arg->str,
+			   &marks, &err) || marks.len == 0) {
+		free(err);
+		vec_push(out, pp);	/* resolve says why */
+		return true;
+	}
+	for (size_t i = 0; i < marks.len; i++) {
+		const struct sdt_mark *mk = vec_at(&marks, i);
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(((const struct sdt_mark *)
+					vec_at(&marks, j))->name, mk->name);
+		if (seen)
+			continue;
+		struct probe_point *np = point_with(pp, mi, mk->name);
+		np = point_with(np, 0, path);
+		np->from_wildcard = true;
+		vec_push(out, np);
+	}
+	return true;
+}
+
+static bool resolve_process(struct rprobe *rp)
+{
+	struct process_point *pt = xcalloc(1, sizeof(*pt));
+	struct pp_comp *c = pp_comp_at(rp->pp, 1);
+
+	rp->data = pt;
+	if (c && strcmp(c->name, "function") == 0)
+		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
+		       resolve_function(rp, pt);
+	if (c && (!strcmp(c->name, "mark") || !strcmp(c->name, "provider")))
+		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
+		       resolve_mark(rp, pt);
+	return resolve_event(rp, pt) &&
+	       resolve_target(pp_comp_at(rp->pp, 0), pt);
+}
+
+static const char *const sdt_kinds[] = {
+	"STAP_SDT_REG", "STAP_SDT_MEM", "STAP_SDT_IMM", "STAP_SDT_NONE",
+};
+
+/* stap_sdt_args_I_J[]: the argument specs of marker J of point I. */
+static void emit_sdt_args(FILE *out, const struct rprobe *rp,
+			  const struct process_point *pt)
+{
+	for (size_t j = 0; j < pt->marks.len; j++) {
+		const struct sdt_mark *m = vec_at(&pt->marks, j);
+
+		if (!m->nargs)
+			continue;
+		fprintf(out, "static const struct stap_sdt_arg "
+			"stap_sdt_args_%d_%zu[] = {\n", rp->id, j);
+		for (int k = 0; k < m->nargs; k++) {
+			const struct sdt_arg *a = &m->args[k];
+
+			fprintf(out, "\t{ .kind = %s, .size = %d, .offset = "
+				"%lldLL", sdt_kinds[a->kind], a->size,
+				(long long)a->offset);
+			if (a->reg)
+				fprintf(out, ", .reg = offsetof(struct pt_regs"
+					", %s), .reg_bytes = %d", a->reg,
+					a->reg_bytes);
+			if (a->index)
+				fprintf(out, ", .index = offsetof(struct "
+					"pt_regs, %s), .scale = %d", a->index,
+					a->scale);
+			fputs(" },\n", out);
+		}
+		fputs("};\n", out);
+	}
+}
+
+/* One stap_process_uprobes[] entry per marker of a .mark point. */
+static void emit_sdt_marks(FILE *out, const struct rprobe *rp,
+			   const struct process_point *pt)
+{
+	for (size_t j = 0; j < pt->marks.len; j++) {
+		const struct sdt_mark *m = vec_at(&pt->marks, j);
+
+		fprintf(out, "\t{ .info = &stap_probe_infos[%d], "
+			".offset = 0x%llx, .ref_ctr_offset = 0x%llx, .path = ",
+			rp->id, (unsigned long long)m->offset,
+			(unsigned long long)m->sem_offset);
+		emit_cstring(out, pt->path, strlen(pt->path));
+		fputs(", .name = ", out);
+		emit_cstring(out, m->name, strlen(m->name));
+		fputs(", .provider = ", out);
+		emit_cstring(out, m->provider, strlen(m->provider));
+		if (m->nargs)
+			fprintf(out, ", .nargs = %d, .args = stap_sdt_args_%d_%zu",
+				m->nargs, rp->id, j);
+		fputs(" },\n", out);
+	}
+}
+
+/* stap_process_uprobes[]: one entry per function or marker of each
+ * point. */
+static void emit_uprobes(FILE *out, const struct vec *rps)
+{
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+
+		emit_sdt_args(out, rp, rp->data);
+	}
+	fputs("static struct stap_uprobe stap_process_uprobes[] = {\n", out);
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+		const struct process_point *pt = rp->data;
+
+		emit_sdt_marks(out, rp, pt);
+		for (size_t j = 0; pt->is_function && j < pt->funcs.len; j++) {
+			const struct elf_func *f = vec_at(&pt->funcs, j);
+
+			fprintf(out, "\t{ .info = &stap_probe_infos[%d], "
+				".offset = 0x%llx, .is_return = %d, .path = ",
+				rp->id, (unsigned long long)f->offset,
+				pt->is_return);
+			emit_cstring(out, pt->path, strlen(pt->path));
+			fputs(", .name = ", out);
+			emit_cstring(out, f->name, strlen(f->name));
+			fputs(" },\n", out);
+		}
+	}
+	fputs("};\n", out);
+}
+
+static void emit_process(FILE *out, const struct vec *rps)
+{
+	static const char *const events[] = {
+		"STAP_PROCESS_BEGIN", "STAP_PROCESS_END",
+		"STAP_THREAD_BEGIN", "STAP_THREAD_END",
+	};
+
+	fputs("static struct stap_process_probe stap_process_probes[] = {\n",
+	      out);
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+		const struct process_point *pt = rp->data;
+
+		if (pt->is_function || pt->is_mark)
+			continue;
+		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .event = %s, "
+			".pid = %lld", rp->id, events[pt->event],
+			(long long)pt->pid);
+		if (pt->path) {
+			fputs(", .path = ", out);
+			emit_cstring(out, pt->path, strlen(pt->path));
+		}
+		fputs(" },\n", out);
+	}
+	fputs("};\n", out);
+	emit_uprobes(out, rps);
+	fputs("static struct stap_process_tables stap_process_all = {\n"
+	      "\t.events = stap_process_probes,\n"
+	      "\t.n_events = ARRAY_SIZE(stap_process_probes),\n"
+	      "\t.uprobes = stap_process_uprobes,\n"
+	      "\t.n_uprobes = ARRAY_SIZE(stap_process_uprobes),\n};\n", out);
+}
+
+/* $arg1..$arg12 (a long each), $$name and $$provider of .mark points:
+ * the runtime's accessors (runtime/linux/uprobe.c). */
+#define SDT_ARG(n) { .name = "$arg" #n, .access = TARGET_READ, \
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_sdt_arg" #n }, \
+	.rule = "SDT arguments are read-only", .class = TV_OWN }
+static struct target_var sdt_args[12] = {
+	SDT_ARG(1), SDT_ARG(2), SDT_ARG(3), SDT_ARG(4), SDT_ARG(5),
+	SDT_ARG(6), SDT_ARG(7), SDT_ARG(8), SDT_ARG(9), SDT_ARG(10),
+	SDT_ARG(11), SDT_ARG(12),
+};
+static const struct target_var sdt_name = {
+	.name = "$$name", .type = &ctype_string_type, .access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_sdt_name" },
+	.rule = "$$name is read-only", .class = TV_OWN,
+};
+static const struct target_var sdt_provider = {
+	.name = "$$provider", .type = &ctype_string_type,
+	.access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_sdt_provider" },
+	.rule = "$$provider is read-only", .class = TV_OWN,
+};
+
+/* $argN exists when every marker of the point has an N-th argument in
+ * a form the runtime reads. */
+static const struct target_var *process_target(const struct rprobe *rp,
+					       const char *name)
+{
+	const struct process_point *pt = rp->data;
+	char *end;
+	long n;
+
+	if (!pt || !pt->is_mark)
+		return NULL;
+	if (!strcmp(name, "$$name"))
+		return &sdt_name;
+	if (!strcmp(name, "$$provider"))
+		return &sdt_provider;
+	if (strncmp(name, "$arg", 4))
+		return NULL;
+	n = strtol(name + 4, &end, 10);
+	if (*end || n < 1 || n > 12)
+		return NULL;
+	for (size_t j = 0; j < pt->marks.len; j++) {
+		const struct sdt_mark *m = vec_at(&pt->marks, j);
+
+		if (n > m->nargs || m->args[n - 1].kind == SDT_UNSUPPORTED)
+			return NULL;
+	}
+	if (!sdt_args[n - 1].type)
+		sdt_args[n - 1].type = ctype_int(8, true);
+	return &sdt_args[n - 1];
+}
+
+static const char *const process_shapes[] = {
+	"process.begin", "process.end", "process.thread.begin",
+	"process.thread.end", "process(S).begin", "process(S).end",
+	"process(S).thread.begin", "process(S).thread.end",
+	"process(N).begin", "process(N).end", "process(N).thread.begin",
+	"process(N).thread.end", "process(S).function(S)",
+	"process(S).function(S).call", "process(S).function(S).return",
+	"process(S).mark(S)", "process(S).provider(S).mark(S)", NULL
+};
+
+const struct probe_family process_family = {
+	.name = "process", .shapes = process_shapes,
+	.resolve = resolve_process, .emit_table = emit_process,
+	.target = process_target, .expand = expand_process,
+	.runtime = "process", .arm_order = 1,
+	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
+	       ".points = &stap_process_all, .n = 1 }",
+};
