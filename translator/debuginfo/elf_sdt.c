@@ -16,27 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "debuginfo/elf_sdt.h"
+#include "debuginfo/elf_syms.h"
 
 #define NT_STAPSDT 3
-
-static bool sdt_offset(Elf *elf, uint64_t addr, uint64_t *offset)
-{
-	size_t n;
-
-	if (elf_getphdrnum(elf, &n) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_filesz) {
-			*offset = addr - ph.p_vaddr + ph.p_offset;
-			return true;
-		}
-	}
-	return false;
-}
 
 /* The pt_regs field and width of an x86-64 register name (no %). */
 static bool sdt_register(const char *name, const char **field, int *bytes)
@@ -166,8 +148,8 @@ static void sdt_note(Elf *elf, const char *desc, size_t size, uint64_t base,
 			sem += base - lbase;
 	}
 	struct sdt_mark *m = xcalloc(1, sizeof(*m));
-	if (!sdt_offset(elf, pc, &m->offset) ||
-	    (sem && !sdt_offset(elf, sem, &m->sem_offset))) {
+	if (!elf_addr_offset(elf, pc, &m->offset) ||
+	    (sem && !elf_addr_offset(elf, sem, &m->sem_offset))) {
 		free(m);
 		return;
 	}

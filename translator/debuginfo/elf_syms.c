@@ -14,9 +14,7 @@
 #include <unistd.h>
 #include "debuginfo/elf_syms.h"
 
-/* The file offset of address addr, or false when no loaded segment
- * holds it. */
-static bool addr_offset(Elf *elf, uint64_t addr, uint64_t *offset)
+bool elf_addr_offset(Elf *elf, uint64_t addr, uint64_t *offset)
 {
 	size_t n;
 
@@ -102,7 +100,7 @@ bool elf_functions(const char *path, const char *pattern, struct vec *out,
 		name = elf_strptr(elf, sh.sh_link, sym.st_name);
 		if (!name || !*name || fnmatch(pattern, name, 0) != 0 ||
 		    seen_addr(out, first, sym.st_value) ||
-		    !addr_offset(elf, sym.st_value, &off))
+		    !elf_addr_offset(elf, sym.st_value, &off))
 			continue;
 		struct elf_func *f = xmalloc(sizeof(*f));
 		f->name = xstrdup(name);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <libelf.h>
 #include "util/util.h"
 
 /* One function symbol: offset is its position in the file (what
@@ -28,5 +29,9 @@ struct elf_func {
  */
 bool elf_functions(const char *path, const char *pattern, struct vec *out,
 		   char **err);
+
+/* The file offset of address addr of elf, or false when no loaded
+ * segment holds it. */
+bool elf_addr_offset(Elf *elf, uint64_t addr, uint64_t *offset);
 
 #endif
