@@ -30,6 +30,7 @@
 #include <utime.h>
 #include <bpf/btf.h>
 #include "btf.h"
+#include "symbols.h"
 #include "ksyms.h"
 #include "paths.h"
 #include "run/connection.h"
@@ -106,32 +107,8 @@ static void store_cached(struct session *s, const char *ident,
 static char *newest_cached(struct session *s)
 {
 	char *dir = xasprintf("%s/btf", s->cache_dir);
-	char *prefix = xasprintf("%s-", s->kernel_release), *best = NULL;
-	size_t plen = strlen(prefix);
-	time_t best_t = 0;
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	char *best = cache_newest_ident(dir, s->kernel_release, "vmlinux");
 
-	while (d && (de = readdir(d))) {
-		const char *ident = de->d_name + plen;
-		struct stat st;
-		if (strncmp(de->d_name, prefix, plen) != 0 ||
-		    strlen(ident) != 16 || strspn(ident, "0123456789abcdef") != 16)
-			continue;
-		char *path = xasprintf("%s/%s/vmlinux", dir, de->d_name);
-		char *sub = xasprintf("%s/%s", dir, de->d_name);
-		if (stat(path, &st) == 0 && stat(sub, &st) == 0 &&
-		    (!best || st.st_mtime > best_t)) {
-			free(best);
-			best = xstrdup(ident);
-			best_t = st.st_mtime;
-		}
-		free(sub);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	free(prefix);
 	free(dir);
 	return best;
 }

@@ -147,33 +147,45 @@ static char *cache_file(struct session *s, const char *ident)
 			 ident);
 }
 
-/* The identity of the most recently used cached list of this release,
- * or NULL. */
-static char *newest_cached(struct session *s)
+char *cache_newest_ident(const char *dir, const char *release,
+			 const char *inside)
 {
-	char *dir = cache_dir(s), *prefix = xasprintf("%s-", s->kernel_release);
-	char *best = NULL;
+	char *prefix = xasprintf("%s-", release), *best = NULL;
+	size_t plen = strlen(prefix);
 	time_t best_t = 0;
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
 	while (d && (de = readdir(d))) {
-		const char *ident = de->d_name + strlen(prefix);
-		struct stat st;
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		const char *ident = de->d_name + plen;
+		struct stat st, in;
+		if (strncmp(de->d_name, prefix, plen) != 0 ||
 		    strlen(ident) != 16 || strspn(ident, "0123456789abcdef") != 16)
 			continue;
 		char *path = xasprintf("%s/%s", dir, de->d_name);
-		if (stat(path, &st) == 0 && (!best || st.st_mtime > best_t)) {
+		char *file = inside ? xasprintf("%s/%s", path, inside) : NULL;
+		if (stat(path, &st) == 0 && (!file || stat(file, &in) == 0) &&
+		    (!best || st.st_mtime > best_t)) {
 			free(best);
 			best = xstrdup(ident);
 			best_t = st.st_mtime;
 		}
+		free(file);
 		free(path);
 	}
 	if (d)
 		closedir(d);
 	free(prefix);
+	return best;
+}
+
+/* The identity of the most recently used cached list of this release,
+ * or NULL. */
+static char *newest_cached(struct session *s)
+{
+	char *dir = cache_dir(s);
+	char *best = cache_newest_ident(dir, s->kernel_release, NULL);
+
 	free(dir);
 	return best;
 }

@@ -35,6 +35,13 @@ enum ksym_kind ksym_kind(const struct ksyms *ks, const char *name);
 void ksyms_match(const struct ksyms *ks, const char *pattern,
 		 struct vec *out);
 
+/* The identity (16 hex digits) of the most recently used entry
+ * RELEASE-IDENT of the per-build cache directory dir (with the file
+ * `inside` in it, unless NULL), or NULL: the symbol lists' and the BTF
+ * caches' rule. */
+char *cache_newest_ident(const char *dir, const char *release,
+			 const char *inside);
+
 /* Every probeable function of the kernel, for "did you mean". */
 const struct vec *ksyms_functions(const struct ksyms *ks);
 
