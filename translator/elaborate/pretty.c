@@ -348,9 +348,18 @@ void target_addrof(struct resolver *r, struct expr *e)
 {
 	struct expr *t = e->a;
 
+	if (t->kind == E_CAST && !t->suffix) {	/* &@cast(p, "T")->m */
+		resolve_expr(r, t->a);
+		t->suffix = "&";
+		resolve_cast(r->s, t);
+		t->suffix = NULL;
+		*e = *t;
+		return;
+	}
 	if (t->kind != E_TARGET || t->suffix || !strncmp(t->name, "$$", 2)) {
 		diag_error(e->loc, "'&' applies to a target variable "
-			   "($var, $var->member, $var[index]) only");
+			   "($var, $var->member, $var[index]) or an @cast "
+			   "only");
 		return;
 	}
 	t->suffix = "&";
