@@ -420,15 +420,23 @@ static void proto_params(struct kbtf *b, const struct btf_type *proto,
 	}
 }
 
-bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
-	       struct vec *params)
+/* The FUNC_PROTO of kernel function func, or NULL. */
+static const struct btf_type *func_proto(struct kbtf *b, const char *func)
 {
 	int32_t id = find_named(b, func, BTF_KIND_FUNC);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(b->btf, id) : NULL;
 
 	if (t)
 		t = btf__type_by_id(b->btf, t->type);
-	if (!t || !btf_is_func_proto(t))
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
+	       struct vec *params)
+{
+	const struct btf_type *t = func_proto(b, func);
+
+	if (!t)
 		return false;
 	proto_params(b, t, ret, params);
 	return true;
@@ -436,14 +444,9 @@ bool kbtf_func(struct kbtf *b, const char *func, const struct ctype **ret,
 
 char *kbtf_func_ret_spelling(struct kbtf *b, const char *func)
 {
-	int32_t id = find_named(b, func, BTF_KIND_FUNC);
-	const struct btf_type *t = id > 0 ? btf__type_by_id(b->btf, id) : NULL;
+	const struct btf_type *t = func_proto(b, func);
 
-	if (t)
-		t = btf__type_by_id(b->btf, t->type);
-	if (!t || !btf_is_func_proto(t))
-		return NULL;
-	return spelling(b, t->type);
+	return t ? spelling(b, t->type) : NULL;
 }
 
 bool kbtf_func_typedef(struct kbtf *b, const char *typedef_name,
