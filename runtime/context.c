@@ -250,6 +250,19 @@ static void stap_run_probe_regs(const struct stap_probe_info *info, int state,
 	stap_run_probe_hit(info, state, NULL, regs);
 }
 
+/* A kprobe's hit at addr: the probe sees the probed address in the
+ * registers' ip (addr(), backtraces), not where the breakpoint or
+ * ftrace left it, as upstream's do; the ip is restored after. */
+static void stap_run_probe_at(const struct stap_probe_info *info,
+			      struct pt_regs *regs, unsigned long addr)
+{
+	unsigned long ip = instruction_pointer(regs);
+
+	instruction_pointer_set(regs, addr);
+	stap_run_probe_regs(info, STAP_SESSION_RUNNING, regs);
+	instruction_pointer_set(regs, ip);
+}
+
 /*
  * Charges n statements to the hit's budget; false when it is spent.  As
  * upstream charges, the charge that brings the budget to 0 fails, so

@@ -45,7 +45,7 @@ static int stap_dwarf_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct stap_dwarf_probe *p =
 		container_of(kp, struct stap_dwarf_probe, kp);
 
-	stap_run_probe_regs(p->info, STAP_SESSION_RUNNING, regs);
+	stap_run_probe_at(p->info, regs, (unsigned long)kp->addr);
 	return 0;
 }
 

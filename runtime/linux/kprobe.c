@@ -1,7 +1,7 @@
 /*
  * kprobe.function probes: a kprobe (or kretprobe for .return) on a
  * symbol name.  Handlers run in the kprobe's exception context with
- * preemption disabled; stap_run_probe_regs() handles the rest, the
+ * preemption disabled; stap_run_probe_at() handles the rest, the
  * registers in c->regs.  The module's table is stap_kprobes[]; arm and
  * disarm get it from stap_families[].
  */
@@ -22,13 +22,8 @@ struct stap_kprobe {
 static int stap_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct stap_kprobe *p = container_of(kp, struct stap_kprobe, kp);
-	unsigned long ip = instruction_pointer(regs);
 
-	/* The probe sees the probed address (addr(), backtraces), not
-	 * where the breakpoint or ftrace left the ip; restored after. */
-	instruction_pointer_set(regs, (unsigned long)kp->addr);
-	stap_run_probe_regs(p->info, STAP_SESSION_RUNNING, regs);
-	instruction_pointer_set(regs, ip);
+	stap_run_probe_at(p->info, regs, (unsigned long)kp->addr);
 	return 0;
 }
 
