@@ -173,11 +173,12 @@ struct expr *target_expr(const struct token *t)
 		   strcmp(e->name, "$$parms") != 0 &&
 		   strcmp(e->name, "$$locals") != 0 &&
 		   strcmp(e->name, "$$return") != 0 &&
-		   strcmp(e->name, "$$name") != 0 &&	/* .mark probes */
-		   strcmp(e->name, "$$provider") != 0) {
+		   strcmp(e->name, "$$name") != 0 &&	/* .mark, kernel.trace */
+		   strcmp(e->name, "$$provider") != 0 &&	/* .mark */
+		   strcmp(e->name, "$$system") != 0) {	/* kernel.trace */
 		diag("parse error", t->loc, "unknown context variable '%s' "
-		     "(expected $$vars, $$parms, $$locals, $$return, $$name "
-		     "or $$provider)", e->name);
+		     "(expected $$vars, $$parms, $$locals, $$return, $$name, "
+		     "$$provider or $$system)", e->name);
 	}
 	return e;
 }
