@@ -253,6 +253,10 @@ struct file {
 /* ast.c: constructors, so that nodes are never half initialised. */
 struct expr *expr_new(enum expr_kind kind, struct srcloc loc);
 struct stmt *stmt_new(enum stmt_kind kind, struct srcloc loc);
+
+/* Deep copies, unannotated (clone.c); NULL for NULL. */
+struct expr *expr_clone(const struct expr *e);
+struct stmt *stmt_clone(const struct stmt *st);
 struct file *file_new(struct source *src);
 const char *type_name(enum type t);
 

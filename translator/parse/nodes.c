@@ -453,18 +453,6 @@ char *pp_glue(char *name, const struct token *t)
 	return s;
 }
 
-struct probe_point *probe_point(struct vec comps, int flag,
-				struct expr *cond)
-{
-	struct probe_point *pp = xcalloc(1, sizeof(*pp));
-	pp->loc = ((struct pp_comp *)vec_at(&comps, 0))->loc;
-	pp->comps = comps;
-	pp->optional = flag == '?';
-	pp->sufficient = flag == '!';
-	pp->cond = cond;
-	return pp;
-}
-
 /* 'return' belongs to functions: a probe handler ends with 'next'. */
 static void no_return(const struct stmt *st)
 {
