@@ -360,6 +360,10 @@ static enum type infer(struct typer *t, struct expr *e)
 		expect(t, e->b, TYPE_LONG);
 		ty = TYPE_LONG;
 		break;
+	case E_REGEX:
+		expect(t, e->a, TYPE_STRING);
+		ty = TYPE_LONG;
+		break;
 	case E_CONCAT:
 		expect(t, e->a, TYPE_STRING);
 		expect(t, e->b, TYPE_STRING);

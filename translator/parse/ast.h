@@ -79,6 +79,8 @@ struct comp {
 	struct expr *index;	/* COMP_INDEX_EXPR */
 };
 
+struct re_prog;
+
 struct expr {
 	enum expr_kind kind;
 	struct srcloc loc;
@@ -103,6 +105,7 @@ struct expr {
 	struct format *format;	/* pass 2: printf/sprintf's format, parsed
 				 * (elaborate/format.h) */
 	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
+	struct re_prog *regex;	/* pass 2: E_REGEX's compiled pattern */
 	const struct tvar_ref *target;	/* pass 2: what E_TARGET is, typed
 					 * (debuginfo/tvar.h) */
 };
