@@ -46,6 +46,14 @@ void resolve_target(const struct program *prog, const struct pbody *body,
  * lack it or they differ); *rp the first point.  And every variable of
  * body's first point, as its family lists them (probes.h target_list). */
 struct rprobe;
+/* Whether two points' variables are read the same way (targets.c). */
+struct target_var;
+bool same_var(const struct target_var *a, const struct target_var *b);
+/* target_groups.c: gives each group of body's points that read the
+ * target variables body names differently a copy of the statements of
+ * its own (appended to prog->bodies and to added). */
+void split_by_targets(struct program *prog, struct pbody *body,
+		      struct vec *added);
 /* -L's line for rp: its text and each variable it can read, upstream's
  * way: " $return:long int $file:struct file*" (a new string). */
 char *target_listing(const struct rprobe *rp);

@@ -320,5 +320,10 @@ void resolve_probe(struct resolver *r, struct probe *p, int depth)
 	body->stmts = p->body;
 	vec_push(&r->prog->bodies, body);
 	resolve_points(r, body, depth);
+	struct vec copies = {0};
+	split_by_targets(r->prog, body, &copies);
 	resolve_body(r, body);
+	for (size_t i = 0; i < copies.len; i++)
+		resolve_body(r, vec_at(&copies, i));
+	vec_free(&copies);
 }

@@ -51,7 +51,7 @@ static char *available(const struct rprobe *rp)
 /* Whether two points' variables read the same thing the same way: one
  * object, or the same type at the same simple place (the same argument
  * slot of two tracepoints, the same register of two functions). */
-static bool same_var(const struct target_var *a, const struct target_var *b)
+bool same_var(const struct target_var *a, const struct target_var *b)
 {
 	if (a == b)
 		return true;
