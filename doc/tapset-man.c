@@ -18,7 +18,8 @@
  * With -o it writes DIR/function::NAME.3stap, DIR/probe::NAME.3stap and
  * one DIR/tapset::FILE.3stap per file.  --strict lists every public
  * function or alias without a doc comment, every documented one whose
- * comment leaves out a parameter, and every comment naming something
+ * comment leaves out a parameter (a variable the alias sets), and every
+ * comment naming something
  * that does not follow it, and then exits 1.  Names starting with "_"
  * and `private` ones are internal and need no comment.
  *
@@ -740,17 +741,20 @@ static void check_entry(const struct entry *e)
 		complain(e->path, e->line, "undocumented %s %s", what, e->name);
 		return;
 	}
-	/* Every parameter of a function has its @name line. */
-	for (size_t i = 0; !e->probe && i < e->params.len; i++) {
+	/* Every parameter of a function, every variable an alias sets,
+	 * has its @name line. */
+	const struct vec *names = e->probe ? &e->vars : &e->params;
+	for (size_t i = 0; i < names->len; i++) {
 		bool found = false;
 		for (size_t j = 0; j < e->doc->params.len; j++)
 			found |= !strcmp(((struct section *)
 					  e->doc->params.v[j])->heading,
-					 e->params.v[i]);
+					 names->v[i]);
 		if (!found)
-			complain(e->path, e->line, "function %s: parameter "
-				 "@%s is not documented", e->name,
-				 (char *)e->params.v[i]);
+			complain(e->path, e->line, "%s %s: %s @%s is not "
+				 "documented", what, e->name,
+				 e->probe ? "variable" : "parameter",
+				 (char *)names->v[i]);
 	}
 }
 
