@@ -146,6 +146,7 @@ struct entry {
 	struct vec sigs;	/* char *: "execname:string ()" */
 	struct vec params;	/* char *: parameter names, all overloads */
 	struct vec vars;	/* char *: an alias's variables */
+	bool string;		/* a function declared :string */
 	struct doc *doc;
 };
 
@@ -571,6 +572,7 @@ static void read_function(struct scan *sc, bool private, const char *at)
 		char *sig = squeeze(sig_start, sc->p);
 		add_unique(&e->sigs, sig, strlen(sig));
 		free(sig);
+		e->string = !strncmp(id + n, ":string", 7);
 		/* The parameter names: "(a:long, b:string)". */
 		for (const char *r = q + 1; r < sc->p;) {
 			while (r < sc->p && !is_ident(*r))
@@ -741,6 +743,12 @@ static void check_entry(const struct entry *e)
 		complain(e->path, e->line, "undocumented %s %s", what, e->name);
 		return;
 	}
+	/* sfunction for a string result, function for any other. */
+	if (!e->probe && e->string != !strcmp(e->doc->kind, "sfunction"))
+		complain(e->path, e->line, "function %s returns %s: its doc "
+			 "comment says \"%s\", not \"%s\"", e->name,
+			 e->string ? "a string" : "no string", e->doc->kind,
+			 e->string ? "sfunction" : "function");
 	/* Every parameter of a function, every variable an alias sets,
 	 * has its @name line. */
 	const struct vec *names = e->probe ? &e->vars : &e->params;
