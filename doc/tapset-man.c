@@ -847,16 +847,42 @@ static void page_sections(FILE *out, const struct doc *d)
 	}
 }
 
-static void page_params(FILE *out, const char *heading, const struct doc *d)
+/* Where @name comes in order (a function's parameters in signature
+ * order), the ones order does not name last. */
+static size_t rank(const struct vec *order, const char *name)
 {
+	for (size_t i = 0; order && i < order->len; i++)
+		if (!strcmp(order->v[i], name))
+			return i;
+	return (size_t)-1;
+}
+
+static void page_params(FILE *out, const char *heading, const struct doc *d,
+			const struct vec *order)
+{
+	bool *done = calloc(d->params.len + 1, sizeof(bool));
+
 	fprintf(out, ".SH %s\n", heading);
 	if (!d->params.len)
 		fputs("None\n", out);
-	for (size_t i = 0; i < d->params.len; i++) {
-		const struct section *s = d->params.v[i];
+	for (size_t n = 0; n < d->params.len; n++) {
+		size_t best = 0, best_rank = (size_t)-1;
+		bool any = false;
+		for (size_t i = 0; i < d->params.len; i++) {
+			const struct section *s = d->params.v[i];
+			size_t r = rank(order, s->heading);
+			if (!done[i] && (!any || r < best_rank)) {
+				best = i;
+				best_rank = r;
+				any = true;
+			}
+		}
+		done[best] = true;
+		const struct section *s = d->params.v[best];
 		fprintf(out, ".TP\n\\fI%s\\fR\n", s->heading);
 		roff(out, s->text);
 	}
+	free(done);
 }
 
 static void page_function(const char *dir, const struct entry *e)
@@ -870,7 +896,7 @@ static void page_function(const char *dir, const struct entry *e)
 		roff(out, e->sigs.v[i]);
 	}
 	fputs(".fi\n", out);
-	page_params(out, "ARGUMENTS", e->doc);
+	page_params(out, "ARGUMENTS", e->doc, &e->params);
 	page_sections(out, e->doc);
 	fprintf(out, ".SH SEE ALSO\n.IR tapset::%s (3stap),\n"
 		".IR stapfuncs (3stap)\n", e->file);
@@ -883,7 +909,7 @@ static void page_probe(const char *dir, const struct entry *e)
 	page_head(out, "probe", e->name, e->doc->summary,
 		  "Tapset Probe Aliases");
 	fprintf(out, ".SH SYNOPSIS\n.nf\n    %s\n.fi\n", e->name);
-	page_params(out, "VALUES", e->doc);
+	page_params(out, "VALUES", e->doc, NULL);
 	page_sections(out, e->doc);
 	fprintf(out, ".SH SEE ALSO\n.IR tapset::%s (3stap),\n"
 		".IR stapprobes (3stap)\n", e->file);
