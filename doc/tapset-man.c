@@ -519,8 +519,21 @@ static void take_doc(struct scan *sc, struct entry *e, const struct vec *names)
 			 e->probe ? "probe" : "function", e->name);
 		return;
 	}
-	if (!e->doc)
+	if (!e->doc) {
 		e->doc = d;
+		return;
+	}
+	/* An overload's own comment adds the parameters it names. */
+	for (size_t i = 0; i < d->params.len; i++) {
+		struct section *p = d->params.v[i];
+		bool have = false;
+		for (size_t j = 0; j < e->doc->params.len; j++)
+			have |= !strcmp(((struct section *)
+					 e->doc->params.v[j])->heading,
+					p->heading);
+		if (!have)
+			vec_push(&e->doc->params, p);
+	}
 }
 
 static struct tapset *cur_tapset;
