@@ -783,8 +783,25 @@ static void check_entry(const struct entry *e)
 
 static const char *version = "";
 
+/* The doc comment whose page is being written: its @names are set in
+ * italics, any other @word (a macro) is printed as it is. */
+static const struct doc *cur_doc;
+
+static bool is_param(const char *s)
+{
+	size_t n = 0;
+	while (is_ident(s[n]))
+		n++;
+	for (size_t i = 0; n && cur_doc && i < cur_doc->params.len; i++) {
+		const char *h = ((struct section *)cur_doc->params.v[i])->heading;
+		if (strlen(h) == n && !strncmp(h, s, n))
+			return true;
+	}
+	return false;
+}
+
 /* Text for roff: backslashes doubled, a leading . or ' guarded, @name
- * as italics, a paragraph break ("\n\n") as .PP. */
+ * (a parameter of cur_doc) as italics, a paragraph break ("\n\n") as .PP. */
 static void roff(FILE *out, const char *s)
 {
 	bool bol = true;
@@ -796,7 +813,7 @@ static void roff(FILE *out, const char *s)
 			fputs("\\e", out);
 		} else if (*s == '-') {
 			fputs("\\-", out);
-		} else if (*s == '@' && is_ident(s[1])) {
+		} else if (*s == '@' && is_param(s + 1)) {
 			fputs("\\fI", out);
 			while (is_ident(s[1]))
 				fputc(*++s, out);
@@ -901,6 +918,7 @@ static void page_params(FILE *out, const char *heading, const struct doc *d,
 static void page_function(const char *dir, const struct entry *e)
 {
 	FILE *out = open_page(dir, "function", e->name);
+	cur_doc = e->doc;
 	page_head(out, "function", e->name, e->doc->summary,
 		  "Tapset Functions");
 	fputs(".SH SYNOPSIS\n.nf\n", out);
@@ -919,6 +937,7 @@ static void page_function(const char *dir, const struct entry *e)
 static void page_probe(const char *dir, const struct entry *e)
 {
 	FILE *out = open_page(dir, "probe", e->name);
+	cur_doc = e->doc;
 	page_head(out, "probe", e->name, e->doc->summary,
 		  "Tapset Probe Aliases");
 	fprintf(out, ".SH SYNOPSIS\n.nf\n    %s\n.fi\n", e->name);
@@ -951,7 +970,9 @@ static char *first_sentence(const char *text)
 	struct buf b = {0};
 	bool space = false;
 	for (const char *p = text; *p; p++) {
-		if (*p == '.' && (!p[1] || isspace((unsigned char)p[1])))
+		if (*p == '.' && (!p[1] || isspace((unsigned char)p[1])) &&
+		    (p == text || p[-1] != '.') &&	/* not "a .. b" */
+		    (p - text < 3 || strncmp(p - 3, "e.g", 3)))
 			break;
 		if (isspace((unsigned char)*p)) {
 			space = b.len > 0;
@@ -968,6 +989,7 @@ static char *first_sentence(const char *text)
 static void page_tapset(const char *dir, const struct tapset *t)
 {
 	FILE *out = open_page(dir, "tapset", t->name);
+	cur_doc = NULL;
 	char *first = t->intro ? first_sentence(t->intro) : NULL;
 	page_head(out, "tapset", t->name, first ? first : t->name,
 		  "Tapset Library");
