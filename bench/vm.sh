@@ -30,3 +30,34 @@ vm_up() {
 
 # The median of the numbers on stdin.
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Guest instructions under qemu -icount shift=0 (one guest nanosecond
+# per instruction; sleep=off hung the guest's first stap run): busybox
+# `dd bs=1 count=N` from /dev/zero to /dev/null is N reads and N
+# writes; dd_time NAME N RUNS runs it under $tmp/NAME.stp plus a clock
+# (busybox sh runs dd as a forked applet without an exec, so the time
+# is the task's age at sched_process_exit) and prints the best guest
+# time of RUNS.  The scripts run in guru mode (hand-written handlers).
+icount_args="-icount shift=0 -smp 1"
+
+dd_time() {
+	local best= v
+	cat > "$tmp/clock.stp" <<'EOS'
+probe kernel.trace("sched:sched_process_exit") {
+	if (execname() == "dd")
+		printf("dd %d\n", ktime_get_ns() - task_start_time(tid()))
+}
+EOS
+	cat "$tmp/clock.stp" "$tmp/$1.stp" > "$tmp/run.stp"
+	for _ in $(seq 1 "$3"); do
+		v=$("$stap" --remote=vm:"$kernel" -g "$tmp/run.stp" \
+			-c "dd if=/dev/zero of=/dev/null bs=1 count=$2" 2>/dev/null |
+			sed -n 's/^dd //p')
+		[ -n "$v" ] || { echo "  $1: no measurement" >&2; return 1; }
+		if [ -z "$best" ] || [ "$v" -lt "$best" ]; then best=$v; fi
+	done
+	echo "$best"
+}
+
+# (a - b) / n with one decimal.
+per_hit() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f", (a - b) / n }'; }

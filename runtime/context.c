@@ -50,6 +50,9 @@ struct context {
 					 * overload */
 	union stap_locals locals[MAXNESTING + 1];	/* [0]: the handler's
 							 * frame, [n]: depth n */
+#ifdef STAP_NEED_REGEX
+	struct stap_re_state re;	/* =~ and matched() */
+#endif
 };
 
 static atomic_t stap_session_state = ATOMIC_INIT(STAP_SESSION_LOADED);

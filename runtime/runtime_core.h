@@ -12,7 +12,13 @@
 #include "transport/transport.h"
 #include "string.c"
 #include "print.c"
+#ifdef STAP_NEED_REGEX
+#include "regex.h"
+#endif
 #include "context.c"
+#ifdef STAP_NEED_REGEX
+#include "regex.c"
+#endif
 #include "kread.c"
 #include "ksym.c"
 #include "lock.c"

@@ -288,6 +288,39 @@ static int is_number(const char *v)
 	return *v && !*end && !errno;
 }
 
+/* The module's .modinfo section (*len bytes), or NULL. */
+static char *module_info(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *info = fd < 0 ? NULL : read_modinfo(fd, len);
+
+	if (fd >= 0)
+		close(fd);
+	return info;
+}
+
+/* "_stp_tz_gmtoff=-3600 _stp_tz_name=CET": the local time zone for a
+ * module that declares those parameters (tapsets/tz.stp), else "". */
+static void tz_params(const char *path, char *out, size_t size)
+{
+	size_t len = 0;
+	char *info = module_info(path, &len);
+	time_t now = time(NULL);
+	struct tm tm;
+
+	out[0] = '\0';
+	if (info && param_type(info, len, "_stp_tz_gmtoff", 14) &&
+	    param_type(info, len, "_stp_tz_name", 12)) {
+		tzset();
+		if (localtime_r(&now, &tm) && tm.tm_zone &&
+		    !strpbrk(tm.tm_zone, " \t\""))
+			snprintf(out, size, "_stp_tz_gmtoff=%ld "
+				 "_stp_tz_name=%.15s", -(long)tm.tm_gmtoff,
+				 tm.tm_zone);
+	}
+	free(info);
+}
+
 /* Checks each name=value against the module's parameters; -1 after
  * saying what is wrong. */
 static int check_params(const char *path, const char *name, char **argv,
@@ -296,14 +329,11 @@ static int check_params(const char *path, const char *name, char **argv,
 	size_t len = 0, n;
 	const char *type, *val;
 	char *info;
-	int fd, i, rc = 0;
+	int i, rc = 0;
 
 	if (!argc)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	info = fd < 0 ? NULL : read_modinfo(fd, &len);
-	if (fd >= 0)
-		close(fd);
+	info = module_info(path, &len);
 	if (!info)
 		return 0;	/* open_module reports an unreadable file */
 	for (i = 0; i < argc && rc == 0; i++) {
@@ -334,11 +364,13 @@ static int check_params(const char *path, const char *name, char **argv,
 }
 
 /* Joins argv into "a=1 b=2" (every argument must be name=value; a
- * value with white space is quoted, which the kernel strips), plus
+ * value with white space is quoted, which the kernel strips), after
+ * extra (the runtime's own, so that the user's win), and adds
  * _stp_bufsize=MB for -b. */
-static char *module_params(char **argv, int argc, long bufsize_mb)
+static char *module_params(char **argv, int argc, long bufsize_mb,
+			   const char *extra)
 {
-	size_t len = 32;
+	size_t len = 32 + strlen(extra);
 	char *s, *eq;
 	int i;
 
@@ -353,9 +385,9 @@ static char *module_params(char **argv, int argc, long bufsize_mb)
 	s = malloc(len);
 	if (!s)
 		return NULL;
-	s[0] = '\0';
+	strcpy(s, extra);	/* first, so that the user's win */
 	for (i = 0; i < argc; i++) {
-		if (i)
+		if (s[0])
 			strcat(s, " ");
 		eq = strchr(argv[i], '=');
 		if (eq[1 + strcspn(eq + 1, " \t\n\v\f\r")])
@@ -365,7 +397,7 @@ static char *module_params(char **argv, int argc, long bufsize_mb)
 			strcat(s, argv[i]);
 	}
 	if (bufsize_mb)
-		sprintf(s + strlen(s), "%s_stp_bufsize=%ld", argc ? " " : "",
+		sprintf(s + strlen(s), "%s_stp_bufsize=%ld", s[0] ? " " : "",
 			bufsize_mb);
 	return s;
 }
@@ -783,7 +815,7 @@ enum mode { RUN, LOAD_DETACH, ATTACH, DELETE };
 int main(int argc, char **argv)
 {
 	struct stapio_opts o = { 0 };
-	char *stapio, *name, *params, *module;
+	char *stapio, *name, *params, *module, tz[96];
 	enum mode mode = RUN;
 	long bufsize_mb = 0, mb, count;
 	int opt, status, daemon = 0, nparams;
@@ -904,7 +936,8 @@ int main(int argc, char **argv)
 			"attached\n", name);
 		return 1;
 	}
-	params = module_params(argv + optind + 1, nparams, bufsize_mb);
+	tz_params(module, tz, sizeof(tz));
+	params = module_params(argv + optind + 1, nparams, bufsize_mb, tz);
 	if (!name || !params ||
 	    (mode != ATTACH &&
 	     check_params(module, name, argv + optind + 1, nparams) < 0))

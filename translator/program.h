@@ -54,6 +54,8 @@ struct pbody {
 	struct vec locals;	/* struct sym * */
 	size_t nparams;
 	enum type ret;		/* functions: the return type */
+	bool ret_by_use;	/* ret comes from how a call's value is
+				 * used: no `return EXPR` (types.c) */
 	struct pbody *next_overload;	/* functions: where `next` in this
 					 * one goes (the next function of
 					 * the same name and arity, by

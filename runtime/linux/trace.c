@@ -10,7 +10,8 @@
  * goes).  The probe functions are the translator's stap_trace_thunkN
  * (one per arity, written with the table): they take the N arguments
  * as u64 slots and pass them to the hit, where target variables read
- * them from c->probe_data (a TL_ARGUMENT location).
+ * them from c->probe_data (a TL_ARGUMENT location); the slot before the
+ * first holds the point itself ($$name, $$system).
  *
  * Tracepoint probes run with preemption disabled (or in an RCU read
  * section on -rt), in any context the tracepoint fires in, irqs and
@@ -28,6 +29,7 @@
 struct stap_trace_probe {
 	const struct stap_probe_info *info;
 	const char *name;
+	const char *system;
 	void *fn;
 	bool core;
 	bool optional;
@@ -50,6 +52,25 @@ static __always_inline void stap_trace_hit(void *data, u64 *args)
 	struct stap_trace_probe *p = data;
 
 	stap_run_probe_data(p->info, STAP_SESSION_RUNNING, args);
+}
+
+/* $$name and $$system: the point sits in the slot before the hit's
+ * arguments (the translator's thunks put it there). */
+static inline const struct stap_trace_probe *stap_trace_point(struct context *c)
+{
+	const u64 *args = c->probe_data;
+
+	return (const struct stap_trace_probe *)(uintptr_t)args[-1];
+}
+
+static inline const char *stap_trace_name(struct context *c)
+{
+	return stap_trace_point(c)->name;
+}
+
+static inline const char *stap_trace_system(struct context *c)
+{
+	return stap_trace_point(c)->system;
 }
 
 static void stap_trace_report(const struct stap_trace_probe *p, int rc,

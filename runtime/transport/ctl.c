@@ -24,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <linux/cred.h>
 #include "internal.h"
 
 #define STAP_TICK_MS 10
@@ -400,11 +401,18 @@ static __poll_t stap_ctl_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/* The stapio that opened the channel last: its pid and user (stp_pid(),
+ * is_myproc()). */
+static int stap_stapio_pid;
+static kuid_t stap_stapio_uid;
+
 /* One stapio at a time.  Context: process. */
 static int stap_ctl_open(struct inode *inode, struct file *file)
 {
 	if (atomic_cmpxchg(&stap_ctl_opened, 0, 1))
 		return -EBUSY;
+	WRITE_ONCE(stap_stapio_uid, current_uid());
+	WRITE_ONCE(stap_stapio_pid, current->tgid);
 	return nonseekable_open(inode, file);
 }
 
@@ -473,6 +481,18 @@ void stap_transport_request_exit(void)
 int stap_transport_target_pid(void)
 {
 	return READ_ONCE(stap_target_pid);
+}
+
+/* Context: any. */
+int stap_transport_stapio_pid(void)
+{
+	return READ_ONCE(stap_stapio_pid);
+}
+
+/* Context: any. */
+kuid_t stap_transport_stapio_uid(void)
+{
+	return READ_ONCE(stap_stapio_uid);
 }
 
 /* ---- init and exit ---- */

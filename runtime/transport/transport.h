@@ -15,6 +15,7 @@
 #define STAP_TRANSPORT_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 /* Output streams a data record can belong to. */
 enum stap_stream { STAP_STREAM_STDOUT = 1, STAP_STREAM_STDERR = 2 };
@@ -46,6 +47,11 @@ void stap_transport_report_counts(unsigned int errors, unsigned int skipped);
 /* The target pid stapio sent with START (stap -x/-c), 0 if none.  Valid
  * from stap_core_start() on.  Any context. */
 int stap_transport_target_pid(void);
+
+/* The stapio attached (its pid, 0 before one opened the channel) and
+ * its user.  Context: any. */
+int stap_transport_stapio_pid(void);
+kuid_t stap_transport_stapio_uid(void);
 
 /*
  * Provided by the runtime core, called by the transport from the control

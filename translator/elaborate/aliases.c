@@ -11,71 +11,6 @@
 #include <string.h>
 #include "aliases.h"
 
-static struct expr *clone_expr(const struct expr *e);
-static struct stmt *clone_stmt(const struct stmt *st);
-
-static void clone_exprs(struct vec *dst, const struct vec *src)
-{
-	struct vec v = {0};
-	for (size_t i = 0; i < src->len; i++)
-		vec_push(&v, clone_expr(vec_at(src, i)));
-	*dst = v;
-}
-
-static struct expr *clone_expr(const struct expr *e)
-{
-	if (!e)
-		return NULL;
-	struct expr *c = xmalloc(sizeof(*c));
-	*c = *e;
-	c->a = clone_expr(e->a);
-	c->b = clone_expr(e->b);
-	c->c = clone_expr(e->c);
-	c->base = clone_expr(e->base);
-	clone_exprs(&c->args, &e->args);
-	struct vec comps = {0};
-	for (size_t i = 0; i < e->comps.len; i++) {
-		const struct comp *src = vec_at(&e->comps, i);
-		struct comp *cp = xmalloc(sizeof(*cp));
-		*cp = *src;
-		cp->index = clone_expr(src->index);
-		vec_push(&comps, cp);
-	}
-	c->comps = comps;
-	c->sym = NULL;
-	c->callee = NULL;
-	return c;
-}
-
-static struct stmt *clone_stmt(const struct stmt *st)
-{
-	if (!st)
-		return NULL;
-	struct stmt *c = xmalloc(sizeof(*c));
-	*c = *st;
-	c->e = clone_expr(st->e);
-	c->body = clone_stmt(st->body);
-	c->then = clone_stmt(st->then);
-	c->els = clone_stmt(st->els);
-	c->init = clone_stmt(st->init);
-	c->step = clone_stmt(st->step);
-	c->handler = clone_stmt(st->handler);
-	c->catch_var = clone_expr(st->catch_var);
-	if (st->fe) {
-		c->fe = xmalloc(sizeof(*c->fe));
-		*c->fe = *st->fe;
-		clone_exprs(&c->fe->keys, &st->fe->keys);
-		c->fe->value = clone_expr(st->fe->value);
-		c->fe->array = clone_expr(st->fe->array);
-		c->fe->limit = clone_expr(st->fe->limit);
-	}
-	struct vec stmts = {0};
-	for (size_t i = 0; i < st->stmts.len; i++)
-		vec_push(&stmts, clone_stmt(vec_at(&st->stmts, i)));
-	c->stmts = stmts;
-	return c;
-}
-
 static bool same_arg(const struct expr *a, const struct expr *b)
 {
 	if (!a || !b)
@@ -85,11 +20,6 @@ static bool same_arg(const struct expr *a, const struct expr *b)
 	if (a->kind == E_NUM)
 		return a->num == b->num;
 	return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-}
-
-struct expr *expr_clone(const struct expr *e)
-{
-	return clone_expr(e);
 }
 
 size_t alias_matches(const struct probe_point *name, const struct probe_point *pp,
@@ -135,7 +65,7 @@ struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 		ap->optional |= pp->optional;
 		ap->sufficient |= pp->sufficient;
 		if (!ap->cond)
-			ap->cond = clone_expr(pp->cond);
+			ap->cond = expr_clone(pp->cond);
 		if (matched < pp->comps.len) {	/* a.b: .b applies to p1, p2 */
 			struct vec comps = {0};
 			for (size_t k = 0; k < ap->comps.len; k++)
@@ -146,12 +76,12 @@ struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 		}
 		vec_push(&p->points, ap);
 	}
-	struct stmt *mine = clone_stmt(user->body);
-	struct stmt *theirs = clone_stmt(a->body);
+	struct stmt *mine = stmt_clone(user->body);
+	struct stmt *theirs = stmt_clone(a->body);
 	if (a->epilogue)
 		p->body = block_of(user->loc, mine, theirs, NULL);
 	else
 		p->body = block_of(user->loc, theirs, mine,
-				   clone_stmt(a->epilogue_body));
+				   stmt_clone(a->epilogue_body));
 	return p;
 }

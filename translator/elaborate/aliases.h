@@ -20,7 +20,4 @@ size_t alias_matches(const struct probe_point *name, const struct probe_point *p
 struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 			   size_t matched, const struct probe *user);
 
-/* A deep copy of e, its symbols not yet resolved. */
-struct expr *expr_clone(const struct expr *e);
-
 #endif

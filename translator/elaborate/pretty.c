@@ -330,8 +330,11 @@ bool target_pretty(struct resolver *r, struct expr *e)
 {
 	const struct rprobe *rp;
 
-	if (!strncmp(e->name, "$$", 2))
+	if (!strcmp(e->name, "$$vars") || !strcmp(e->name, "$$parms") ||
+	    !strcmp(e->name, "$$locals") || !strcmp(e->name, "$$return"))
 		return expand_list(r, e);
+	if (!strncmp(e->name, "$$", 2))
+		return false;	/* a family's own: $$name, $$system ... */
 	if (!e->suffix)
 		return false;
 	const struct target_var *tv = target_lookup(r->prog, r->body, e->name,

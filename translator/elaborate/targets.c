@@ -246,6 +246,14 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "target variable '%s' differs between the "
 			   "probe points sharing this handler (%s and others): "
 			   "write them as separate probes", e->name, rp->text);
+	} else if (!tv && (!strcmp(e->name, "$$name") ||
+			   !strcmp(e->name, "$$system") ||
+			   !strcmp(e->name, "$$provider"))) {
+		diag_error(e->loc, "'%s' is not available in probe %s: only "
+			   "in %s", e->name, rp->text,
+			   !strcmp(e->name, "$$system") ? "kernel.trace probes"
+			   : !strcmp(e->name, "$$name") ? "kernel.trace and "
+			   "process .mark probes" : "process .mark probes");
 	} else if (!tv && rp->family->target_missing &&
 		   (why = rp->family->target_missing(rp, e->name))) {
 		diag_error(e->loc, "unresolved target variable '%s' in probe "

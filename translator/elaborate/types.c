@@ -49,6 +49,17 @@ static void bind(struct typer *t, struct expr *e, enum type have,
 			e->sym->type = want;
 			e->type = want;
 			t->changed = true;
+		} else if (e->kind == E_CALL && e->callee) {
+			/* a function with no `return EXPR` whose value is
+			 * used where a type is expected: typed by that use,
+			 * as upstream does (it returns 0 or "") */
+			for (struct pbody *f = e->callee; f; f = f->next_overload)
+				if (f->ret == TYPE_UNKNOWN) {
+					f->ret = want;
+					f->ret_by_use = true;
+				}
+			e->type = want;
+			t->changed = true;
 		}
 		return;
 	}
@@ -105,15 +116,17 @@ bool returns_value(const struct stmt *st)
 	}
 }
 
-/* A call whose value is used must reach a function that returns one:
- * no overload of the chain declares a type or has a `return EXPR`. */
+/* A call whose value is used must reach a function that returns one,
+ * or one that its uses gave a type (`!x && report()`): not when no
+ * overload of the chain declares a type, has a `return EXPR` or got
+ * a type from a use. */
 static void check_call_value(struct typer *t, struct expr *e)
 {
 	if (!t->report || e == t->discarded)
 		return;
 	for (struct pbody *f = e->callee; f; f = f->next_overload)
 		if (!f->stmts || f->fn->ret != TYPE_UNKNOWN ||
-		    returns_value(f->stmts))
+		    f->ret_by_use || returns_value(f->stmts))
 			return;
 	diag_error(e->loc, "function '%s' returns no value (it has no "
 		   "'return EXPR'): its result cannot be used; call it as a "
@@ -345,6 +358,10 @@ static enum type infer(struct typer *t, struct expr *e)
 	case E_LOGICAL:
 		expect(t, e->a, TYPE_LONG);
 		expect(t, e->b, TYPE_LONG);
+		ty = TYPE_LONG;
+		break;
+	case E_REGEX:
+		expect(t, e->a, TYPE_STRING);
 		ty = TYPE_LONG;
 		break;
 	case E_CONCAT:

@@ -6,10 +6,12 @@
  *
  * The walk is one function per node class: resolve_stmt(), resolve_expr().
  */
+#include <stdlib.h>
 #include <string.h>
 #include "probes/probes.h"
 #include "resolver.h"
 #include "session.h"
+#include "util/regex.h"
 
 void unsupported(struct srcloc loc, const char *what)
 {
@@ -128,6 +130,22 @@ static bool null_constant(struct resolver *r, struct expr *e)
 	return true;
 }
 
+/* `s =~ "re"`: the pattern, a string literal, compiles now, so that a
+ * bad one is a pass-2 error naming what is wrong. */
+static void resolve_regex(struct expr *e)
+{
+	char *err;
+
+	if (e->regex)
+		return;
+	e->regex = re_compile(e->b->str, e->b->len, &err);
+	if (!e->regex) {
+		diag_error(e->b->loc, "invalid regular expression \"%.*s\": %s",
+			   (int)e->b->len, e->b->str, err);
+		free(err);
+	}
+}
+
 void resolve_expr(struct resolver *r, struct expr *e)
 {
 	switch (e->kind) {
@@ -239,7 +257,10 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_ADDROF:
 		target_addrof(r, e);
 		return;
-	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
+	case E_REGEX:
+		resolve_expr(r, e->a);
+		resolve_regex(e);
+		return;
 	case E_EMBEDDED:
 		if (e->loc.src != r->user->src ||
 		    script_embedded_allowed(r->s, e->loc,

@@ -22,6 +22,8 @@ struct emitter {
 	struct vec loop_continue;	/* char *: label for `continue` */
 	int actions;		/* statements counted, not yet charged to
 				 * the MAXACTION budget (stmt.c) */
+	bool regex;		/* a =~ was written: the contexts need the
+				 * matcher's state (STAP_NEED_REGEX) */
 };
 
 /* The pass-3 entry point: the whole module's C source. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "elaborate/builtins.h"
 #include "emit.h"
+#include "util/regex.h"
 #include "debuginfo/tvar.h"
 
 void emit_loc(FILE *out, const char *what, struct srcloc loc)
@@ -250,6 +251,42 @@ static void emit_compare(struct emitter *em, const struct expr *e)
 	fprintf(out, strings ? ") %s 0))" : ")))", e->op);
 }
 
+/* s =~ "re" (s !~ "re"): the compiled program as static tables, and a
+ * run of the runtime's matcher (runtime/regex.c). */
+static void emit_regex(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+	const struct re_prog *p = e->regex;
+	int id = em->labels++;
+
+	em->regex = true;
+	fputs("({ ", out);
+	for (int i = 0; i < p->n; i++) {
+		if (p->insts[i].op != RE_CLASS)
+			continue;
+		fprintf(out, "static const u8 re%d_set%d[32] = {", id, i);
+		for (int b = 0; b < 32; b++)
+			fprintf(out, "%s%u", b ? "," : "", p->insts[i].set[b]);
+		fputs("}; ", out);
+	}
+	fprintf(out, "static const struct stap_re_inst re%d_i[] = {", id);
+	for (int i = 0; i < p->n; i++) {
+		const struct re_inst *in = &p->insts[i];
+		fprintf(out, "%s{%d,%d,%d,%d,", i ? "," : "", (int)in->op,
+			in->op == RE_CHAR ? in->x : 0,
+			in->op == RE_CHAR ? 0 : in->x, in->y);
+		if (in->op == RE_CLASS)
+			fprintf(out, "re%d_set%d}", id, i);
+		else
+			fputs("NULL}", out);
+	}
+	fprintf(out, "}; static const struct stap_re_prog re%d = { re%d_i, "
+		"%d, %d }; (s64)(%sstap_regex_match(c, ", id, id, p->n,
+		p->ngroups, e->op[0] == '!' ? "!" : "");
+	emit_expr(em, e->a);
+	fprintf(out, ", &re%d)); })", id);
+}
+
 /*
  * print, println, printd, printdln: each value in its natural form
  * (a long in decimal), after a literal delimiter for printd, then a
@@ -487,6 +524,9 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		return;
 	case E_COMPARE:
 		emit_compare(em, e);
+		return;
+	case E_REGEX:
+		emit_regex(em, e);
 		return;
 	case E_CONCAT:
 		fprintf(out, "stap_concat(l->tmp[%d], ", new_temp(em));

@@ -15,6 +15,14 @@
 #include "util/status.h"
 #include "ctl_proto.h"
 
+/* Whether a build log line reports an error: the compiler's
+ * "FILE:LINE:COL: error: ..." or modpost's "ERROR: modpost: ...", not
+ * a quoted source line that mentions stap_error. */
+static bool is_error_line(const char *line)
+{
+	return strstr(line, "error:") || strstr(line, "ERROR:");
+}
+
 /* Quotes the first error lines of a failed build log, else its last
  * lines (the log goes away with the temporary directory). */
 static void show_build_error(struct session *s, const char *log_path)
@@ -22,7 +30,7 @@ static void show_build_error(struct session *s, const char *log_path)
 	char *log = read_file(log_path, NULL);
 	int shown = 0;
 
-	if (log && !strstr(log, "error")) {
+	if (log && !strstr(log, "error:") && !strstr(log, "ERROR:")) {
 		size_t n = strlen(log), lines = 0;
 		while (n > 0 && lines < 7)
 			lines += log[--n] == '\n';
@@ -37,7 +45,7 @@ static void show_build_error(struct session *s, const char *log_path)
 		  s->kernel_release);
 	for (char *line = log ? strtok(log, "\n") : NULL; line && shown < 8;
 	     line = strtok(NULL, "\n"))
-		if (strstr(line, "error") || (shown && shown < 4)) {
+		if (is_error_line(line) || (shown && shown < 4)) {
 			fprintf(stderr, "  %s\n", line);
 			shown++;
 		}

@@ -79,6 +79,8 @@ struct comp {
 	struct expr *index;	/* COMP_INDEX_EXPR */
 };
 
+struct re_prog;
+
 struct expr {
 	enum expr_kind kind;
 	struct srcloc loc;
@@ -103,6 +105,7 @@ struct expr {
 	struct format *format;	/* pass 2: printf/sprintf's format, parsed
 				 * (elaborate/format.h) */
 	struct pbody *callee;	/* pass 2: the script function E_CALL calls */
+	struct re_prog *regex;	/* pass 2: E_REGEX's compiled pattern */
 	const struct tvar_ref *target;	/* pass 2: what E_TARGET is, typed
 					 * (debuginfo/tvar.h) */
 };
@@ -253,6 +256,10 @@ struct file {
 /* ast.c: constructors, so that nodes are never half initialised. */
 struct expr *expr_new(enum expr_kind kind, struct srcloc loc);
 struct stmt *stmt_new(enum stmt_kind kind, struct srcloc loc);
+
+/* Deep copies, unannotated (clone.c); NULL for NULL. */
+struct expr *expr_clone(const struct expr *e);
+struct stmt *stmt_clone(const struct stmt *st);
 struct file *file_new(struct source *src);
 const char *type_name(enum type t);
 

@@ -95,8 +95,13 @@ struct stmt *foreach_stmt(struct srcloc loc, struct foreach *fe,
 struct pp_comp *pp_comp_new(struct srcloc loc, char *name,
 			    struct expr *arg);
 char *pp_glue(char *name, const struct token *t);
-struct probe_point *probe_point(struct vec comps, int flag,
-				struct expr *cond);
+/* Probe point patterns with braces (pp_expand.c): each a vec of
+ * struct probe_point *. */
+struct vec vec_concat(struct vec a, struct vec b);
+struct vec pp_single(struct pp_comp *c);
+struct vec pp_product(struct vec heads, struct vec tails);
+struct vec pp_flagged(struct vec alts, int flag);
+struct vec pp_finish(struct vec points, int flag, struct expr *cond);
 void add_probe(struct parser *p, struct srcloc loc, struct vec points,
 	       struct stmt *body);
 void add_alias(struct parser *p, struct srcloc loc, struct vec names,

@@ -173,11 +173,12 @@ struct expr *target_expr(const struct token *t)
 		   strcmp(e->name, "$$parms") != 0 &&
 		   strcmp(e->name, "$$locals") != 0 &&
 		   strcmp(e->name, "$$return") != 0 &&
-		   strcmp(e->name, "$$name") != 0 &&	/* .mark probes */
-		   strcmp(e->name, "$$provider") != 0) {
+		   strcmp(e->name, "$$name") != 0 &&	/* .mark, kernel.trace */
+		   strcmp(e->name, "$$provider") != 0 &&	/* .mark */
+		   strcmp(e->name, "$$system") != 0) {	/* kernel.trace */
 		diag("parse error", t->loc, "unknown context variable '%s' "
-		     "(expected $$vars, $$parms, $$locals, $$return, $$name "
-		     "or $$provider)", e->name);
+		     "(expected $$vars, $$parms, $$locals, $$return, $$name, "
+		     "$$provider or $$system)", e->name);
 	}
 	return e;
 }
@@ -450,18 +451,6 @@ char *pp_glue(char *name, const struct token *t)
 	char *s = xasprintf("%s%s", name, t->text);
 	free(name);
 	return s;
-}
-
-struct probe_point *probe_point(struct vec comps, int flag,
-				struct expr *cond)
-{
-	struct probe_point *pp = xcalloc(1, sizeof(*pp));
-	pp->loc = ((struct pp_comp *)vec_at(&comps, 0))->loc;
-	pp->comps = comps;
-	pp->optional = flag == '?';
-	pp->sufficient = flag == '!';
-	pp->cond = cond;
-	return pp;
 }
 
 /* 'return' belongs to functions: a probe handler ends with 'next'. */

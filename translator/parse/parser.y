@@ -113,9 +113,9 @@ static void yyerror(YYLTYPE *loc, struct parser *p, const char *msg);
 %type <expr> expr unary crement postfix primary index opt_expr pp_arg literal
 %type <expr> fe_array fe_limit hist
 %type <stmt> stmt simple block fbody_block
-%type <vec> stmts pp_list pp_comps params param_list global_list
+%type <vec> stmts pp_list pp pp_pattern pp_elem pp_alts pp_alt
+%type <vec> params param_list global_list
 %type <vec> args opt_args index_list
-%type <pp> pp
 %type <ppc> pp_comp
 %type <str> pp_name
 %type <tok> any_word keyword pp_first pp_glue assign_op fbody_code
@@ -161,14 +161,16 @@ opt_epilogue:
 	;
 
 pp_list:
-	  pp				{ $$ = vec1($1); }
-	| pp_list ',' pp		{ $$ = vec_add($1, $3); }
+	  pp				{ $$ = $1; }
+	| pp_list ',' pp		{ $$ = vec_concat($1, $3); }
 	;
 
+/* Each a vec of struct probe_point *: what a pattern with braces
+ * expands to (pp_expand.c). */
 pp:
-	  pp_comps pp_flag		{ $$ = probe_point($1, $2, NULL); }
-	| pp_comps pp_flag IF '(' expr ')'
-					{ $$ = probe_point($1, $2, $5); }
+	  pp_pattern pp_flag		{ $$ = pp_finish($1, $2, NULL); }
+	| pp_pattern pp_flag IF '(' expr ')'
+					{ $$ = pp_finish($1, $2, $5); }
 	;
 
 pp_flag:
@@ -177,9 +179,24 @@ pp_flag:
 	| '!'				{ $$ = '!'; }
 	;
 
-pp_comps:
-	  pp_comp			{ $$ = vec1($1); }
-	| pp_comps '.' pp_comp		{ $$ = vec_add($1, $3); }
+pp_pattern:
+	  pp_elem			{ $$ = $1; }
+	| pp_pattern '.' pp_elem	{ $$ = pp_product($1, $3); }
+	;
+
+/* {a,b.c!}: brace expansion, nested at will */
+pp_elem:
+	  pp_comp			{ $$ = pp_single($1); }
+	| '{' pp_alts '}'		{ $$ = $2; }
+	;
+
+pp_alts:
+	  pp_alt			{ $$ = $1; }
+	| pp_alts ',' pp_alt		{ $$ = vec_concat($1, $3); }
+	;
+
+pp_alt:
+	  pp_pattern pp_flag		{ $$ = pp_flagged($1, $2); }
 	;
 
 pp_comp:

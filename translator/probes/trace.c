@@ -403,10 +403,29 @@ static bool resolve_trace(struct rprobe *rp)
 	return true;
 }
 
+/* $$name and $$system: the hit's tracepoint, read from the slot before
+ * the arguments (the thunk puts the point there), so that one handler
+ * shared by several tracepoints reads each hit's own. */
+static const struct target_var trace_name_var = {
+	.name = "$$name", .type = &ctype_string_type, .access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_trace_name" },
+	.rule = "$$name is read-only", .class = TV_OWN,
+};
+static const struct target_var trace_system_var = {
+	.name = "$$system", .type = &ctype_string_type, .access = TARGET_READ,
+	.loc = { .kind = TL_ACCESSOR, .acc.read = "stap_trace_system" },
+	.rule = "$$system is read-only", .class = TV_OWN,
+};
+
 static const struct target_var *trace_target(const struct rprobe *rp,
 					     const char *name)
 {
 	const struct trace_point *pt = rp->data;
+
+	if (strcmp(name, "$$name") == 0)
+		return &trace_name_var;
+	if (strcmp(name, "$$system") == 0)
+		return &trace_system_var;
 
 	for (size_t i = 0; i < pt->te->ev->nargs; i++)
 		if (strcmp(pt->te->vars[i].name, name) == 0)
@@ -442,21 +461,17 @@ static void trace_target_list(const struct rprobe *rp, struct vec *out)
 /* The handler for tracepoints of n arguments: it takes them as u64
  * slots (sound on x86-64: each argument, whatever its integer or
  * pointer type, is passed in its own register or 8-byte stack slot,
- * a narrower one in the low bytes) and hands them to the hit. */
+ * a narrower one in the low bytes) and hands them to the hit, after a
+ * slot holding the point ($$name, $$system). */
 static void emit_thunk(FILE *out, size_t n)
 {
 	fprintf(out, "static void stap_trace_thunk%zu(void *data", n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, ", u64 a%zu", i);
-	fputs(")\n{\n", out);
-	if (n) {
-		fputs("\tu64 args[] = {", out);
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "%s a%zu", i ? "," : "", i);
-		fputs(" };\n\n\tstap_trace_hit(data, args);\n}\n", out);
-	} else {
-		fputs("\tstap_trace_hit(data, NULL);\n}\n", out);
-	}
+	fputs(")\n{\n\tu64 args[] = { (u64)(uintptr_t)data", out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, ", a%zu", i);
+	fputs(" };\n\n\tstap_trace_hit(data, args + 1);\n}\n", out);
 }
 
 static void emit_trace(FILE *out, const struct vec *rps)
@@ -479,6 +494,8 @@ static void emit_trace(FILE *out, const struct vec *rps)
 		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .name = ",
 			rp->id);
 		emit_cstring(out, ev->name, strlen(ev->name));
+		fputs(", .system = ", out);
+		emit_cstring(out, ev->system, strlen(ev->system));
 		fprintf(out, ", .fn = (void *)stap_trace_thunk%zu, "
 			".core = %d, .optional = %d },\n", ev->nargs,
 			pt->te->core, pt->optional);
