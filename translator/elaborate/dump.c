@@ -1,10 +1,14 @@
 /*
  * --dump-functions and --dump-probe-aliases: the tapset library's
- * public functions with their signatures and its probe aliases with the
- * variables they set, as upstream lists them:
+ * public functions with their signatures and its probe aliases with
+ * what they expand to, as upstream lists them (names starting with "_"
+ * and private functions left out, sorted):
  *
  *   execname:string ()
- *   signal.send name:string sig:long sig_name:string ...
+ *   signal.send = kernel.trace("signal:signal_generate")
+ *
+ * With -v, an alias's line goes on with the variables its body sets:
+ * " # name:string sig:long ...".
  *
  * Every file of the search path is parsed (pass 1 only, a few ms); no
  * kernel is needed.  Types come from the declarations; an untyped
@@ -165,7 +169,10 @@ static char *function_line(const struct function *fn)
 	return sb_steal(&sb);
 }
 
-static void alias_lines(const struct alias *a, struct vec *lines)
+/* "name = p1!, p2?" as upstream prints an alias (+= for an epilogue
+ * alias); with vars, then the variables its body sets, typed. */
+static void alias_lines(const struct alias *a, bool vars_too,
+			struct vec *lines)
 {
 	struct hash vars = {0};
 	struct vec names = {0};
@@ -175,11 +182,24 @@ static void alias_lines(const struct alias *a, struct vec *lines)
 	for (size_t i = 0; i < a->names.len; i++) {
 		struct strbuf sb = {0};
 		char *text = probe_point_text(vec_at(&a->names, i));
+		if (internal(text)) {
+			free(text);
+			continue;
+		}
 		sb_puts(&sb, text);
 		free(text);
-		for (size_t j = 0; j < names.len; j++) {
+		sb_puts(&sb, a->epilogue ? " +=" : " =");
+		for (size_t j = 0; j < a->points.len; j++) {
+			const struct probe_point *pp = vec_at(&a->points, j);
+			text = probe_point_text(pp);
+			sb_printf(&sb, "%s %s%s%s", j ? "," : "", text,
+				  pp->sufficient ? "!" : "",
+				  pp->optional ? "?" : "");
+			free(text);
+		}
+		for (size_t j = 0; vars_too && j < names.len; j++) {
 			const char *v = vec_at(&names, j);
-			sb_printf(&sb, " %s:%s", v,
+			sb_printf(&sb, "%s%s:%s", j ? " " : " # ", v,
 				  type_name((enum type)(uintptr_t)
 					    hash_get(&vars, v)));
 		}
@@ -214,7 +234,8 @@ int dump_library(struct session *s, FILE *out)
 			}
 		} else {
 			for (size_t j = 0; j < f->aliases.len; j++)
-				alias_lines(vec_at(&f->aliases, j), &lines);
+				alias_lines(vec_at(&f->aliases, j),
+					    s->verbose > 0, &lines);
 		}
 	}
 	print_lines(out, &lines);
