@@ -122,6 +122,8 @@ int main(int argc, char **argv)
 		return 1;
 	find_paths(&s);
 	s.library_macro = tapset_macro_load;	/* pass 1's @macros */
+	if (s.dump_library)
+		return dump_library(&s, stdout);
 	if ((rc = cache_options(&s)) >= 0)
 		return rc;
 	if (!choose_targets(&s)) {

@@ -19,7 +19,7 @@ enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
        LONG_VERSION, LONG_PRIVILEGE, LONG_COMPATIBLE, LONG_DISABLE_CACHE,
        LONG_POISON_CACHE, LONG_CLEAN_CACHE, LONG_SUPPRESS_TIME_LIMITS,
        LONG_SUPPRESS_HANDLER_ERRORS, LONG_PROLOGUE_SEARCHING, LONG_RUNTIME,
-       LONG_REFUSED };
+       LONG_DUMP_FUNCTIONS, LONG_DUMP_PROBE_ALIASES, LONG_REFUSED };
 
 /*
  * Upstream's options that we do not implement yet (stap 4.8's --help
@@ -62,8 +62,8 @@ static const struct option long_options[] = {
 	REFUSED("tmpdir", required_argument),
 	REFUSED("download-debuginfo", optional_argument),
 	REFUSED("dump-probe-types", no_argument),
-	REFUSED("dump-probe-aliases", no_argument),
-	REFUSED("dump-functions", no_argument),
+	{"dump-probe-aliases", no_argument, NULL, LONG_DUMP_PROBE_ALIASES},
+	{"dump-functions", no_argument, NULL, LONG_DUMP_FUNCTIONS},
 	REFUSED("sysroot", required_argument),
 	REFUSED("sysenv", required_argument),
 	REFUSED("save-uprobes", no_argument),
@@ -123,6 +123,9 @@ void usage(FILE *out)
 "  --poison-cache   do not read the cache (still write it)\n"
 "  --clean-cache    empty the cache and exit\n"
 "  --runtime=kernel  the only runtime\n"
+"  --dump-functions  list the tapset library's functions and exit\n"
+"  --dump-probe-aliases  list its probe aliases and exit (-v: with\n"
+"                 the variables each sets)\n"
 "  -c CMD         run CMD once the probes are armed; target() is its pid,\n"
 "                 the session ends with it\n"
 "  -x PID         target() is PID; the session ends when it exits\n"
@@ -288,6 +291,14 @@ static int take_option(struct session *s, int c, const char *arg,
 					  "--prologue-searching (expected never, "
 					  "always or auto)", arg);
 		s->prologue_searching = arg ? arg : "always";
+		break;
+	case LONG_DUMP_FUNCTIONS:
+	case LONG_DUMP_PROBE_ALIASES:
+		if (s->dump_library)
+			return bad_option("%s", "only one --dump-* option "
+					  "is allowed");
+		s->dump_library = true;
+		s->dump_functions = c == LONG_DUMP_FUNCTIONS;
 		break;
 	case LONG_RUNTIME:
 		if (strcmp(arg, "kernel") != 0)
@@ -476,7 +487,7 @@ int parse_options(struct session *s, int argc, char **argv)
 			return rc;
 		li = -1;
 	}
-	if (s->clean_cache)	/* needs no script */
+	if (s->clean_cache || s->dump_library)	/* need no script */
 		return OPT_OK;
 
 	int i = optind;

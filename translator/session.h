@@ -44,6 +44,10 @@ struct session {
 	bool list_points;		/* -l / -L PATTERN: print the probe
 					 * points it resolves to, after pass 2 */
 	bool list_vars;			/* -L: with their target variables */
+	bool dump_library;		/* --dump-functions or
+					 * --dump-probe-aliases: list the
+					 * tapset library and exit */
+	bool dump_functions;		/* which of the two */
 	bool flight;			/* -F: flight recorder */
 	const char *rotate;		/* -S SIZE[,N], as given */
 	struct vec global_settings;	/* char *: -G NAME=VALUE, module

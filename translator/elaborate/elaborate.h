@@ -90,6 +90,10 @@ void print_program(FILE *out, const struct program *prog, bool bodies);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */
 void print_probe_points(FILE *out, const struct program *prog, bool vars);
 
+/* dump.c: --dump-functions / --dump-probe-aliases, printed to out;
+ * the exit status. */
+int dump_library(struct session *s, FILE *out);
+
 /* The printed form of a probe point, e.g. "timer.ms(200)". */
 char *probe_point_text(const struct probe_point *pp);
 

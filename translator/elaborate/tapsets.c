@@ -242,6 +242,17 @@ void tapsets_for_global(struct tapsets *t, const char *name, struct vec *out)
 	load(t, hash_get(&t->globals, name), out);
 }
 
+void tapsets_parse_all(struct tapsets *t, struct vec *out)
+{
+	for (size_t i = 0; i < t->files.len; i++) {
+		struct tapset_file *f = vec_at(&t->files, i);
+		if (!f->parsed && (f->parsed = parse_path(t->s, f->path, true)))
+			t->parsed++;
+		if (f->parsed)
+			vec_push(out, f->parsed);
+	}
+}
+
 void tapsets_names(const struct tapsets *t, bool functions, struct vec *out)
 {
 	const struct hash *h = functions ? &t->functions : &t->aliases;

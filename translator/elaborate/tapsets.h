@@ -25,6 +25,9 @@ void tapsets_for_alias(struct tapsets *t, const char *first, struct vec *out);
 /* The same for a tapset's public global `name` (upstream's @this1 is a
  * tapset global the script names through a macro). */
 void tapsets_for_global(struct tapsets *t, const char *name, struct vec *out);
+/* Every file of the library, parsed (those parsed before too), in
+ * search order, for --dump-*. */
+void tapsets_parse_all(struct tapsets *t, struct vec *out);
 /* Every function name / alias first component the library defines,
  * for "did you mean" (pointers into the index, valid until close). */
 void tapsets_names(const struct tapsets *t, bool functions, struct vec *out);
