@@ -145,6 +145,50 @@ static inline const char *stap_sdt_provider(struct context *c)
 	return u && u->provider ? u->provider : "";
 }
 
+/* The armed uprobes, for checking a hit's c->probe_data. */
+static struct stap_uprobe *stap_uprobes_armed;
+static size_t stap_uprobes_narmed;
+
+/* Where file path is mapped in the current process: the start of its
+ * mapping at file offset 0 (the translator relocates a program's
+ * static addresses by it: tvar.h's tloc.user), or 0 with the error set
+ * when there is none.  Only in a uprobe hit on that file (the probed
+ * task's process context); the mm is only tried, never waited for. */
+static unsigned long stap_uprobe_base(struct context *c, const char *path)
+{
+	const struct stap_uprobe *u = c->probe_data;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long base = 0;
+
+	if (!stap_uprobes_armed || u < stap_uprobes_armed ||
+	    u >= stap_uprobes_armed + stap_uprobes_narmed ||
+	    strcmp(u->path, path)) {
+		stap_errorf(c, NULL, "the static variables of %s are read "
+			    "only in probes on it", path);
+		return 0;
+	}
+	if (!mm || !mmap_read_trylock(mm)) {
+		stap_errorf(c, NULL, "cannot find where %s is mapped", path);
+		return 0;
+	}
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma)
+			if (vma->vm_file && vma->vm_pgoff == 0 &&
+			    file_inode(vma->vm_file) ==
+			    d_inode(u->kpath.dentry)) {
+				base = vma->vm_start;
+				break;
+			}
+	}
+	mmap_read_unlock(mm);
+	if (!base)
+		stap_errorf(c, NULL, "%s is not mapped in this process", path);
+	return base;
+}
+
 static int stap_uprobe_ret(struct uprobe_consumer *uc, unsigned long func,
 			   struct pt_regs *regs)
 {
@@ -212,6 +256,8 @@ static int stap_uprobes_arm(struct stap_uprobe *ups, size_t n)
 		}
 		u->armed = true;
 	}
+	stap_uprobes_armed = ups;
+	stap_uprobes_narmed = n;
 	return 0;
 fail:
 	stap_uprobes_disarm(ups, n);
@@ -224,6 +270,7 @@ static void stap_uprobes_disarm(struct stap_uprobe *ups, size_t n)
 	bool any = false;
 	size_t i;
 
+	stap_uprobes_armed = NULL;
 	for (i = 0; i < n; i++)
 		if (ups[i].armed) {
 			stap_uprobe_unregister(&ups[i]);
