@@ -210,11 +210,22 @@ static bool eval_ops(struct eval *ev, const Dwarf_Op *ops, size_t n,
 /* The CFA at the pc, from the file's CFI: a register plus offset. */
 static bool push_cfa(struct eval *ev)
 {
-	Dwarf_CFI *cfi = dwarf_getcfi(ev->pt->dbg);
+	static Elf *last_elf;	/* the CFI of the last pt->elf, kept */
+	static Dwarf_CFI *elf_cfi;
+	Dwarf_CFI *cfi = NULL;
 	Dwarf_Frame *fr;
 	Dwarf_Op *ops;
 	size_t n;
 
+	if (ev->pt->elf) {
+		if (last_elf != ev->pt->elf) {
+			last_elf = ev->pt->elf;
+			elf_cfi = dwarf_getcfi_elf(last_elf);
+		}
+		cfi = elf_cfi;
+	}
+	if (!cfi)
+		cfi = dwarf_getcfi(ev->pt->dbg);
 	if (!cfi) {
 		Elf *elf = dwarf_getelf(ev->pt->dbg);
 		cfi = elf ? dwarf_getcfi_elf(elf) : NULL;

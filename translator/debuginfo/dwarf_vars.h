@@ -32,6 +32,9 @@ struct dwarf_point {
 	bool user;
 	uint64_t load_vaddr;
 	const char *file;	/* the program's or library's path */
+	Elf *elf;		/* the program's or library's own ELF, whose
+				 * .eh_frame has the CFI a separate
+				 * debuginfo file lacks (NULL: dbg's) */
 };
 
 /* The target variable `name` ("$count", "$return") at pt, or NULL when

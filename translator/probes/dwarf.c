@@ -575,9 +575,10 @@ static void function_lines(struct dwx_index *x, struct spec *sp,
 		hi = end - 1;
 	if (lo > hi)
 		return;
+	if (hi - lo >= 100000)	/* the file's last function: no next
+				 * declaration bounds it */
+		hi = lo + 99999;
 	span = hi - lo + 1;
-	if (span > 100000)
-		return;
 	dwx_lines(x, f->cu, dwx_str(x, f->file), lo, hi, &rows);
 	best = xcalloc(span, sizeof(*best));
 	for (size_t j = 0; j < rows.len; j++) {

@@ -115,6 +115,7 @@ static bool add_places(struct uprog *u, const struct vec *pts,
 		dp->user = true;
 		dp->load_vaddr = u->load_page;
 		dp->file = pp_comp_at(np, 0)->arg->str;
+		dp->elf = u->elf;
 		pl->dp = dp;
 		pl->name = place_name(np);
 		if (!elf_addr_offset(u->elf, dp->pc, &pl->offset)) {
