@@ -238,8 +238,7 @@ static bool resolve_mark(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
-/* pp with component i's string argument replaced by str. */
-static struct probe_point *point_with(const struct probe_point *pp,
+struct probe_point *process_point_with(const struct probe_point *pp,
 				      size_t i, const char *str)
 {
 	struct probe_point *np = xmalloc(sizeof(*np));
@@ -305,8 +304,8 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 					vec_at(&marks, j))->name, mk->name);
 		if (seen)
 			continue;
-		struct probe_point *np = point_with(pp, mi, mk->name);
-		np = point_with(np, 0, path);
+		struct probe_point *np = process_point_with(pp, mi, mk->name);
+		np = process_point_with(np, 0, path);
 		np->from_wildcard = true;
 		vec_push(out, np);
 	}

@@ -131,6 +131,34 @@ static bool add_places(struct uprog *u, const struct vec *pts,
 	return true;
 }
 
+/* The DWARF name of the function at the address of symbol name, when
+ * name is only an alias there (libc's malloc is __libc_malloc in its
+ * DWARF), or NULL. */
+static const char *dwarf_alias(struct uprog *u, const char *path,
+			       const char *name)
+{
+	struct vec funcs = {0};
+	const char *found = NULL;
+	char *err = NULL;
+
+	if (strpbrk(name, "*?[@:") || !elf_functions(path, name, &funcs, &err)) {
+		free(err);
+		return NULL;
+	}
+	for (size_t i = 0; i < funcs.len && !found; i++) {
+		const struct elf_func *f = vec_at(&funcs, i);
+
+		for (size_t k = 0; k < dwx_count(u->x) && !found; k++) {
+			const struct dwx_entry *e = dwx_at(u->x, k);
+
+			if (e->kind == DWX_FUNC && e->pc == f->addr)
+				found = dwx_str(u->x, e->name);
+		}
+	}
+	vec_free(&funcs);
+	return found;
+}
+
 bool process_dwarf_expand(struct session *s, struct probe_point *pp,
 			  const char *path, struct vec *out, bool *handled)
 {
@@ -154,6 +182,14 @@ bool process_dwarf_expand(struct session *s, struct probe_point *pp,
 		return false;
 	}
 	ok = dwarf_expand_user(s, u->x, path, pp, !need, &pts, &places);
+	if (!pts.len && !need) {
+		const char *alias = dwarf_alias(u, path,
+						pp_comp_at(pp, 1)->arg->str);
+		if (alias)
+			ok = dwarf_expand_user(s, u->x, path,
+					       process_point_with(pp, 1, alias),
+					       true, &pts, &places);
+	}
 	if (!pts.len && !need)
 		return true;	/* not in the DWARF: the symbol table's */
 	*handled = true;

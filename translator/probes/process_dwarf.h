@@ -29,4 +29,8 @@ bool process_dwarf_expand(struct session *s, struct probe_point *pp,
 /* The place of a point process_dwarf_expand made, or NULL. */
 const struct uplace *process_dwarf_place(const struct probe_point *pp);
 
+/* pp with component i's string argument replaced by str (process.c). */
+struct probe_point *process_point_with(const struct probe_point *pp,
+				       size_t i, const char *str);
+
 #endif
