@@ -13,15 +13,15 @@
  * process("PATH").function("PATTERN[@FILE[:LINE]]") (.call, .return,
  * .inline, .label) and .statement("FUNC@FILE:LINE") are uprobes at the
  * places PATH's DWARF names (process_dwarf.h), with its target
- * variables; without DWARF, .function("NAME")[.call|.return] are
+ * variables; process("PATH").library("LIB")... the same in the
+ * libraries LIB names, hit only in processes running PATH; without DWARF, .function("NAME")[.call|.return] are
  * uprobes on the functions of PATH's symbol table that match
  * (debuginfo/elf_syms.h), at their file offsets: a program or a shared
  * library, in every process that maps it.  process("PATH")
  * [.provider("P")].mark("NAME") are uprobes at PATH's SDT markers
  * (debuginfo/elf_sdt.h) with their semaphores, and $argN, $$name,
  * $$provider read through the runtime's accessors.  The other process
- * probe points (.plt, .syscall, .library) are reported as not
- * supported yet.
+ * probe points (.plt, .syscall) are reported as not supported yet.
  */
 #include <errno.h>
 #include <limits.h>
@@ -270,6 +270,10 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	struct vec marks = {0};
 	char *path, *err = NULL;
 
+	if (c1 && !strcmp(c1->name, "library") && c0->arg &&
+	    c0->arg->kind == E_STR && c0->arg->len &&
+	    (path = find_program(c0->arg->str)))
+		return process_library_expand(s, pp, path, out);
 	if (c1 && (!strcmp(c1->name, "function") ||
 		   !strcmp(c1->name, "statement")) &&
 	    c0->arg && c0->arg->kind == E_STR && c0->arg->len &&
@@ -318,10 +322,9 @@ static bool resolve_place(struct rprobe *rp, struct process_point *pt)
 	struct elf_func *f = xcalloc(1, sizeof(*f));
 
 	pt->is_function = true;
-	pt->is_return = pt->place->dp->is_return;
-	pt->path = xstrdup(pp_comp_at(rp->pp, 0)->arg->str);
+	pt->is_return = pt->place->is_return;
+	pt->path = xstrdup(pt->place->file);
 	f->name = pt->place->name;
-	f->addr = pt->place->dp->pc;
 	f->offset = pt->place->offset;
 	vec_push(&pt->funcs, f);
 	return true;
@@ -338,6 +341,11 @@ static bool resolve_process(struct rprobe *rp)
 	if (c && strcmp(c->name, "function") == 0)
 		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
 		       resolve_function(rp, pt);
+	if (c && strcmp(c->name, "library") == 0) {
+		if (resolve_target(pp_comp_at(rp->pp, 0), pt))
+			diag_error(c->loc, ".library needs process(\"PATH\")");
+		return false;
+	}
 	if (c && strcmp(c->name, "statement") == 0) {
 		if (resolve_target(pp_comp_at(rp->pp, 0), pt))
 			diag_error(c->loc, ".statement needs process(\"PATH\")"
@@ -433,6 +441,11 @@ static void emit_uprobes(FILE *out, const struct vec *rps)
 				rp->id, (unsigned long long)f->offset,
 				pt->is_return);
 			emit_cstring(out, pt->path, strlen(pt->path));
+			if (pt->place && pt->place->exe) {
+				fputs(", .exe = ", out);
+				emit_cstring(out, pt->place->exe,
+					     strlen(pt->place->exe));
+			}
 			fputs(", .name = ", out);
 			emit_cstring(out, f->name, strlen(f->name));
 			fputs(" },\n", out);
@@ -547,6 +560,13 @@ static const char *const process_shapes[] = {
 	"process(S).function(S).call", "process(S).function(S).return",
 	"process(S).function(S).inline", "process(S).function(S).label(S)",
 	"process(S).statement(S)", "process(S).statement(S).nearest",
+	"process(S).library(S).function(S)",
+	"process(S).library(S).function(S).call",
+	"process(S).library(S).function(S).return",
+	"process(S).library(S).function(S).inline",
+	"process(S).library(S).function(S).label(S)",
+	"process(S).library(S).statement(S)",
+	"process(S).library(S).statement(S).nearest",
 	"process(S).mark(S)", "process(S).provider(S).mark(S)", NULL
 };
 

@@ -117,6 +117,8 @@ static bool add_places(struct uprog *u, const struct vec *pts,
 		dp->file = pp_comp_at(np, 0)->arg->str;
 		dp->elf = u->elf;
 		pl->dp = dp;
+		pl->is_return = dp->is_return;
+		pl->file = dp->file;
 		pl->name = place_name(np);
 		if (!elf_addr_offset(u->elf, dp->pc, &pl->offset)) {
 			diag_error(np->loc, "internal error: address 0x%llx "
@@ -205,4 +207,64 @@ const struct uplace *process_dwarf_place(const struct probe_point *pp)
 		if (vec_at(&made_points, i) == pp)
 			return vec_at(&made_places, i);
 	return NULL;
+}
+
+/* The symbol table's places of .function("NAME")[.call|.return]. */
+static bool symbol_places(struct probe_point *pp, const char *path,
+			  struct vec *out)
+{
+	const struct pp_comp *c = pp_comp_at(pp, 1), *r = pp_comp_at(pp, 2);
+	bool wild = strpbrk(c->arg->str, "*?[") != NULL;
+	struct vec funcs = {0};
+	char *err = NULL;
+
+	if (!elf_functions(path, c->arg->str, &funcs, &err)) {
+		diag_error(pp_comp_at(pp, 0)->loc, "%s", err);
+		free(err);
+		return false;
+	}
+	if (!funcs.len && !pp_optional(pp)) {
+		diag_error(c->arg->loc, "probe point mismatch: no function "
+			   "%s '%s' in the symbol table of %s",
+			   wild ? "matches" : "named", c->arg->str, path);
+		return false;
+	}
+	for (size_t i = 0; i < funcs.len; i++) {
+		const struct elf_func *f = vec_at(&funcs, i);
+		struct uplace *pl = xcalloc(1, sizeof(*pl));
+		struct probe_point *np = process_point_with(pp, 1, f->name);
+
+		np->from_wildcard = wild;
+		pl->offset = f->offset;
+		pl->name = f->name;
+		pl->is_return = r && !strcmp(r->name, "return");
+		pl->file = xstrdup(path);
+		vec_push(&made_points, np);
+		vec_push(&made_places, pl);
+		vec_push(out, np);
+	}
+	vec_free(&funcs);
+	return true;
+}
+
+bool process_places_expand(struct session *s, struct probe_point *pp,
+			   const char *path, struct vec *out)
+{
+	bool handled;
+	bool ok = process_dwarf_expand(s, pp, path, out, &handled);
+
+	if (handled || !ok)
+		return ok;
+	return symbol_places(pp, path, out);
+}
+
+void process_place_rebind(const struct probe_point *old,
+			  struct probe_point *new, const char *exe)
+{
+	for (size_t i = 0; i < made_points.len; i++)
+		if (vec_at(&made_points, i) == old) {
+			struct uplace *pl = vec_at(&made_places, i);
+			pl->exe = exe;
+			made_points.items[i] = new;
+		}
 }

@@ -11,9 +11,14 @@
 
 /* One place: a uprobe at a file offset of PATH. */
 struct uplace {
-	struct dwarf_point *dp;	/* scope, pc, is_return; user */
-	uint64_t offset;	/* the file offset of dp->pc */
+	struct dwarf_point *dp;	/* scope, pc, is_return; user; NULL: a
+				 * symbol's (no variables) */
+	uint64_t offset;	/* the file offset of the address */
 	char *name;		/* the function's name */
+	bool is_return;
+	const char *file;	/* the probed file (PATH, or a library) */
+	const char *exe;	/* only in processes running this program
+				 * (.library), or NULL */
 };
 
 /*
@@ -25,6 +30,22 @@ struct uplace {
  */
 bool process_dwarf_expand(struct session *s, struct probe_point *pp,
 			  const char *path, struct vec *out, bool *handled);
+
+/* Like process_dwarf_expand, but a point the symbol table resolves
+ * gets its places here too (for .library, whose written-out points
+ * process.c does not resolve itself). */
+bool process_places_expand(struct session *s, struct probe_point *pp,
+			   const char *path, struct vec *out);
+
+/* The place of written-out point old is that of new, in processes
+ * running exe only. */
+void process_place_rebind(const struct probe_point *old,
+			  struct probe_point *new, const char *exe);
+
+/* process("PATH").library("LIB")...: the points of the libraries of
+ * the program at path (resolved) that LIB names (process_library.c). */
+bool process_library_expand(struct session *s, struct probe_point *pp,
+			    const char *path, struct vec *out);
 
 /* The place of a point process_dwarf_expand made, or NULL. */
 const struct uplace *process_dwarf_place(const struct probe_point *pp);
