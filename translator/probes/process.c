@@ -21,7 +21,9 @@
  * [.provider("P")].mark("NAME") are uprobes at PATH's SDT markers
  * (debuginfo/elf_sdt.h) with their semaphores, and $argN, $$name,
  * $$provider read through the runtime's accessors.  The other process
- * probe points (.plt, .syscall) are reported as not supported yet.
+ * probe points (.syscall) are reported as not supported yet.
+ * process("PATH").plt("NAME") are uprobes at PATH's PLT entries
+ * (process_plt.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -120,8 +122,8 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 		struct pp_comp *bad = e ? e : c;
 		diag_error(bad->loc, "not supported yet: process probe point "
 			   "'.%s' (supported: .begin, .end, .thread.begin, "
-			   ".thread.end, .function, .statement, .mark; .plt "
-			   "is not built yet)",
+			   ".thread.end, .function, .statement, .library, "
+			   ".plt, .mark)",
 			   bad->name);
 		return false;
 	}
@@ -270,6 +272,10 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	struct vec marks = {0};
 	char *path, *err = NULL;
 
+	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
+	    c0->arg->kind == E_STR && c0->arg->len &&
+	    (path = find_program(c0->arg->str)))
+		return process_plt_expand(pp, path, out);
 	if (c1 && !strcmp(c1->name, "library") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
 	    (path = find_program(c0->arg->str)))
@@ -341,9 +347,10 @@ static bool resolve_process(struct rprobe *rp)
 	if (c && strcmp(c->name, "function") == 0)
 		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
 		       resolve_function(rp, pt);
-	if (c && strcmp(c->name, "library") == 0) {
+	if (c && (!strcmp(c->name, "library") || !strcmp(c->name, "plt"))) {
 		if (resolve_target(pp_comp_at(rp->pp, 0), pt))
-			diag_error(c->loc, ".library needs process(\"PATH\")");
+			diag_error(c->loc, ".%s needs process(\"PATH\")",
+				   c->name);
 		return false;
 	}
 	if (c && strcmp(c->name, "statement") == 0) {
@@ -518,8 +525,11 @@ static const struct target_var *process_target(const struct rprobe *rp,
 	char *end;
 	long n;
 
+	if (pt && pt->place && pt->place->plt)
+		return strcmp(name, "$$name") ? NULL : &sdt_name;
 	if (pt && pt->place)
-		return dwarf_point_var(pt->place->dp, name);
+		return pt->place->dp ? dwarf_point_var(pt->place->dp, name)
+				     : NULL;
 	if (!pt || !pt->is_mark)
 		return NULL;
 	if (!strcmp(name, "$$name"))
@@ -547,7 +557,7 @@ static void process_target_list(const struct rprobe *rp, struct vec *out)
 {
 	const struct process_point *pt = rp->data;
 
-	if (pt && pt->place)
+	if (pt && pt->place && pt->place->dp)
 		dwarf_point_vars(pt->place->dp, out);
 }
 
@@ -560,6 +570,8 @@ static const char *const process_shapes[] = {
 	"process(S).function(S).call", "process(S).function(S).return",
 	"process(S).function(S).inline", "process(S).function(S).label(S)",
 	"process(S).statement(S)", "process(S).statement(S).nearest",
+	"process(S).plt", "process(S).plt(S)", "process(S).plt.return",
+	"process(S).plt(S).return",
 	"process(S).library(S).function(S)",
 	"process(S).library(S).function(S).call",
 	"process(S).library(S).function(S).return",

@@ -268,3 +268,9 @@ void process_place_rebind(const struct probe_point *old,
 			made_points.items[i] = new;
 		}
 }
+
+void process_place_add(struct probe_point *np, struct uplace *pl)
+{
+	vec_push(&made_points, np);
+	vec_push(&made_places, pl);
+}

@@ -19,6 +19,7 @@ struct uplace {
 	const char *file;	/* the probed file (PATH, or a library) */
 	const char *exe;	/* only in processes running this program
 				 * (.library), or NULL */
+	bool plt;		/* a PLT entry: $$name is name */
 };
 
 /*
@@ -46,6 +47,13 @@ void process_place_rebind(const struct probe_point *old,
  * the program at path (resolved) that LIB names (process_library.c). */
 bool process_library_expand(struct session *s, struct probe_point *pp,
 			    const char *path, struct vec *out);
+
+/* process("PATH").plt("NAME")[.return] (process_plt.c). */
+bool process_plt_expand(struct probe_point *pp, const char *path,
+			struct vec *out);
+
+/* Records the place of a written-out point. */
+void process_place_add(struct probe_point *np, struct uplace *pl);
 
 /* The place of a point process_dwarf_expand made, or NULL. */
 const struct uplace *process_dwarf_place(const struct probe_point *pp);
