@@ -72,6 +72,7 @@ struct stap_process_work {
 	struct callback_head cb;
 	atomic_t busy;
 	bool thread;
+	bool existing;		/* queued at arm on a running task */
 	struct inode *exe;	/* the new task's program, or NULL */
 };
 
@@ -193,7 +194,13 @@ static void stap_process_work_run(struct callback_head *cb)
 {
 	struct stap_process_work *w =
 		container_of(cb, struct stap_process_work, cb);
+	int waited = 0;
 
+	/* a running task woken at arm may get here while the begin
+	 * probes still run: its begin waits for the session to run */
+	while (w->existing && waited++ < 10000 &&
+	       atomic_read(&stap_session_state) <= STAP_SESSION_STARTING)
+		msleep(1);
 	stap_process_fire(w->thread ? STAP_THREAD_BEGIN : STAP_PROCESS_BEGIN,
 			  current->tgid, w->exe);
 	atomic_set(&w->busy, 0);
@@ -223,6 +230,7 @@ static void stap_process_fork(void *data, struct task_struct *parent,
 		if (atomic_read(&w->busy) || atomic_cmpxchg(&w->busy, 0, 1))
 			continue;
 		w->thread = thread;
+		w->existing = false;
 		w->exe = exe;
 		init_task_work(&w->cb, stap_process_work_run);
 		atomic_inc(&stap_process_pending);
@@ -337,6 +345,7 @@ static void stap_process_existing(void)
 			continue;
 		}
 		w->thread = thread;
+		w->existing = true;
 		w->exe = exe;
 		init_task_work(&w->cb, stap_process_work_run);
 		atomic_inc(&stap_process_pending);
