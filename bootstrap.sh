@@ -19,12 +19,13 @@ STEP_LOG=${STAP_BOOTSTRAP_LOG:-${XDG_CACHE_HOME:-$HOME/.cache}/stap/bootstrap.lo
 
 # procps: the testsuite runs kill(1); systemtap-sdt-dev: <sys/sdt.h>
 # for the SDT test program (testsuite/progs/sdtprog.c); python3: guests
-# run the host's python3 (its SDT markers, loopback traffic).  No Recommends: they would add
+# run the host's python3 (its SDT markers, loopback traffic); libc6-dbg:
+# libc's DWARF for process(libc).function("malloc") { $bytes } tests.  No Recommends: they would add
 # some 350 packages (a desktop's worth, for qemu's GUI and clang's LLVM).
 deps="autoconf automake pkg-config flex bison libdw-dev libelf-dev libbpf-dev gcc make
       libc6-dev dejagnu expect qemu-system-x86 busybox-static xz-utils zstd
       cpio kmod bc clang libclang-rt-14-dev dropbear-bin openssh-client
-      procps systemtap-sdt-dev python3 ${STAP_BOOTSTRAP_EXTRA:-}"
+      procps systemtap-sdt-dev python3 libc6-dbg ${STAP_BOOTSTRAP_EXTRA:-}"
 
 install_packages() {
 	apt-get update &&

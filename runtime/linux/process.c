@@ -15,8 +15,12 @@
  *     process.begin at its exec;
  *   - end and thread.end fire in the exiting task (sched_process_exit):
  *     .end when the last thread of the group exits, .thread.end for
- *     the others.
- * Processes running when the module starts get no begin.
+ *     the others;
+ *   - processes (and threads) running when the module starts get their
+ *     begin (and thread.begin) as upstream gives them: a work queued on
+ *     each at arm, run in it as soon as it next returns to user space
+ *     (TWA_SIGNAL wakes a sleeping one; its system call restarts).  The
+ *     -c target, a child of stapio waiting to exec, is left to its exec.
  *
  * A PATH is matched by inode (kern_path at arm).  The exiting task has
  * no mm left to match by, so processes that exec'ed a probed PATH (and
@@ -68,6 +72,7 @@ struct stap_process_work {
 	struct callback_head cb;
 	atomic_t busy;
 	bool thread;
+	bool existing;		/* queued at arm on a running task */
 	struct inode *exe;	/* the new task's program, or NULL */
 };
 
@@ -189,7 +194,13 @@ static void stap_process_work_run(struct callback_head *cb)
 {
 	struct stap_process_work *w =
 		container_of(cb, struct stap_process_work, cb);
+	int waited = 0;
 
+	/* a running task woken at arm may get here while the begin
+	 * probes still run: its begin waits for the session to run */
+	while (w->existing && waited++ < 10000 &&
+	       atomic_read(&stap_session_state) <= STAP_SESSION_STARTING)
+		msleep(1);
 	stap_process_fire(w->thread ? STAP_THREAD_BEGIN : STAP_PROCESS_BEGIN,
 			  current->tgid, w->exe);
 	atomic_set(&w->busy, 0);
@@ -219,6 +230,7 @@ static void stap_process_fork(void *data, struct task_struct *parent,
 		if (atomic_read(&w->busy) || atomic_cmpxchg(&w->busy, 0, 1))
 			continue;
 		w->thread = thread;
+		w->existing = false;
 		w->exe = exe;
 		init_task_work(&w->cb, stap_process_work_run);
 		atomic_inc(&stap_process_pending);
@@ -263,6 +275,86 @@ static void stap_process_exit(void *data, struct task_struct *p)
 			  p->tgid, exe);
 	if (group_dead && exe)
 		stap_process_untrack(p->tgid);
+}
+
+/* The program current runs, or NULL.  Under rcu_read_lock; the inode
+ * is only compared. */
+static struct inode *stap_process_exe_of(struct task_struct *t)
+{
+	struct inode *exe = NULL;
+	struct file *f;
+
+	task_lock(t);
+	if (t->mm && (f = rcu_dereference(t->mm->exe_file)))
+		exe = file_inode(f);
+	task_unlock(t);
+	return exe;
+}
+
+/* Whether a point waits for this begin of a task running exe. */
+static bool stap_process_wants(bool thread, int tgid, struct inode *exe)
+{
+	enum stap_process_event e = thread ? STAP_THREAD_BEGIN
+					   : STAP_PROCESS_BEGIN;
+	size_t i;
+
+	for (i = 0; i < stap_process_n; i++) {
+		struct stap_process_probe *p = &stap_process_table[i];
+
+		if (p->event == e && (!p->pid || p->pid == tgid) &&
+		    (!p->path || p->inode == exe))
+			return true;
+	}
+	return false;
+}
+
+/* Queues the begins of the tasks running at arm (see the top), and
+ * remembers those running a probed path for their end.  Process
+ * context, after the tracepoints are registered. */
+static void stap_process_existing(void)
+{
+	struct task_struct *g, *t;
+	size_t next = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		bool thread = t->pid != t->tgid;
+		struct inode *exe;
+		struct stap_process_work *w = NULL;
+
+		if ((t->flags & (PF_KTHREAD | PF_IO_WORKER | PF_EXITING)) ||
+		    rcu_dereference(t->real_parent)->tgid == current->tgid ||
+		    !stap_process_in_target(t))
+			continue;
+		exe = stap_process_exe_of(t);
+		if (!exe)
+			continue;
+		if (stap_process_paths && !thread &&
+		    stap_process_probed_inode(exe))
+			stap_process_track(t->tgid, exe);
+		if (!stap_process_wants(thread, t->tgid, exe))
+			continue;
+		while (next < STP_PROCESS_WORKS && !w) {
+			w = &stap_process_works[next++];
+			if (atomic_read(&w->busy) ||
+			    atomic_cmpxchg(&w->busy, 0, 1))
+				w = NULL;
+		}
+		if (!w) {
+			stap_skip_probe();	/* the pool is exhausted */
+			continue;
+		}
+		w->thread = thread;
+		w->existing = true;
+		w->exe = exe;
+		init_task_work(&w->cb, stap_process_work_run);
+		atomic_inc(&stap_process_pending);
+		if (task_work_add(t, &w->cb, TWA_SIGNAL)) {
+			atomic_dec(&stap_process_pending);
+			atomic_set(&w->busy, 0);
+		}
+	}
+	rcu_read_unlock();
 }
 
 /* ---- arming ----------------------------------------------------------- */
@@ -336,6 +428,7 @@ static int stap_process_events_arm(void *points, size_t n)
 		}
 		t->registered = true;
 	}
+	stap_process_existing();
 	return 0;
 fail:
 	stap_process_events_disarm(points, n);

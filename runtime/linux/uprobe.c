@@ -9,7 +9,8 @@
  * Handlers run in the probed task, in its breakpoint (or return
  * trampoline) exception, with interrupts on; stap_run_probe_regs()
  * gives them the user registers.  With -c or -x, a hit outside the
- * target's process tree is ignored.
+ * target's process tree is ignored, and so is one of a .library point
+ * outside the processes running its program (exe).
  *
  * process("PATH").mark("NAME") entries are uprobes at SDT markers,
  * registered with the marker's semaphore (ref_ctr_offset: the kernel
@@ -55,6 +56,8 @@ struct stap_uprobe {
 	const char *provider;
 	int nargs;
 	const struct stap_sdt_arg *args;
+	const char *exe;	/* .library: only in processes running it */
+	struct path kexe;
 	struct path kpath;
 	struct uprobe_consumer uc;
 	struct uprobe *uprobe;	/* 6.12: what uprobe_register returned */
@@ -63,10 +66,27 @@ struct stap_uprobe {
 
 static bool stap_process_in_target(struct task_struct *task);
 
+/* Whether the current process runs u->exe.  The probed task's
+ * context. */
+static bool stap_uprobe_in_exe(const struct stap_uprobe *u)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *f;
+	bool in;
+
+	rcu_read_lock();
+	f = mm ? rcu_dereference(mm->exe_file) : NULL;
+	in = f && file_inode(f) == d_inode(u->kexe.dentry);
+	rcu_read_unlock();
+	return in;
+}
+
 static int stap_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stap_uprobe *u = container_of(uc, struct stap_uprobe, uc);
 
+	if (u->exe && !stap_uprobe_in_exe(u))
+		return 0;
 	if (stap_process_in_target(current))
 		stap_run_probe_hit(u->info, STAP_SESSION_RUNNING, u, regs);
 	return 0;
@@ -145,6 +165,50 @@ static inline const char *stap_sdt_provider(struct context *c)
 	return u && u->provider ? u->provider : "";
 }
 
+/* The armed uprobes, for checking a hit's c->probe_data. */
+static struct stap_uprobe *stap_uprobes_armed;
+static size_t stap_uprobes_narmed;
+
+/* Where file path is mapped in the current process: the start of its
+ * mapping at file offset 0 (the translator relocates a program's
+ * static addresses by it: tvar.h's tloc.user), or 0 with the error set
+ * when there is none.  Only in a uprobe hit on that file (the probed
+ * task's process context); the mm is only tried, never waited for. */
+static unsigned long stap_uprobe_base(struct context *c, const char *path)
+{
+	const struct stap_uprobe *u = c->probe_data;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long base = 0;
+
+	if (!stap_uprobes_armed || u < stap_uprobes_armed ||
+	    u >= stap_uprobes_armed + stap_uprobes_narmed ||
+	    strcmp(u->path, path)) {
+		stap_errorf(c, NULL, "the static variables of %s are read "
+			    "only in probes on it", path);
+		return 0;
+	}
+	if (!mm || !mmap_read_trylock(mm)) {
+		stap_errorf(c, NULL, "cannot find where %s is mapped", path);
+		return 0;
+	}
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma)
+			if (vma->vm_file && vma->vm_pgoff == 0 &&
+			    file_inode(vma->vm_file) ==
+			    d_inode(u->kpath.dentry)) {
+				base = vma->vm_start;
+				break;
+			}
+	}
+	mmap_read_unlock(mm);
+	if (!base)
+		stap_errorf(c, NULL, "%s is not mapped in this process", path);
+	return base;
+}
+
 static int stap_uprobe_ret(struct uprobe_consumer *uc, unsigned long func,
 			   struct pt_regs *regs)
 {
@@ -200,6 +264,14 @@ static int stap_uprobes_arm(struct stap_uprobe *ups, size_t n)
 			stap_uprobe_report(u, rc);
 			goto fail;
 		}
+		if (u->exe) {
+			rc = kern_path(u->exe, LOOKUP_FOLLOW, &u->kexe);
+			if (rc) {
+				path_put(&u->kpath);
+				stap_uprobe_report(u, rc);
+				goto fail;
+			}
+		}
 		if (u->is_return)
 			u->uc.ret_handler = stap_uprobe_ret;
 		else
@@ -207,11 +279,15 @@ static int stap_uprobes_arm(struct stap_uprobe *ups, size_t n)
 		rc = stap_uprobe_register(u);
 		if (rc) {
 			path_put(&u->kpath);
+			if (u->exe)
+				path_put(&u->kexe);
 			stap_uprobe_report(u, rc);
 			goto fail;
 		}
 		u->armed = true;
 	}
+	stap_uprobes_armed = ups;
+	stap_uprobes_narmed = n;
 	return 0;
 fail:
 	stap_uprobes_disarm(ups, n);
@@ -224,6 +300,7 @@ static void stap_uprobes_disarm(struct stap_uprobe *ups, size_t n)
 	bool any = false;
 	size_t i;
 
+	stap_uprobes_armed = NULL;
 	for (i = 0; i < n; i++)
 		if (ups[i].armed) {
 			stap_uprobe_unregister(&ups[i]);
@@ -236,6 +313,8 @@ static void stap_uprobes_disarm(struct stap_uprobe *ups, size_t n)
 	for (i = 0; i < n; i++)
 		if (ups[i].armed) {
 			path_put(&ups[i].kpath);
+			if (ups[i].exe)
+				path_put(&ups[i].kexe);
 			ups[i].armed = false;
 		}
 }

@@ -210,11 +210,22 @@ static bool eval_ops(struct eval *ev, const Dwarf_Op *ops, size_t n,
 /* The CFA at the pc, from the file's CFI: a register plus offset. */
 static bool push_cfa(struct eval *ev)
 {
-	Dwarf_CFI *cfi = dwarf_getcfi(ev->pt->dbg);
+	static Elf *last_elf;	/* the CFI of the last pt->elf, kept */
+	static Dwarf_CFI *elf_cfi;
+	Dwarf_CFI *cfi = NULL;
 	Dwarf_Frame *fr;
 	Dwarf_Op *ops;
 	size_t n;
 
+	if (ev->pt->elf) {
+		if (last_elf != ev->pt->elf) {
+			last_elf = ev->pt->elf;
+			elf_cfi = dwarf_getcfi_elf(last_elf);
+		}
+		cfi = elf_cfi;
+	}
+	if (!cfi)
+		cfi = dwarf_getcfi(ev->pt->dbg);
 	if (!cfi) {
 		Elf *elf = dwarf_getelf(ev->pt->dbg);
 		cfi = elf ? dwarf_getcfi_elf(elf) : NULL;
@@ -456,6 +467,19 @@ static bool per_cpu(Dwarf *dbg, uint64_t addr)
 	return false;
 }
 
+/* A user-space point's location: every memory access of it and of the
+ * pointers it goes through is the process's (tvar.h). */
+static void user_loc(const struct dwarf_point *pt, struct tloc *l)
+{
+	for (; l; l = (struct tloc *)l->base) {
+		l->user = true;
+		if (l->anchor) {
+			l->anchor = pt->file;
+			l->anchor_addr = pt->load_vaddr;
+		}
+	}
+}
+
 /* Relocation through the anchor, or out when there is none (a module's
  * addresses, which are section-relative: not supported yet). */
 static void anchor(const struct dwarf_point *pt, struct tloc *l)
@@ -465,6 +489,10 @@ static void anchor(const struct dwarf_point *pt, struct tloc *l)
 	GElf_Ehdr eh;
 	Elf *elf = dwarf_getelf(pt->dbg);
 
+	if (pt->user) {
+		user_loc(pt, l);
+		return;
+	}
 	if (!l->anchor)
 		return;
 	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type == ET_REL) {
@@ -639,6 +667,8 @@ static const struct target_var *describe(const struct dwarf_point *pt,
 			      "and locals need @entry (not supported yet)");
 	else
 		die_location(pt, ps, die, tv->type, &tv->loc);
+	if (pt->user)
+		user_loc(pt, &tv->loc);
 	tv->access = TARGET_READ | (writable(&tv->loc) ? TARGET_SET : 0);
 	tv->rule = tv->access & TARGET_SET ? "in guru mode only (-g)"
 		   : "its value is not in memory or a register here";
@@ -668,6 +698,7 @@ static const struct target_var *return_var(const struct dwarf_point *pt,
 	tv->spelling = dwarf_type_spelling((Dwarf_Die *)&ps->scope);
 	tv->loc.kind = TL_REGISTER;
 	tv->loc.regno = 0;	/* rax */
+	tv->loc.user = pt->user;
 	if (tv->type->size > 8)
 		optimized_out(&tv->loc, "a return value over 8 bytes");
 	tv->access = TARGET_READ | TARGET_SET;
@@ -795,8 +826,10 @@ void dwarf_point_vars(const struct dwarf_point *pt, struct vec *out)
 	free(ps.all);
 }
 
-const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
-					  const char *file)
+/* dwarf_global_var, of user space when upath is set. */
+static const struct target_var *global_var(Dwarf *dbg, const char *name,
+					   const char *file, const char *upath,
+					   uint64_t load_vaddr)
 {
 	Dwarf_Die d, cu;
 	char *key = xasprintf("%p:global:%s@%s", (void *)dbg, name,
@@ -813,7 +846,9 @@ const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
 		return NULL;
 	}
 	/* a point at no address: only DW_OP_addr locations evaluate */
-	struct dwarf_point pt = { .dbg = dbg, .scope = dwarf_dieoffset(&cu) };
+	struct dwarf_point pt = { .dbg = dbg, .scope = dwarf_dieoffset(&cu),
+				  .user = upath != NULL, .file = upath,
+				  .load_vaddr = load_vaddr };
 	struct pscopes ps = { .scope = cu, .frame = cu, .entry = -1 };
 	tv = xcalloc(1, sizeof(*tv));
 	tv->name = xasprintf("@var(\"%s%s%s\")", name, file ? "@" : "",
@@ -822,10 +857,26 @@ const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
 	tv->class = TV_LOCAL;
 	tv->spelling = dwarf_type_spelling(&d);
 	die_location(&pt, &ps, &d, tv->type, &tv->loc);
+	if (pt.user)
+		user_loc(&pt, &tv->loc);
 	tv->access = TARGET_READ | (writable(&tv->loc) ? TARGET_SET : 0);
 	tv->rule = "in guru mode only (-g)";
 	hash_put(&described, key, tv);
 	return tv;
+}
+
+const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
+					  const char *file)
+{
+	return global_var(dbg, name, file, NULL, 0);
+}
+
+const struct target_var *dwarf_user_global_var(Dwarf *dbg, const char *path,
+					       uint64_t load_vaddr,
+					       const char *name,
+					       const char *file)
+{
+	return global_var(dbg, name, file, path, load_vaddr);
 }
 
 /* C's integer type names, however written, for @cast's base types

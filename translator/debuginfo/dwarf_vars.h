@@ -25,6 +25,16 @@ struct dwarf_point {
 				 * (link-time) addresses */
 	bool is_return;		/* a .return probe: $return, and the
 				 * parameters as at entry (@entry) */
+	/* A user-space program or library (a uprobe): its memory is the
+	 * probed process's (tloc.user) and its static addresses are
+	 * relocated by where the file is mapped, load_vaddr being the
+	 * page of its first loaded segment. */
+	bool user;
+	uint64_t load_vaddr;
+	const char *file;	/* the program's or library's path */
+	Elf *elf;		/* the program's or library's own ELF, whose
+				 * .eh_frame has the CFI a separate
+				 * debuginfo file lacks (NULL: dbg's) */
 };
 
 /* The target variable `name` ("$count", "$return") at pt, or NULL when
@@ -48,6 +58,20 @@ const struct target_var *dwarf_global_var(Dwarf *dbg, const char *name,
  * once per run (dwarf_target.c), or NULL with *why (NULL: none). */
 struct session;
 Dwarf *dwarf_target_dbg(struct session *s, const char *module, char **why);
+
+/* @var("name@file", "PATH"): the same in the DWARF dbg of the
+ * user-space program or library at path (whose first loaded segment's
+ * page is load_vaddr), in the probed process's memory. */
+const struct target_var *dwarf_user_global_var(Dwarf *dbg, const char *path,
+					       uint64_t load_vaddr,
+					       const char *name,
+					       const char *file);
+
+/* The DWARF of the user-space program or library at path, opened once
+ * per run, or NULL with *why; *file (when file is not NULL) its real
+ * path, kept for the run. */
+Dwarf *dwarf_user_dbg(struct session *s, const char *path,
+		      const char **file, char **why);
 
 /* The type a script names in @cast ("task_struct", "struct file",
  * "unsigned long") as dbg's DWARF defines it, or NULL. */

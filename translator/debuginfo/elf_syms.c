@@ -33,6 +33,23 @@ bool elf_addr_offset(Elf *elf, uint64_t addr, uint64_t *offset)
 	return false;
 }
 
+bool elf_load_page(Elf *elf, uint64_t *vaddr)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD) {
+			*vaddr = (ph.p_vaddr - ph.p_offset) & ~0xfffULL;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The symbol table section: .symtab if there is one, else .dynsym. */
 static Elf_Scn *symbol_table(Elf *elf, GElf_Shdr *sh)
 {

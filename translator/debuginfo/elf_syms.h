@@ -34,4 +34,9 @@ bool elf_functions(const char *path, const char *pattern, struct vec *out,
  * segment holds it. */
 bool elf_addr_offset(Elf *elf, uint64_t addr, uint64_t *offset);
 
+/* The page (4 KiB) of the first loaded segment's address: where the
+ * mapping at file offset 0 starts, less the load bias; false when elf
+ * has no PT_LOAD. */
+bool elf_load_page(Elf *elf, uint64_t *vaddr);
+
 #endif

@@ -69,6 +69,7 @@ static void follow_pointer(struct tloc *l)
 	*base = *l;	/* it takes over l's index list */
 	memset(l, 0, sizeof(*l));
 	l->kind = TL_COMPUTED;
+	l->user = base->user;	/* a user pointer points to user memory */
 	l->base = base;
 }
 

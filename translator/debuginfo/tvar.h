@@ -92,6 +92,15 @@ struct tloc {
 				 * ("no location at 0x...", "DW_OP_piece"),
 				 * or NULL */
 	int argno;		/* TL_ARGUMENT: from 0 */
+	/* The memory kinds: the address is in the probed process's user
+	 * space (a uprobe's variables, @cast to a program's type), read
+	 * and written through copy_{from,to}_user_nofault.  TL_MEMORY,
+	 * TL_CONSTANT with an anchor: addr is a link-time address of the
+	 * ELF file whose path is anchor, relocated at run time by where
+	 * the probed process maps it: addr - anchor_addr + the start of
+	 * its mapping at file offset 0 (anchor_addr: the first loaded
+	 * segment's page). */
+	bool user;
 };
 
 /* One step of a chain, as resolved. */

@@ -4,12 +4,15 @@
  * family accessor is a call; a register is a field of the hit's
  * struct pt_regs (c->regs); an argument is a u64 slot of the hit's
  * (c->probe_data); memory goes through
- * copy_{from,to}_kernel_nofault, a fault raising a run-time error
+ * copy_{from,to}_kernel_nofault (copy_{from,to}_user_nofault for a
+ * user-space location, tloc.user), a fault raising a run-time error
  * that names the address and leaving the statement (goto out), like
  * printf's %m.  Integers narrower than 64 bits are sign- or
  * zero-extended by their type; a bitfield is cut out of its unit.
  */
 #include <inttypes.h>
+#include <string.h>
+#include "util/cstring.h"
 #include "man_hint.h"
 #include "tvar.h"
 
@@ -39,10 +42,17 @@ static const char *int_c(uint64_t size, bool is_signed)
 static void emit_value(struct tlower *tl, const struct tloc *l,
 		       uint64_t size, bool is_signed);
 
-/* addr, relocated through its anchor symbol when it has one. */
+/* addr, relocated through its anchor symbol when it has one; a user
+ * file's by where the probed process maps it (stap_uprobe_base,
+ * runtime/linux/uprobe.c). */
 static void emit_link_addr(FILE *out, const struct tloc *l)
 {
-	if (l->anchor)
+	if (l->anchor && l->user) {
+		fprintf(out, "(0x%" PRIx64 "UL - 0x%" PRIx64 "UL + "
+			"stap_uprobe_base(c, ", l->addr, l->anchor_addr);
+		emit_cstring(out, l->anchor, strlen(l->anchor));
+		fputs("))", out);
+	} else if (l->anchor)
 		fprintf(out, "(0x%" PRIx64 "UL - 0x%" PRIx64 "UL + (unsigned "
 			"long)&%s)", l->addr, l->anchor_addr, l->anchor);
 	else
@@ -87,12 +97,19 @@ static void emit_kread(struct tlower *tl, const struct tloc *l,
 
 	fprintf(out, "({ u64 v%d_ = 0; unsigned long a%d_ = ", d, d);
 	emit_addr(tl, l);
-	fprintf(out, "; if (copy_from_kernel_nofault(&v%d_, (const void *)"
-		"a%d_, %" PRIu64 ")) { stap_errorf(c, ", d, d, size);
+	if (l->user)
+		fprintf(out, "; if (copy_from_user_nofault(&v%d_, (const void "
+			"__user *)a%d_, %" PRIu64 ")) { stap_errorf(c, ", d, d,
+			size);
+	else
+		fprintf(out, "; if (copy_from_kernel_nofault(&v%d_, (const "
+			"void *)a%d_, %" PRIu64 ")) { stap_errorf(c, ", d, d,
+			size);
 	tl->where(tl->arg);
-	fprintf(out, ", \"kernel read fault " STAP_MAN_HINT("error::fault")
+	fprintf(out, ", \"%s read fault " STAP_MAN_HINT("error::fault")
 		" at 0x%%016lx\", a%d_); goto out; "
-		"} (s64)(%s)v%d_; })", d, int_c(size, is_signed), d);
+		"} (s64)(%s)v%d_; })", l->user ? "user" : "kernel", d,
+		int_c(size, is_signed), d);
 	tl->depth--;
 }
 
@@ -194,12 +211,16 @@ static void emit_kwrite(struct tlower *tl, const struct tvar_ref *ref,
 	fprintf(out, "; %s t%d_ = (%s)w%d_; unsigned long a%d_ = ", ty, d, ty,
 		d, d);
 	emit_addr(tl, &ref->loc);
-	fprintf(out, "; if (copy_to_kernel_nofault((void *)a%d_, &t%d_, "
-		"sizeof(t%d_))) { stap_errorf(c, ", d, d, d);
+	if (ref->loc.user)
+		fprintf(out, "; if (copy_to_user_nofault((void __user *)a%d_, "
+			"&t%d_, sizeof(t%d_))) { stap_errorf(c, ", d, d, d);
+	else
+		fprintf(out, "; if (copy_to_kernel_nofault((void *)a%d_, "
+			"&t%d_, sizeof(t%d_))) { stap_errorf(c, ", d, d, d);
 	tl->where(tl->arg);
-	fprintf(out, ", \"kernel write fault " STAP_MAN_HINT("error::fault")
+	fprintf(out, ", \"%s write fault " STAP_MAN_HINT("error::fault")
 		" at 0x%%016lx\", a%d_); goto out; "
-		"} w%d_; })", d, d);
+		"} w%d_; })", ref->loc.user ? "user" : "kernel", d, d);
 	tl->depth--;
 }
 

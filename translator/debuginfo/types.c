@@ -2,7 +2,8 @@
  * Named types for @cast (types.h): the module string split into the
  * places to look, each looked up in its DWARF when the debuginfo is
  * installed (dwarf_vars.h), else in its BTF (the kernel's, or a
- * module's split over it).
+ * module's split over it); a user-space program's or library's path in
+ * its DWARF.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,16 @@ static const struct ctype *in_place(struct session *s, const char *place,
 	struct kbtf *b;
 	const struct ctype *t;
 
-	if (place[0] == '/' || strchr(place, '/')) {
-		sb_printf(why, "%s'%s' is a user-space program or library, "
-			  "whose types need DWARF debuginfo (not supported "
-			  "yet)", why->len ? "; " : "", place);
+	if (target_type_user(place)) {
+		char *w;
+		Dwarf *dbg = dwarf_user_dbg(s, place, NULL, &w);
+
+		if (dbg && (t = dwarf_type_named(dbg, name)))
+			return t;
+		sb_printf(why, "%s%s%s", why->len ? "; " : "",
+			  dbg ? place : w, dbg ? "'s DWARF has no such type"
+			  : "");
+		free(w);
 		return NULL;
 	}
 	if ((t = in_dwarf(s, place, name)))
@@ -57,6 +64,11 @@ static const struct ctype *in_place(struct session *s, const char *place,
 	sb_printf(why, "%s%s's BTF has no such type", why->len ? "; " : "",
 		  !strcmp(place, "kernel") || !*place ? "the kernel" : place);
 	return NULL;
+}
+
+bool target_type_user(const char *module)
+{
+	return module && strchr(module, '/');
 }
 
 const struct ctype *target_type_named(struct session *s, const char *module,

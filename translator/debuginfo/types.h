@@ -15,11 +15,15 @@
  * "char *") in module, as @cast's third argument names it: NULL or
  * "kernel" (the kernel), "kernel<linux/sched.h>" (the header is
  * upstream's way to find the type; the kernel's types are all in its
- * BTF), a module name, or several joined with ':' (the first that has
- * the type).  NULL with *why (a new string completing "cannot find
+ * BTF), a module name, a user-space program's or library's path (its
+ * DWARF), or several joined with ':' (the first that has the type).  NULL with *why (a new string completing "cannot find
  * type 'T' ...") when none does.
  */
 const struct ctype *target_type_named(struct session *s, const char *module,
 				      const char *name, char **why);
+
+/* Whether module (as @cast's third argument) names a user-space file:
+ * the object is then in the probed process's memory (tloc.user). */
+bool target_type_user(const char *module);
 
 #endif

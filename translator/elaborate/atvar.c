@@ -1,7 +1,9 @@
 /*
  * @var("name@file"[, "module"]): a global or static variable of the
  * kernel (or of a module) read through its debuginfo, in any probe or
- * function, for pass 2.  The variable is found by dwarf_global_var()
+ * function, for pass 2; with a user-space program's or library's path
+ * as the module, of that file, read in the probed process (in probes
+ * on that file: the runtime finds where the process maps it).  The variable is found by dwarf_global_var()
  * in the DWARF of the target kernel's vmlinux (dwarf_target_dbg()); its
  * location is its link-time address, relocated at run time as the
  * kernel was loaded (KASLR).  A resolved @var becomes an E_TARGET with
@@ -10,14 +12,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include "debuginfo/dwarf_vars.h"
+#include "debuginfo/elf_syms.h"
+#include "debuginfo/types.h"
 #include "probes/probes.h"
 #include "resolver.h"
 #include "session.h"
+
+/* @var("name@file", "PATH") of a user-space program or library. */
+static const struct target_var *user_lookup(struct session *s,
+					    const struct expr *e, char **why)
+{
+	const char *real;
+	Dwarf *dbg = dwarf_user_dbg(s, e->module, &real, why);
+	uint64_t load;
+
+	if (!dbg)
+		return NULL;
+	if (!elf_load_page(dwarf_getelf(dbg), &load)) {
+		*why = xasprintf("%s has no loadable segment", real);
+		return NULL;
+	}
+	char *name = xstrdup(e->str);
+	char *at = strchr(name, '@');
+	if (at)
+		*at++ = 0;
+	const struct target_var *tv = dwarf_user_global_var(dbg, real, load,
+							    name, at);
+	free(name);
+	return tv;
+}
 
 /* The variable e names, or NULL with *why (NULL: just not there). */
 static const struct target_var *lookup(struct session *s,
 				       const struct expr *e, char **why)
 {
+	if (target_type_user(e->module))
+		return user_lookup(s, e, why);
 	Dwarf *dbg = dwarf_target_dbg(s, e->module, why);
 
 	if (!dbg)

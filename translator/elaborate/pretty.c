@@ -15,7 +15,8 @@
  *   with "$" / "$$" each variable is "name=" and its pretty form;
  *   $v$: a struct's members "{.a=%i, .b=%u, .c={...}, .d=[...]}"
  *	(signed %i, unsigned %u, 1-byte integers '%#c', pointers %p,
- *	char pointers and arrays as kernel_string_quoted, anonymous
+ *	char pointers and arrays as kernel_string_quoted (user_string_
+ *	quoted for a user-space variable: tloc.user), anonymous
  *	members <union>= / <class>=); a pointer is followed first (a
  *	NULL one prints NULL);
  *   $v$$: the same, nested structs and arrays expanded ("[first, ...]")
@@ -42,6 +43,8 @@ struct pretty {
 	struct vec args;	/* struct expr * */
 	bool deep;		/* "$$" */
 	bool full;		/* PRETTY_MAX_VALUES reached */
+	bool user;		/* the variable is in user space: strings
+				 * are read with user_string_quoted */
 };
 
 static struct expr *str_node(struct srcloc loc, const char *s)
@@ -119,7 +122,8 @@ static void add_read(struct pretty *p, const char *conv,
 static void add_string(struct pretty *p, const struct vec *comps)
 {
 	sb_puts(&p->fmt, "%s");
-	vec_push(&p->args, call_node(p->loc, "kernel_string_quoted",
+	vec_push(&p->args, call_node(p->loc, p->user ? "user_string_quoted"
+					     : "kernel_string_quoted",
 				     target_node(p->loc, p->name, comps,
 						 NULL)));
 }
@@ -229,9 +233,10 @@ static struct expr *finish(struct pretty *p)
  * pointer is followed first, NULL printing "NULL". */
 static struct expr *pretty_var(struct srcloc loc, const char *name,
 			       const struct ctype *t, const struct vec *comps,
-			       bool deep)
+			       bool deep, bool user)
 {
-	struct pretty p = { .loc = loc, .name = name, .deep = deep };
+	struct pretty p = { .loc = loc, .name = name, .deep = deep,
+			    .user = user };
 
 	if (t->kind != CT_POINTER || is_char(t->base) ||
 	    t->base->kind == CT_VOID || t->base->kind == CT_FUNC ||
@@ -288,7 +293,8 @@ static void list_entry(struct pretty *p, const struct target_var *tv,
 	} else if (suffix) {
 		sb_puts(&p->fmt, "%s");
 		vec_push(&p->args, pretty_var(p->loc, tv->name, t, &none,
-					      !strcmp(suffix, "$$")));
+					      !strcmp(suffix, "$$"),
+					      tv->loc.user));
 	} else if (t->kind == CT_STRUCT || t->kind == CT_UNION) {
 		sb_puts(&p->fmt, "{...}");
 	} else if (t->kind == CT_ARRAY) {
@@ -343,7 +349,7 @@ bool target_pretty(struct resolver *r, struct expr *e)
 	if (!t)
 		return false;
 	*e = *pretty_var(e->loc, e->name, t, &e->comps,
-			 !strcmp(e->suffix, "$$"));
+			 !strcmp(e->suffix, "$$"), tv->loc.user);
 	return true;
 }
 

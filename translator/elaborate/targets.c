@@ -61,7 +61,8 @@ bool same_var(const struct target_var *a, const struct target_var *b)
 	const struct tloc *x = &a->loc, *y = &b->loc;
 	return x->kind == y->kind && x->regno == y->regno &&
 	       x->addr == y->addr && x->offset == y->offset &&
-	       x->argno == y->argno && !x->anchor && !y->anchor &&
+	       x->argno == y->argno && x->user == y->user &&
+	       !x->anchor && !y->anchor &&
 	       !x->base && !y->base && !x->value && !y->value &&
 	       !x->indexes.len && !y->indexes.len &&
 	       x->kind != TL_ACCESSOR && x->kind != TL_OPTIMIZED_OUT;
@@ -288,7 +289,8 @@ static struct tvar_ref *typed_cast(struct session *s, const struct expr *e,
 	char *w = NULL, *tname;
 	const struct comp *b = NULL;
 	const struct ctype *t = target_type_named(s, e->module, e->str, &w);
-	struct tloc loc = { .kind = TL_EXPR, .value = e->a };
+	struct tloc loc = { .kind = TL_EXPR, .value = e->a,
+			    .user = target_type_user(e->module) };
 	struct tvar_ref *ref = NULL;
 
 	if (!t) {

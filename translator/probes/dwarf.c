@@ -35,6 +35,7 @@
 #include "debuginfo/dwarf_vars.h"
 #include "debuginfo/symbols.h"
 #include "kfunc_btf.h"
+#include "dwarf.h"
 #include "options.h"
 
 /* One probed place, the family's rp->data. */
@@ -182,7 +183,9 @@ static bool parse_point(const struct probe_point *pp, struct spec *sp)
 
 	memset(sp, 0, sizeof(*sp));
 	sp->maxactive = -1;
-	sp->module_point = strcmp(first->name, "module") == 0;
+	/* process("PATH") (dwarf_expand_user) is a module of user space */
+	sp->module_point = strcmp(first->name, "module") == 0 ||
+			   strcmp(first->name, "process") == 0;
 	if (sp->module_point) {
 		if (!first->arg || first->arg->kind != E_STR || !first->arg->len) {
 			diag_error(first->loc, "module needs a module name "
@@ -572,9 +575,10 @@ static void function_lines(struct dwx_index *x, struct spec *sp,
 		hi = end - 1;
 	if (lo > hi)
 		return;
+	if (hi - lo >= 100000)	/* the file's last function: no next
+				 * declaration bounds it */
+		hi = lo + 99999;
 	span = hi - lo + 1;
-	if (span > 100000)
-		return;
 	dwx_lines(x, f->cu, dwx_str(x, f->file), lo, hi, &rows);
 	best = xcalloc(span, sizeof(*best));
 	for (size_t j = 0; j < rows.len; j++) {
@@ -809,6 +813,34 @@ static bool expand_dwarf(struct session *s, struct probe_point *pp,
 		diag_error(sp.what->arg->loc, "probe point mismatch: no module "
 			   "matching '%s' with debuginfo has '%s'", sp.module,
 			   sp.what->arg->str);
+	return any || pp_optional(pp);
+}
+
+bool dwarf_expand_user(struct session *s, struct dwx_index *x,
+		       const char *path, struct probe_point *pp, bool quiet,
+		       struct vec *out, struct vec *places)
+{
+	struct spec sp;
+	size_t before = made_data.len;
+	bool any, wild;
+
+	if (!parse_point(pp, &sp))
+		return false;
+	sp.prologue = s->prologue_searching &&
+		      strcmp(s->prologue_searching, "always") == 0;
+	wild = is_wild(sp.func) || is_wild(sp.file) || is_wild(sp.label) ||
+	       pp->from_wildcard;
+	if (sp.statement)
+		any = expand_statements(x, &sp, path, pp, wild, out);
+	else
+		any = expand_functions(x, &sp, path, pp, wild, out);
+	if (!any && !pp_optional(pp) && !quiet)
+		no_match(x, &sp, path);
+	for (size_t i = before; i < made_data.len; i++) {
+		struct dwarf_pt *pt = vec_at(&made_data, i);
+		pt->dp.dbg = dwx_dwarf(x);
+		vec_push(places, &pt->dp);
+	}
 	return any || pp_optional(pp);
 }
 

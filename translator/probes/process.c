@@ -10,14 +10,20 @@
  * and be executable (the guest sees the host's /usr and build tree at
  * the same paths: testsuite/vm/stap-vm).
  *
- * process("PATH").function("PATTERN")[.call|.return] are uprobes on
- * the functions of PATH's symbol table that match (debuginfo/
- * elf_syms.h), at their file offsets: a program or a shared library,
- * in every process that maps it.  process("PATH")[.provider("P")]
- * .mark("NAME") are uprobes at PATH's SDT markers (debuginfo/elf_sdt.h)
- * with their semaphores, and $argN, $$name, $$provider read through the
- * runtime's accessors.  The other process probe points (.plt,
- * .statement, .syscall, .library) are reported as not supported yet.
+ * process("PATH").function("PATTERN[@FILE[:LINE]]") (.call, .return,
+ * .inline, .label) and .statement("FUNC@FILE:LINE") are uprobes at the
+ * places PATH's DWARF names (process_dwarf.h), with its target
+ * variables; process("PATH").library("LIB")... the same in the
+ * libraries LIB names, hit only in processes running PATH; without DWARF, .function("NAME")[.call|.return] are
+ * uprobes on the functions of PATH's symbol table that match
+ * (debuginfo/elf_syms.h), at their file offsets: a program or a shared
+ * library, in every process that maps it.  process("PATH")
+ * [.provider("P")].mark("NAME") are uprobes at PATH's SDT markers
+ * (debuginfo/elf_sdt.h) with their semaphores, and $argN, $$name,
+ * $$provider read through the runtime's accessors.  The other process
+ * probe points (.syscall) are reported as not supported yet.
+ * process("PATH").plt("NAME") are uprobes at PATH's PLT entries
+ * (process_plt.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,6 +35,7 @@
 #include "util/cstring.h"
 #include "debuginfo/elf_syms.h"
 #include "debuginfo/elf_sdt.h"
+#include "process_dwarf.h"
 
 /* What a point waits for; the runtime's enum stap_process_event has
  * the same values. */
@@ -45,6 +52,8 @@ struct process_point {
 	struct vec funcs;	/* struct elf_func *: where the uprobes go */
 	bool is_mark;		/* .mark(...): uprobes at SDT markers */
 	struct vec marks;	/* struct sdt_mark * */
+	const struct uplace *place;	/* found in DWARF: the one place
+					 * of funcs, with its variables */
 };
 
 /* The absolute path of program name as a shell would find it, or NULL
@@ -113,8 +122,8 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 		struct pp_comp *bad = e ? e : c;
 		diag_error(bad->loc, "not supported yet: process probe point "
 			   "'.%s' (supported: .begin, .end, .thread.begin, "
-			   ".thread.end, .function, .mark; .plt and "
-			   ".statement are not built yet)",
+			   ".thread.end, .function, .statement, .library, "
+			   ".plt, .mark)",
 			   bad->name);
 		return false;
 	}
@@ -231,8 +240,7 @@ static bool resolve_mark(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
-/* pp with component i's string argument replaced by str. */
-static struct probe_point *point_with(const struct probe_point *pp,
+struct probe_point *process_point_with(const struct probe_point *pp,
 				      size_t i, const char *str)
 {
 	struct probe_point *np = xmalloc(sizeof(*np));
@@ -264,7 +272,25 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	struct vec marks = {0};
 	char *path, *err = NULL;
 
-	(void)s;
+	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
+	    c0->arg->kind == E_STR && c0->arg->len &&
+	    (path = find_program(c0->arg->str)))
+		return process_plt_expand(pp, path, out);
+	if (c1 && !strcmp(c1->name, "library") && c0->arg &&
+	    c0->arg->kind == E_STR && c0->arg->len &&
+	    (path = find_program(c0->arg->str)))
+		return process_library_expand(s, pp, path, out);
+	if (c1 && (!strcmp(c1->name, "function") ||
+		   !strcmp(c1->name, "statement")) &&
+	    c0->arg && c0->arg->kind == E_STR && c0->arg->len &&
+	    c1->arg && c1->arg->kind == E_STR && c1->arg->len &&
+	    (path = find_program(c0->arg->str))) {
+		bool handled;
+		bool ok = process_dwarf_expand(s, pp, path, out, &handled);
+		if (!handled)
+			vec_push(out, pp);
+		return ok;
+	}
 	if (!c0->arg || c0->arg->kind != E_STR || !c0->arg->len || !m ||
 	    strcmp(m->name, "mark") || !m->arg || m->arg->kind != E_STR ||
 	    !strpbrk(m->arg->str, "*?[") ||
@@ -288,11 +314,25 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 					vec_at(&marks, j))->name, mk->name);
 		if (seen)
 			continue;
-		struct probe_point *np = point_with(pp, mi, mk->name);
-		np = point_with(np, 0, path);
+		struct probe_point *np = process_point_with(pp, mi, mk->name);
+		np = process_point_with(np, 0, path);
 		np->from_wildcard = true;
 		vec_push(out, np);
 	}
+	return true;
+}
+
+/* A point process_dwarf_expand made: one uprobe at its place. */
+static bool resolve_place(struct rprobe *rp, struct process_point *pt)
+{
+	struct elf_func *f = xcalloc(1, sizeof(*f));
+
+	pt->is_function = true;
+	pt->is_return = pt->place->is_return;
+	pt->path = xstrdup(pt->place->file);
+	f->name = pt->place->name;
+	f->offset = pt->place->offset;
+	vec_push(&pt->funcs, f);
 	return true;
 }
 
@@ -302,9 +342,24 @@ static bool resolve_process(struct rprobe *rp)
 	struct pp_comp *c = pp_comp_at(rp->pp, 1);
 
 	rp->data = pt;
+	if ((pt->place = process_dwarf_place(rp->pp)))
+		return resolve_place(rp, pt);
 	if (c && strcmp(c->name, "function") == 0)
 		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
 		       resolve_function(rp, pt);
+	if (c && (!strcmp(c->name, "library") || !strcmp(c->name, "plt"))) {
+		if (resolve_target(pp_comp_at(rp->pp, 0), pt))
+			diag_error(c->loc, ".%s needs process(\"PATH\")",
+				   c->name);
+		return false;
+	}
+	if (c && strcmp(c->name, "statement") == 0) {
+		if (resolve_target(pp_comp_at(rp->pp, 0), pt))
+			diag_error(c->loc, ".statement needs process(\"PATH\")"
+				   " of a program with debuginfo, and a "
+				   "\"FUNC@FILE:LINE\" string");
+		return false;
+	}
 	if (c && (!strcmp(c->name, "mark") || !strcmp(c->name, "provider")))
 		return resolve_target(pp_comp_at(rp->pp, 0), pt) &&
 		       resolve_mark(rp, pt);
@@ -393,6 +448,11 @@ static void emit_uprobes(FILE *out, const struct vec *rps)
 				rp->id, (unsigned long long)f->offset,
 				pt->is_return);
 			emit_cstring(out, pt->path, strlen(pt->path));
+			if (pt->place && pt->place->exe) {
+				fputs(", .exe = ", out);
+				emit_cstring(out, pt->place->exe,
+					     strlen(pt->place->exe));
+			}
 			fputs(", .name = ", out);
 			emit_cstring(out, f->name, strlen(f->name));
 			fputs(" },\n", out);
@@ -465,6 +525,11 @@ static const struct target_var *process_target(const struct rprobe *rp,
 	char *end;
 	long n;
 
+	if (pt && pt->place && pt->place->plt)
+		return strcmp(name, "$$name") ? NULL : &sdt_name;
+	if (pt && pt->place)
+		return pt->place->dp ? dwarf_point_var(pt->place->dp, name)
+				     : NULL;
 	if (!pt || !pt->is_mark)
 		return NULL;
 	if (!strcmp(name, "$$name"))
@@ -487,6 +552,15 @@ static const struct target_var *process_target(const struct rprobe *rp,
 	return &sdt_args[n - 1];
 }
 
+/* The variables of a point found in DWARF, for $$vars and -L. */
+static void process_target_list(const struct rprobe *rp, struct vec *out)
+{
+	const struct process_point *pt = rp->data;
+
+	if (pt && pt->place && pt->place->dp)
+		dwarf_point_vars(pt->place->dp, out);
+}
+
 static const char *const process_shapes[] = {
 	"process.begin", "process.end", "process.thread.begin",
 	"process.thread.end", "process(S).begin", "process(S).end",
@@ -494,13 +568,25 @@ static const char *const process_shapes[] = {
 	"process(N).begin", "process(N).end", "process(N).thread.begin",
 	"process(N).thread.end", "process(S).function(S)",
 	"process(S).function(S).call", "process(S).function(S).return",
+	"process(S).function(S).inline", "process(S).function(S).label(S)",
+	"process(S).statement(S)", "process(S).statement(S).nearest",
+	"process(S).plt", "process(S).plt(S)", "process(S).plt.return",
+	"process(S).plt(S).return",
+	"process(S).library(S).function(S)",
+	"process(S).library(S).function(S).call",
+	"process(S).library(S).function(S).return",
+	"process(S).library(S).function(S).inline",
+	"process(S).library(S).function(S).label(S)",
+	"process(S).library(S).statement(S)",
+	"process(S).library(S).statement(S).nearest",
 	"process(S).mark(S)", "process(S).provider(S).mark(S)", NULL
 };
 
 const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
-	.target = process_target, .expand = expand_process,
+	.target = process_target, .target_list = process_target_list,
+	.expand = expand_process,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
 	       ".points = &stap_process_all, .n = 1 }",
