@@ -134,6 +134,8 @@ struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 		*ap = *(struct probe_point *)vec_at(&a->points, i);
 		ap->optional |= pp->optional;
 		ap->sufficient |= pp->sufficient;
+		/* a wildcard's alias leaves out points the target lacks */
+		ap->from_wildcard |= pp->from_wildcard;
 		if (!ap->cond)
 			ap->cond = clone_expr(pp->cond);
 		if (matched < pp->comps.len) {	/* a.b: .b applies to p1, p2 */

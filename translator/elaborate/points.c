@@ -267,6 +267,7 @@ static bool resolve_wildcard(struct resolver *r, struct pbody *body,
 	bool any = false;
 	for (size_t i = 0; i < points.len; i++) {
 		struct probe_point *cp = vec_at(&points, i);
+		cp->from_wildcard = true;
 		if (expand_aliases(r, body->probe, cp, depth))
 			any = true;
 		else
