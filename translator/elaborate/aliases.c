@@ -101,7 +101,10 @@ size_t alias_matches(const struct probe_point *name, const struct probe_point *p
 	for (size_t i = 0; i < name->comps.len; i++) {
 		const struct pp_comp *n = vec_at(&name->comps, i);
 		const struct pp_comp *p = vec_at(&pp->comps, i);
-		if (fnmatch(p->name, n->name, 0) != 0)
+		/* plain names compare cheaply: syscall.* tries each of
+		 * its ~700 points against ~1400 alias names */
+		if (strpbrk(p->name, "*?[") ? fnmatch(p->name, n->name, 0) != 0
+					   : strcmp(p->name, n->name) != 0)
 			return 0;
 		if (p->arg && !same_arg(n->arg, p->arg))
 			return 0;

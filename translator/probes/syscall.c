@@ -62,7 +62,7 @@ static void load_syscalls(struct session *s)
 	}
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "#define __NR_%127s %d", name, &nr) == 2 &&
-		    nr >= 0) {
+		    nr >= 0 && strcmp(name, "syscalls") != 0) {	/* count */
 			char *key = xstrdup(name);
 			hash_put(&syscall_nrs, key, (void *)(intptr_t)(nr + 1));
 			vec_push(&syscall_names, key);
