@@ -79,6 +79,9 @@ bool returns_value(const struct stmt *st);
 
 /* print.c: -p2 listing; bodies with -v. */
 void print_program(FILE *out, const struct program *prog, bool bodies);
+/* print.c: the name -l and -L list rp by: the alias point the user's
+ * point matched (syscall.openat), else the family's point. */
+char *probe_listing_name(const struct rprobe *rp);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */
 void print_probe_points(FILE *out, const struct program *prog, bool vars);
 
