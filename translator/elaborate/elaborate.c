@@ -131,6 +131,8 @@ struct program *elaborate(struct session *s, struct file *user)
 		infer_types(prog);
 	if (diag_errors == errors)
 		warn_unused(prog, user);
+	if (diag_errors == errors)
+		elide_dead_stores(prog, user);
 	resolver_free(&r);
 	return diag_errors == errors ? prog : NULL;
 }

@@ -70,6 +70,9 @@ void resolve_cast(struct session *s, struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);
+/* deadstore.c: drops a tapset's assignments to probe locals nothing
+ * reads whose values have no effect (an alias's unused variables). */
+void elide_dead_stores(struct program *prog, const struct file *user);
 
 /* types.c: infers the types of every expression of the program. */
 void infer_types(struct program *prog);
