@@ -101,7 +101,9 @@ static bool syscall_nr(const struct rprobe *rp, const struct expr *arg,
 	if (rp->pp->from_wildcard)
 		return false;	/* syscall.*: not in this kernel */
 	near = suggest(arg->str, &syscall_names);
-	diag_error(arg->loc, "probe point mismatch: kernel %s has no system "
+	/* at the point the script named (syscall.NAME), if an alias's */
+	diag_error(rp->body->probe && rp->body->probe->origin ?
+		   rp->body->probe->origin->loc : arg->loc, "probe point mismatch: kernel %s has no system "
 		   "call '%s' (%s)%s%s%s", syscall_session->kernel_release,
 		   arg->str, syscall_header, near ? "; did you mean '" : "",
 		   near ? near : "", near ? "'?" : "");
