@@ -132,6 +132,7 @@ def return_alias(name, alias=None):
     return "\n".join([
         "/**",
         " * probe syscall.%s.return - Return from %s" % (alias, name),
+        " * @name: the call's name",
         " * @retstr: the return value, \"-2 (ENOENT)\" for an error",
         " */",
         "probe syscall.%s.return, nd_syscall.%s.return = "
@@ -144,7 +145,8 @@ def return_alias(name, alias=None):
 
 def alias(name, params):
     lines = ["/**",
-             " * probe syscall.%s - The %s system call" % (name, name)]
+             " * probe syscall.%s - The %s system call" % (name, name),
+             " * @name: the call's name"]
     body = ["\tname = \"%s\"" % name]
     fmts, vals = [], []
     for i, (pname, ctype) in enumerate(params[:6]):
