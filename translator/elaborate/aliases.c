@@ -31,7 +31,10 @@ size_t alias_matches(const struct probe_point *name, const struct probe_point *p
 	for (size_t i = 0; i < name->comps.len; i++) {
 		const struct pp_comp *n = vec_at(&name->comps, i);
 		const struct pp_comp *p = vec_at(&pp->comps, i);
-		if (fnmatch(p->name, n->name, 0) != 0)
+		/* plain names compare cheaply: syscall.* tries each of
+		 * its ~700 points against ~1400 alias names */
+		if (strpbrk(p->name, "*?[") ? fnmatch(p->name, n->name, 0) != 0
+					   : strcmp(p->name, n->name) != 0)
 			return 0;
 		if (p->arg && !same_arg(n->arg, p->arg))
 			return 0;
@@ -64,6 +67,8 @@ struct probe *alias_expand(const struct alias *a, const struct probe_point *pp,
 		*ap = *(struct probe_point *)vec_at(&a->points, i);
 		ap->optional |= pp->optional;
 		ap->sufficient |= pp->sufficient;
+		/* a wildcard's alias leaves out points the target lacks */
+		ap->from_wildcard |= pp->from_wildcard;
 		if (!ap->cond)
 			ap->cond = expr_clone(pp->cond);
 		if (matched < pp->comps.len) {	/* a.b: .b applies to p1, p2 */

@@ -5,6 +5,7 @@
  * probes and warns about what is unused.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "resolver.h"
 #include "session.h"
 #include "tapsets.h"
@@ -44,6 +45,13 @@ static void resolver_free(struct resolver *r)
 {
 	tapsets_close(r->ts);
 	vec_free(&r->aliases);
+	for (size_t i = 0; i < r->alias_index.cap; i++)
+		if (r->alias_index.keys[i]) {
+			free((char *)r->alias_index.keys[i]);
+			vec_free(r->alias_index.vals[i]);
+			free(r->alias_index.vals[i]);
+		}
+	hash_free(&r->alias_index);
 	vec_free(&r->tapset_probes);
 	hash_free(&r->globals);
 	for (size_t i = 0; i < r->functions.cap; i++)
@@ -123,6 +131,8 @@ struct program *elaborate(struct session *s, struct file *user)
 		infer_types(prog);
 	if (diag_errors == errors)
 		warn_unused(prog, user);
+	if (diag_errors == errors)
+		elide_dead_stores(prog, user);
 	resolver_free(&r);
 	return diag_errors == errors ? prog : NULL;
 }

@@ -78,6 +78,9 @@ void resolve_cast(struct session *s, struct expr *e);
 
 /* warnings.c: never-assigned variables, unused functions and globals. */
 void warn_unused(struct program *prog, struct file *user);
+/* deadstore.c: drops a tapset's assignments to probe locals nothing
+ * reads whose values have no effect (an alias's unused variables). */
+void elide_dead_stores(struct program *prog, const struct file *user);
 
 /* types.c: infers the types of every expression of the program. */
 void infer_types(struct program *prog);
@@ -87,6 +90,9 @@ bool returns_value(const struct stmt *st);
 
 /* print.c: -p2 listing; bodies with -v. */
 void print_program(FILE *out, const struct program *prog, bool bodies);
+/* print.c: the name -l and -L list rp by: the alias point the user's
+ * point matched (syscall.openat), else the family's point. */
+char *probe_listing_name(const struct rprobe *rp);
 /* print.c: -l listing: every resolved probe point, sorted, each once. */
 void print_probe_points(FILE *out, const struct program *prog, bool vars);
 

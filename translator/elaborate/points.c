@@ -74,6 +74,60 @@ static char *alias_origin(const struct alias *a, const struct probe *user)
 	return sb_steal(&sb);
 }
 
+/* The key of r->alias_index for pp: "=a.b.c", its component names, for
+ * whole matches; "<a", its first, for suffix matches. */
+static char *alias_key(const struct probe_point *pp, bool suffix)
+{
+	struct strbuf sb = {0};
+
+	sb_putc(&sb, suffix ? '<' : '=');
+	for (size_t i = 0; i < (suffix ? 1 : pp->comps.len); i++) {
+		const struct pp_comp *c = vec_at(&pp->comps, i);
+		if (i)
+			sb_putc(&sb, '.');
+		sb_puts(&sb, c->name);
+	}
+	return sb_steal(&sb);
+}
+
+static void index_alias(struct resolver *r, struct alias *a, char *key)
+{
+	struct vec *v = hash_get(&r->alias_index, key);
+
+	if (!v) {
+		v = xcalloc(1, sizeof(*v));
+		hash_put(&r->alias_index, key, v);
+	} else {
+		free(key);
+	}
+	if (!v->len || vec_at(v, v->len - 1) != a)
+		vec_push(v, a);
+}
+
+/* The aliases that may match pp (which has no wildcard) whole, or with
+ * a suffix, in order: those with a name of pp's components, or of its
+ * first.  Indexes the aliases loaded since the last call first. */
+static const struct vec *alias_candidates(struct resolver *r,
+					  const struct probe_point *pp,
+					  bool suffix)
+{
+	static const struct vec none;
+
+	for (; r->aliases_indexed < r->aliases.len; r->aliases_indexed++) {
+		struct alias *a = vec_at(&r->aliases, r->aliases_indexed);
+		for (size_t j = 0; j < a->names.len; j++) {
+			const struct probe_point *n = vec_at(&a->names, j);
+			index_alias(r, a, alias_key(n, false));
+			index_alias(r, a, alias_key(n, true));
+		}
+	}
+	char *key = alias_key(pp, suffix);
+	const struct vec *v = hash_get(&r->alias_index, key);
+
+	free(key);
+	return v ? v : &none;
+}
+
 /* Expands pp through every alias that matches it: whole, else the
  * aliases whose names match the most leading components of pp, the
  * rest being a suffix for their points (`a.b`); false if none. */
@@ -88,10 +142,14 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 	register_files(r, &files);
 	size_t want = pp->comps.len;
 	for (int suffix = 0; suffix < 2 && !any; suffix++) {
+		/* only the aliases of that name, or first component
+		 * (syscall.* makes ~700 points, each with a __syscall
+		 * point; the syscall tapsets have ~1400 aliases) */
+		const struct vec *cands = alias_candidates(r, pp, suffix);
 		if (suffix) {
 			want = 0;
-			for (size_t i = 0; i < r->aliases.len; i++) {
-				struct alias *a = vec_at(&r->aliases, i);
+			for (size_t i = 0; i < cands->len; i++) {
+				struct alias *a = vec_at(cands, i);
 				for (size_t j = 0; j < a->names.len; j++) {
 					size_t n = alias_matches(vec_at(&a->names, j),
 								 pp, true);
@@ -101,8 +159,8 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 			if (!want)
 				break;
 		}
-		for (size_t i = 0; i < r->aliases.len; i++) {
-			struct alias *a = vec_at(&r->aliases, i);
+		for (size_t i = 0; i < cands->len; i++) {
+			struct alias *a = vec_at(cands, i);
 			for (size_t j = 0; j < a->names.len; j++) {
 				if (alias_matches(vec_at(&a->names, j), pp,
 						  suffix) != want)
@@ -267,6 +325,7 @@ static bool resolve_wildcard(struct resolver *r, struct pbody *body,
 	bool any = false;
 	for (size_t i = 0; i < points.len; i++) {
 		struct probe_point *cp = vec_at(&points, i);
+		cp->from_wildcard = true;
 		if (expand_aliases(r, body->probe, cp, depth))
 			any = true;
 		else

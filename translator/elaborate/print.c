@@ -34,6 +34,13 @@ static int by_text(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+char *probe_listing_name(const struct rprobe *rp)
+{
+	const struct probe *p = rp->body->probe;
+
+	return p && p->origin ? probe_point_text(p->origin) : xstrdup(rp->text);
+}
+
 void print_probe_points(FILE *out, const struct program *prog, bool vars)
 {
 	size_t n = prog->rprobes.len;
@@ -41,7 +48,7 @@ void print_probe_points(FILE *out, const struct program *prog, bool vars)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
-		texts[i] = vars ? target_listing(rp) : rp->text;
+		texts[i] = vars ? target_listing(rp) : probe_listing_name(rp);
 	}
 	qsort(texts, n, sizeof(*texts), by_text);
 	for (size_t i = 0; i < n; i++)

@@ -22,6 +22,12 @@ struct resolver {
 	struct hash fn_bodies;	/* "%p" of a struct function -> its struct
 				 * pbody *, once called */
 	struct vec aliases;	/* struct alias *, of every file loaded */
+	struct hash alias_index;	/* an alias name's components joined
+					 * ("syscall.openat", no arguments) ->
+					 * struct vec * of the struct alias *
+					 * with that name, in order: the only
+					 * candidates of a whole-name match */
+	size_t aliases_indexed;	/* aliases[0 .. this) are in it */
 	struct tapsets *ts;	/* the library, loaded as names need it */
 	struct vec tapset_probes;	/* struct probe *: resolved last, as
 					 * a body may be mid-walk when its

@@ -187,7 +187,15 @@ char *target_listing(const struct rprobe *rp)
 	struct vec all = {0};
 	struct strbuf sb = {0};
 
-	sb_puts(&sb, rp->text);
+	char *name = probe_listing_name(rp);
+	sb_puts(&sb, name);
+	free(name);
+	/* an alias's variables (-L's body is empty: they are the alias's) */
+	if (rp->body->probe && rp->body->probe->origin)
+		for (size_t i = 0; i < rp->body->locals.len; i++) {
+			const struct sym *l = vec_at(&rp->body->locals, i);
+			sb_printf(&sb, " %s:%s", l->name, type_name(l->type));
+		}
 	if (rp->family->target_list)
 		rp->family->target_list(rp, &all);
 	for (int pass = 0; pass < 2; pass++) {	/* $return first */
