@@ -39,6 +39,8 @@ static char *available(const struct rprobe *rp, bool entry)
 	struct strbuf sb = {0};
 
 	list_vars(rp, entry, &all);
+	if (!entry && rp->family->at_return && rp->family->at_return(rp))
+		list_vars(rp, true, &all);	/* read as @entry there */
 	for (size_t i = 0; i < all.len; i++) {
 		const struct target_var *tv = vec_at(&all, i);
 		if (tv->loc.kind == TL_OPTIMIZED_OUT)
@@ -210,11 +212,18 @@ char *target_listing(const struct rprobe *rp)
 
 	sb_puts(&sb, rp->text);
 	list_vars(rp, false, &all);
+	/* a .return point: $return, then the parameters as at entry
+	 * (@entry), as upstream lists them */
+	bool ret = rp->family->at_return && rp->family->at_return(rp);
+	size_t nret = all.len;
+	if (ret)
+		list_vars(rp, true, &all);
 	for (int pass = 0; pass < 2; pass++) {	/* $return first */
 		for (size_t i = 0; i < all.len; i++) {
 			const struct target_var *tv = vec_at(&all, i);
 			if ((tv->class == TV_RETURN) != (pass == 0) ||
-			    tv->loc.kind == TL_OPTIMIZED_OUT)
+			    tv->loc.kind == TL_OPTIMIZED_OUT ||
+			    (ret && i >= nret && tv->class != TV_PARAM))
 				continue;
 			char *d = tv->spelling ? NULL : ctype_describe(tv->type);
 			sb_printf(&sb, " %s:%s", tv->name,
