@@ -200,11 +200,13 @@ static void stap_skip_probe(void)
 }
 
 /*
- * Runs one probe hit if the session is in `state`, with `data` in
- * c->probe_data for the handler's family-specific accessors and `regs`
- * (or NULL) in c->regs for target variables.  Any
- * context; it disables preemption itself so that the CPU's context
- * stays ours.
+ * Runs fn (info's handler, or its entry function) for one probe hit if
+ * the session is in `state`, with `data` in c->probe_data for the
+ * handler's family-specific accessors, `regs` (or NULL) in c->regs for
+ * target variables and `entry_data` (or NULL) in c->entry_data, a
+ * .return hit's @entry record.  True when fn ran and ended without an
+ * error.  Any context; it disables preemption itself so that the CPU's
+ * context stays ours.
  */
 static bool stap_run_fn(const struct stap_probe_info *info, int state,
 			void *data, struct pt_regs *regs, void *entry_data,
