@@ -24,6 +24,12 @@ struct context;
 struct stap_probe_info {
 	const char *pp;		/* "timer.ms(200)" */
 	void (*handler)(struct context *c);
+	/* A .return probe whose handler uses @entry: run at the probed
+	 * function's entry, it fills the entry record (entry_size bytes at
+	 * c->entry_data) that the handler reads at the return.  NULL: no
+	 * record. */
+	void (*entry)(struct context *c);
+	size_t entry_size;
 };
 
 struct context {
@@ -31,6 +37,8 @@ struct context {
 	const struct stap_probe_info *probe;
 	void *probe_data;		/* what the family passes the hit,
 					 * e.g. a file's buffer */
+	void *entry_data;		/* a .return hit's entry record (the
+					 * info's entry fills it), or NULL */
 	struct pt_regs *regs;		/* the probed code's registers (kprobe
 					 * families), or NULL: target variables
 					 * in registers and frames read them */
@@ -195,19 +203,23 @@ static void stap_skip_probe(void)
 }
 
 /*
- * Runs one probe hit if the session is in `state`, with `data` in
- * c->probe_data for the handler's family-specific accessors and `regs`
- * (or NULL) in c->regs for target variables.  Any
- * context; it disables preemption itself so that the CPU's context
- * stays ours.
+ * Runs fn (info's handler, or its entry function) for one probe hit if
+ * the session is in `state`, with `data` in c->probe_data for the
+ * handler's family-specific accessors, `regs` (or NULL) in c->regs for
+ * target variables and `entry_data` (or NULL) in c->entry_data, a
+ * .return hit's @entry record.  True when fn ran and ended without an
+ * error.  Any context; it disables preemption itself so that the CPU's
+ * context stays ours.
  */
-static void stap_run_probe_hit(const struct stap_probe_info *info, int state,
-			       void *data, struct pt_regs *regs)
+static bool stap_run_fn(const struct stap_probe_info *info, int state,
+			void *data, struct pt_regs *regs, void *entry_data,
+			void (*fn)(struct context *c))
 {
 	struct context *c;
+	bool ok = false;
 
 	if (atomic_read(&stap_session_state) != state)
-		return;
+		return false;
 	preempt_disable();
 	c = stap_contexts[smp_processor_id()];
 	if (atomic_inc_return(&c->busy) != 1) {
@@ -218,6 +230,7 @@ static void stap_run_probe_hit(const struct stap_probe_info *info, int state,
 	}
 	c->probe = info;
 	c->probe_data = data;
+	c->entry_data = entry_data;
 	c->regs = regs;
 	c->last_error = NULL;
 	c->last_loc = NULL;
@@ -226,13 +239,45 @@ static void stap_run_probe_hit(const struct stap_probe_info *info, int state,
 					   : MAXACTION;
 	c->nesting = 0;
 	c->out.len = 0;
-	info->handler(c);
+	fn(c);
 	stap_print_flush(&c->out);
 	if (c->last_error && c->last_error != stap_abort_mark)
 		stap_report_error(c);
+	ok = !c->last_error;
 out:
 	atomic_dec(&c->busy);
 	preempt_enable();
+	return ok;
+}
+
+static void stap_run_probe_hit(const struct stap_probe_info *info, int state,
+			       void *data, struct pt_regs *regs)
+{
+	stap_run_fn(info, state, data, regs, NULL, info->handler);
+}
+
+/*
+ * A .return probe's entry (kretprobe entry handler): fills the hit's
+ * entry record `rec` (info->entry_size bytes) with the @entry values,
+ * regs being the registers at the function's entry.  False when the
+ * record could not be filled (the session is not running, the CPU's
+ * context is busy, or a read failed: reported), and the return handler
+ * must then not run.  Any context, as stap_run_probe_hit.
+ */
+static bool stap_run_probe_entry(const struct stap_probe_info *info,
+				 struct pt_regs *regs, void *rec)
+{
+	return stap_run_fn(info, STAP_SESSION_RUNNING, NULL, regs, rec,
+			   info->entry);
+}
+
+/* A .return probe's hit at the return, its entry record rec (or
+ * NULL when the probe has none). */
+static void stap_run_probe_return(const struct stap_probe_info *info,
+				  struct pt_regs *regs, void *rec)
+{
+	stap_run_fn(info, STAP_SESSION_RUNNING, NULL, regs, rec,
+		    info->handler);
 }
 
 static void stap_run_probe_data(const struct stap_probe_info *info, int state,

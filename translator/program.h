@@ -70,6 +70,10 @@ struct pbody {
 	struct vec callees;	/* struct pbody *: functions called */
 	int string_temps;	/* scratch string buffers emit needs */
 	int iters;		/* foreach iterators emit needs */
+	struct vec entries;	/* handlers of .return points: struct expr *,
+				 * the E_ENTRY nodes whose operands are
+				 * evaluated at the function's entry, in
+				 * slot order (elaborate/entry.c) */
 };
 
 /* One resolved probe point. */

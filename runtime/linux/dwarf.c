@@ -57,8 +57,24 @@ static int stap_dwarf_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!krp)
 		return 0;
 	p = container_of(krp, struct stap_dwarf_probe, krp);
-	stap_run_probe_regs(p->info, STAP_SESSION_RUNNING, regs);
+	stap_run_probe_return(p->info, regs,
+			      p->info->entry_size ? ri->data : NULL);
 	return 0;
+}
+
+/* A .return point with @entry: at the function's entry, fills the
+ * instance's record; non-zero (the return not probed) when it could
+ * not.  Kprobe context, as stap_dwarf_pre. */
+static int stap_dwarf_entry(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct stap_dwarf_probe *p;
+
+	if (!krp)
+		return 1;
+	p = container_of(krp, struct stap_dwarf_probe, krp);
+	return stap_run_probe_entry(p->info, regs, ri->data) ? 0 : 1;
 }
 
 static void stap_dwarf_report(const struct stap_dwarf_probe *p, int rc,
@@ -85,6 +101,10 @@ static int stap_dwarf_arm_one(struct stap_dwarf_probe *p)
 		p->krp.kp.symbol_name = p->symbol;
 		p->krp.kp.offset = p->offset;
 		p->krp.handler = stap_dwarf_ret;
+		if (p->info->entry_size) {
+			p->krp.entry_handler = stap_dwarf_entry;
+			p->krp.data_size = p->info->entry_size;
+		}
 		p->krp.maxactive = p->maxactive > 0 ? p->maxactive : 0;
 		rc = register_kretprobe(&p->krp);
 	} else {

@@ -36,8 +36,24 @@ static int stap_kretprobe_ret(struct kretprobe_instance *ri,
 	if (!krp)
 		return 0;
 	p = container_of(krp, struct stap_kprobe, krp);
-	stap_run_probe_regs(p->info, STAP_SESSION_RUNNING, regs);
+	stap_run_probe_return(p->info, regs,
+			      p->info->entry_size ? ri->data : NULL);
 	return 0;
+}
+
+/* A .return probe with @entry: at the function's entry, fills the
+ * instance's record; non-zero (the return not probed) when it could
+ * not.  Kprobe context. */
+static int stap_kretprobe_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct stap_kprobe *p;
+
+	if (!krp)
+		return 1;
+	p = container_of(krp, struct stap_kprobe, krp);
+	return stap_run_probe_entry(p->info, regs, ri->data) ? 0 : 1;
 }
 
 /* Writes why a probe could not be armed to stderr. */
@@ -85,6 +101,10 @@ static int stap_kprobe_arm(void *points, size_t n)
 			memset(&p->krp, 0, sizeof(p->krp));
 			p->krp.kp.symbol_name = p->symbol;
 			p->krp.handler = stap_kretprobe_ret;
+			if (p->info->entry_size) {
+				p->krp.entry_handler = stap_kretprobe_entry;
+				p->krp.data_size = p->info->entry_size;
+			}
 			p->krp.maxactive = 0;	/* the kernel's default */
 			rc = register_kretprobe(&p->krp);
 		} else {

@@ -663,8 +663,9 @@ static const struct target_var *describe(const struct dwarf_point *pt,
 	tv->class = cls;
 	tv->spelling = dwarf_type_spelling(die);
 	if (pt->is_return)
-		optimized_out(&tv->loc, "in a .return probe the parameters "
-			      "and locals need @entry (not supported yet)");
+		optimized_out(&tv->loc, "a .return probe reads variables as "
+			      "at the function's entry (@entry), where this "
+			      "one has no value");
 	else
 		die_location(pt, ps, die, tv->type, &tv->loc);
 	if (pt->user)

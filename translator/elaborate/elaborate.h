@@ -42,9 +42,6 @@ bool side_effect_free(const struct expr *e);
  * registers needs guru mode. */
 void resolve_target(const struct program *prog, const struct pbody *body,
 		    struct expr *e, unsigned access, const char *op, bool guru);
-/* The target variable `name` every point of body agrees on (NULL: some
- * lack it or they differ); *rp the first point.  And every variable of
- * body's first point, as its family lists them (probes.h target_list). */
 struct rprobe;
 /* Whether two points' variables are read the same way (targets.c). */
 struct target_var;
@@ -57,12 +54,19 @@ void split_by_targets(struct program *prog, struct pbody *body,
 /* -L's line for rp: its text and each variable it can read, upstream's
  * way: " $return:long int $file:struct file*" (a new string). */
 char *target_listing(const struct rprobe *rp);
+/* The target variable `name` every point of body agrees on (NULL: some
+ * lack it or they differ); *rp the first point.  And every variable of
+ * body's first point, as its family lists them (probes.h target_list). */
 const struct target_var *target_lookup(const struct program *prog,
 					const struct pbody *body,
-					const char *name,
+					const char *name, bool entry,
 					const struct rprobe **rp);
 void target_vars(const struct program *prog, const struct pbody *body,
-		 struct vec *out);
+		 bool entry, struct vec *out);
+/* Whether every point of body is a .return point that can save values
+ * at its function's entry (@entry); with entry, target_lookup and
+ * target_vars describe the variables as at that entry. */
+bool target_at_return(const struct program *prog, const struct pbody *body);
 /* @defined(e): 1 or 0 when e holds target variables, @cast or @var,
  * -1 when it holds none (it is then defined if it resolves).  Silent
  * but for points of one handler that disagree. */

@@ -319,7 +319,11 @@ static bool expand_list(struct resolver *r, struct expr *e)
 	struct vec all = {0};
 	struct pretty p = { .loc = e->loc };
 
-	target_vars(r->prog, r->body, &all);
+	/* in a .return probe the variables but $return are those at the
+	 * function's entry, each read then becoming an @entry */
+	target_vars(r->prog, r->body, e->at_entry ||
+		    (strcmp(e->name, "$$return") &&
+		     target_at_return(r->prog, r->body)), &all);
 	if (!all.len)
 		return false;
 	for (size_t i = 0; i < all.len; i++) {
@@ -344,7 +348,7 @@ bool target_pretty(struct resolver *r, struct expr *e)
 	if (!e->suffix)
 		return false;
 	const struct target_var *tv = target_lookup(r->prog, r->body, e->name,
-						    &rp);
+						    e->at_entry, &rp);
 	const struct ctype *t = tv ? use_type(tv, e) : NULL;
 	if (!t)
 		return false;

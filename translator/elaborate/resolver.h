@@ -36,6 +36,7 @@ struct resolver {
 	struct pbody *body;	/* the body being walked */
 	struct hash locals;	/* of that body */
 	int loop_depth;
+	bool in_entry;		/* walking @entry's operand (entry.c) */
 };
 
 /* scope.c */
@@ -59,6 +60,13 @@ void target_addrof(struct resolver *r, struct expr *e);
 /* atvar.c: @var e, for access (enum target_access), becomes the
  * E_TARGET of the kernel's or module's variable; and @defined of it. */
 void resolve_atvar(struct resolver *r, struct expr *e, unsigned access);
+
+/* entry.c: @entry(e->a) in a .return probe's handler, and a target
+ * variable there other than $return, which stands for @entry of
+ * itself (entry_implicit: true when e was rewritten into an E_ENTRY,
+ * resolved already). */
+void resolve_entry(struct resolver *r, struct expr *e);
+bool entry_implicit(struct resolver *r, struct expr *e);
 
 /* walk.c */
 void unsupported(struct srcloc loc, const char *what);

@@ -95,11 +95,13 @@ static bool read_alike(const struct rprobe *a, const struct rprobe *b,
 				return false;
 			continue;
 		}
-		const struct target_var *x = a->family->target ?
-			a->family->target(a, n) : NULL;
-		const struct target_var *y = b->family->target ?
-			b->family->target(b, n) : NULL;
-		if (!same_var(x, y))
+		const struct probe_family *f = a->family;
+		if (!same_var(f->target ? f->target(a, n) : NULL,
+			      f->target ? f->target(b, n) : NULL))
+			return false;
+		/* a .return point's parameters read as @entry($x) */
+		if (f->entry_target &&
+		    !same_var(f->entry_target(a, n), f->entry_target(b, n)))
 			return false;
 	}
 	return true;

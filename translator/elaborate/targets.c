@@ -21,15 +21,26 @@
 #include "probes/probes.h"
 #include "debuginfo/types.h"
 
+/* Every variable of rp (at the function's entry when entry), as its
+ * family lists them, appended to out. */
+static void list_vars(const struct rprobe *rp, bool entry, struct vec *out)
+{
+	if (entry && rp->family->entry_target_list)
+		rp->family->entry_target_list(rp, out);
+	else if (!entry && rp->family->target_list)
+		rp->family->target_list(rp, out);
+}
+
 /* A new ", "-joined list of the variables the family lists at rp
- * ("$file, $buf"), or NULL when it lists none. */
-static char *available(const struct rprobe *rp)
+ * (at the entry when entry: @entry), or NULL when it lists none. */
+static char *available(const struct rprobe *rp, bool entry)
 {
 	struct vec all = {0};
 	struct strbuf sb = {0};
 
-	if (rp->family->target_list)
-		rp->family->target_list(rp, &all);
+	list_vars(rp, entry, &all);
+	if (!entry && rp->family->at_return && rp->family->at_return(rp))
+		list_vars(rp, true, &all);	/* read as @entry there */
 	for (size_t i = 0; i < all.len; i++) {
 		const struct target_var *tv = vec_at(&all, i);
 		if (tv->loc.kind == TL_OPTIMIZED_OUT)
@@ -68,9 +79,21 @@ bool same_var(const struct target_var *a, const struct target_var *b)
 	       x->kind != TL_ACCESSOR && x->kind != TL_OPTIMIZED_OUT;
 }
 
+/* The variable `name` of rp, or as at its function's entry when
+ * entry (@entry). */
+static const struct target_var *var_of(const struct rprobe *rp,
+				       const char *name, bool entry)
+{
+	const struct probe_family *f = rp->family;
+
+	if (entry)
+		return f->entry_target ? f->entry_target(rp, name) : NULL;
+	return f->target ? f->target(rp, name) : NULL;
+}
+
 static const struct target_var *lookup(const struct program *prog,
 				       const struct pbody *body,
-				       const char *name,
+				       const char *name, bool entry,
 				       const struct rprobe **first, bool *mixed)
 {
 	const struct target_var *tv = NULL;
@@ -81,8 +104,7 @@ static const struct target_var *lookup(const struct program *prog,
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
 		if (rp->body != body)
 			continue;
-		const struct target_var *t = rp->family->target
-			? rp->family->target(rp, name) : NULL;
+		const struct target_var *t = var_of(rp, name, entry);
 		if (!*first)
 			tv = t;
 		else if (!same_var(t, tv))
@@ -149,10 +171,12 @@ static bool check_use(const struct rprobe *rp, const struct target_var *tv,
 		return false;
 	}
 	if (ref->loc.kind == TL_OPTIMIZED_OUT) {
-		char *avail = available(rp);
+		char *avail = available(rp, e->at_entry);
 		diag_error(e->loc, "target variable '%s' of probe %s is "
-			   "optimized out at this point%s%s%s: guard it with "
+			   "optimized out at %s%s%s%s: guard it with "
 			   "@defined()%s%s", e->name, rp->text,
+			   e->at_entry ? "the function's entry (@entry)"
+				       : "this point",
 			   tv->loc.why ? " (" : "",
 			   tv->loc.why ? tv->loc.why : "",
 			   tv->loc.why ? ")" : "",
@@ -196,13 +220,19 @@ char *target_listing(const struct rprobe *rp)
 			const struct sym *l = vec_at(&rp->body->locals, i);
 			sb_printf(&sb, " %s:%s", l->name, type_name(l->type));
 		}
-	if (rp->family->target_list)
-		rp->family->target_list(rp, &all);
+	list_vars(rp, false, &all);
+	/* a .return point: $return, then the parameters as at entry
+	 * (@entry), as upstream lists them */
+	bool ret = rp->family->at_return && rp->family->at_return(rp);
+	size_t nret = all.len;
+	if (ret)
+		list_vars(rp, true, &all);
 	for (int pass = 0; pass < 2; pass++) {	/* $return first */
 		for (size_t i = 0; i < all.len; i++) {
 			const struct target_var *tv = vec_at(&all, i);
 			if ((tv->class == TV_RETURN) != (pass == 0) ||
-			    tv->loc.kind == TL_OPTIMIZED_OUT)
+			    tv->loc.kind == TL_OPTIMIZED_OUT ||
+			    (ret && i >= nret && tv->class != TV_PARAM))
 				continue;
 			char *d = tv->spelling ? NULL : ctype_describe(tv->type);
 			sb_printf(&sb, " %s:%s", tv->name,
@@ -216,24 +246,38 @@ char *target_listing(const struct rprobe *rp)
 
 const struct target_var *target_lookup(const struct program *prog,
 					const struct pbody *body,
-					const char *name,
+					const char *name, bool entry,
 					const struct rprobe **rp)
 {
 	bool mixed;
-	return lookup(prog, body, name, rp, &mixed);
+	return lookup(prog, body, name, entry, rp, &mixed);
 }
 
 void target_vars(const struct program *prog, const struct pbody *body,
-		 struct vec *out)
+		 bool entry, struct vec *out)
 {
 	for (size_t i = 0; i < prog->rprobes.len; i++) {
 		const struct rprobe *rp = vec_at(&prog->rprobes, i);
 		if (rp->body != body)
 			continue;
-		if (rp->family->target_list)
-			rp->family->target_list(rp, out);
+		list_vars(rp, entry, out);
 		return;	/* the first point's: the others must agree */
 	}
+}
+
+bool target_at_return(const struct program *prog, const struct pbody *body)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&prog->rprobes, i);
+		if (rp->body != body)
+			continue;
+		if (!rp->family->at_return || !rp->family->at_return(rp))
+			return false;
+		any = true;
+	}
+	return any;
 }
 
 void resolve_target(const struct program *prog, const struct pbody *body,
@@ -242,7 +286,9 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 	const struct rprobe *rp;
 	bool mixed;
 	char *why;
-	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
+	const struct target_var *tv = lookup(prog, body, e->name, e->at_entry,
+					     &rp, &mixed);
+	const char *at = e->at_entry ? " at the function's entry (@entry)" : "";
 	char *alts;
 
 	if (!rp && body->probe) {
@@ -261,17 +307,23 @@ void resolve_target(const struct program *prog, const struct pbody *body,
 		diag_error(e->loc, "'%s' is not available in probe %s: only "
 			   "in %s", e->name, rp->text,
 			   !strcmp(e->name, "$$system") ? "kernel.trace probes"
-			   : !strcmp(e->name, "$$name") ? "kernel.trace and "
-			   "process .mark probes" : "process .mark probes");
-	} else if (!tv && rp->family->target_missing &&
+			   : !strcmp(e->name, "$$name") ? "kernel.trace, "
+			   "process .mark and .plt probes"
+			   : "process .mark probes");
+	} else if (!tv && !e->at_entry && rp->family->target_missing &&
 		   (why = rp->family->target_missing(rp, e->name))) {
 		diag_error(e->loc, "unresolved target variable '%s' in probe "
 			   "%s: %s", e->name, rp->text, why);
 		free(why);
-	} else if (!tv && (alts = available(rp))) {
+	} else if (!tv && (alts = available(rp, e->at_entry))) {
 		diag_error(e->loc, "unresolved target variable '%s' in probe "
-			   "%s (alternatives: %s)", e->name, rp->text, alts);
+			   "%s%s (alternatives: %s)", e->name, rp->text, at,
+			   alts);
 		free(alts);
+	} else if (!tv && e->at_entry) {
+		diag_error(e->loc, "unresolved target variable '%s' in probe "
+			   "%s%s: the function has no variables there",
+			   e->name, rp->text, at);
 	} else if (!tv) {
 		int n;
 		char *own = probe_family_own_targets(&n);
@@ -345,8 +397,18 @@ static int defined_use(const struct program *prog, const struct pbody *body,
 	const struct comp *bad;
 	bool mixed;
 	char *why;
-	const struct target_var *tv = lookup(prog, body, e->name, &rp, &mixed);
+	bool entry = e->at_entry;
+	const struct target_var *tv = lookup(prog, body, e->name, entry, &rp,
+					     &mixed);
 
+	/* a .return probe reads a parameter as @entry($param) does */
+	if ((!tv || tv->loc.kind == TL_OPTIMIZED_OUT) && !entry &&
+	    !mixed && target_at_return(prog, body)) {
+		const struct target_var *at = lookup(prog, body, e->name, true,
+						     &rp, &mixed);
+		if (at)
+			tv = at;
+	}
 	if (mixed && !e->comps.len && !e->suffix)
 		diag_error(e->loc, "@defined(%s) differs between the probe "
 			   "points sharing this handler (%s and others): write "

@@ -343,6 +343,7 @@ static enum type infer(struct typer *t, struct expr *e)
 	case E_STR: ty = TYPE_STRING; break;
 	case E_VAR: ty = e->sym ? e->sym->type : TYPE_UNKNOWN; break;
 	case E_TARGET: ty = e->target ? e->target->type : TYPE_UNKNOWN; break;
+	case E_ENTRY: ty = infer(t, e->a); break;
 	case E_CAST:
 		expect(t, e->a, TYPE_LONG);
 		ty = e->target ? e->target->type : TYPE_UNKNOWN;

@@ -236,6 +236,9 @@ void resolve_expr(struct resolver *r, struct expr *e)
 					   "and interval must be number literals");
 		return;
 	case E_TARGET:
+		e->at_entry |= r->in_entry;
+		if (entry_implicit(r, e))
+			return;
 		if (target_pretty(r, e))
 			resolve_expr(r, e);	/* now a sprintf of reads */
 		else
@@ -252,7 +255,9 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_ATVAR:
 		resolve_atvar(r, e, TARGET_READ);
 		return;
-	case E_ENTRY: unsupported(e->loc, "@entry"); return;
+	case E_ENTRY:
+		resolve_entry(r, e);
+		return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF:
 		target_addrof(r, e);

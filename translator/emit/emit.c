@@ -239,6 +239,7 @@ static void emit_body_fn(struct emitter *em, struct pbody *b)
 		fprintf(out, "\tstruct stap_locals_%d *l = "
 			"&c->locals[c->nesting].b%d;\n", b->id, b->id);
 	} else {
+		emit_entry_fn(em, b);
 		emit_lock_table(out, lock_name, b);
 		fprintf(out, "static void stap_handler_%d(struct context *c)\n{\n",
 			b->id);
@@ -375,9 +376,11 @@ static void emit_probe_tables(FILE *out, const struct program *prog)
 		fputs("\t{ ", out);
 		emit_cstring(out, rp->text, strlen(rp->text));
 		if (rp->cond)
-			fprintf(out, ", stap_guard_%d },\n", rp->id);
+			fprintf(out, ", stap_guard_%d", rp->id);
 		else
-			fprintf(out, ", stap_handler_%d },\n", rp->body->id);
+			fprintf(out, ", stap_handler_%d", rp->body->id);
+		emit_entry_info(out, rp->body);
+		fputs(" },\n", out);
 	}
 	fputs("};\n\n", out);
 

@@ -58,6 +58,13 @@ void emit_hist_print(struct emitter *em, const char *sb, const struct expr *h);
 void emit_hist_source(struct emitter *em, const struct expr *h);
 void emit_delete(struct emitter *em, const struct expr *x);
 
+/* entry.c: @entry's record and entry handler for handler body b
+ * (nothing without @entry), an E_ENTRY's read of its slot, and the
+ * entry fields of b's stap_probe_info initializer. */
+void emit_entry_fn(struct emitter *em, struct pbody *b);
+void emit_entry_read(struct emitter *em, const struct expr *e);
+void emit_entry_info(FILE *out, const struct pbody *b);
+
 /* stmt.c */
 void emit_stmt(struct emitter *em, const struct stmt *st);
 

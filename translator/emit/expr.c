@@ -491,6 +491,9 @@ void emit_expr(struct emitter *em, const struct expr *e)
 	case E_ASSIGN:
 		emit_assign(em, e);
 		return;
+	case E_ENTRY:
+		emit_entry_read(em, e);
+		return;
 	case E_INCDEC:
 		if (e->a->kind == E_INDEX) {
 			emit_index_incdec(em, e);

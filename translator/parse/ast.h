@@ -56,7 +56,8 @@ enum expr_kind {
 	E_ATVAR,	/* @var("name@file", module_str?) comps suffix;
 			 * the name string is in str */
 	E_DEFINED,	/* @defined(a) */
-	E_ENTRY,	/* @entry(a) */
+	E_ENTRY,	/* @entry(a); pass 2: num is a's slot in its
+			 * handler's entry record (pbody entries) */
 	E_PERF,		/* @perf("name") */
 	E_ADDROF,	/* &a, a an E_TARGET/E_CAST/E_ATVAR */
 	E_PROBEFN,	/* @probewrite/@const/@kderef/@uderef/@kregister/
@@ -108,6 +109,9 @@ struct expr {
 	struct re_prog *regex;	/* pass 2: E_REGEX's compiled pattern */
 	const struct tvar_ref *target;	/* pass 2: what E_TARGET is, typed
 					 * (debuginfo/tvar.h) */
+	bool at_entry;		/* pass 2: an E_TARGET inside @entry: the
+				 * variable as at the probed function's
+				 * entry */
 };
 
 /* ---- statements ---- */

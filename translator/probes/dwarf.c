@@ -57,6 +57,8 @@ struct dwarf_pt {
 	bool from_btf;
 	const struct kfunc_vars *btf;
 	const char *btf_why;
+	const struct kfunc_vars *btf_entry;	/* .return: the parameters
+						 * at entry, for @entry */
 };
 
 /* A point as the user wrote it. */
@@ -730,6 +732,8 @@ static bool expand_btf(struct session *s, const struct spec *sp,
 		if (!vars)
 			continue;
 		struct dwarf_pt *pt = btf_point(sp, name, vars, why);
+		if (sp->ret)
+			pt->btf_entry = kfunc_btf_vars(s, name, false, &why);
 		pt->optional = wild;
 		struct probe_point *np = wild ? written_out(pp, NULL, name) : pp;
 		np->from_wildcard |= wild;
@@ -891,6 +895,51 @@ static void dwarf_target_list(const struct rprobe *rp, struct vec *out)
 		dwarf_point_vars(&pt->dp, out);
 }
 
+/* A .return point: its kretprobe's entry handler saves @entry's
+ * values (elaborate/entry.c). */
+static bool dwarf_at_return(const struct rprobe *rp)
+{
+	const struct dwarf_pt *pt = rp->data;
+
+	return pt && pt->is_return;
+}
+
+/* The variable as at a .return point's function entry: the DWARF
+ * variables at the entry pc (the kretprobe's address), or the BTF
+ * prototype's parameters. */
+static const struct target_var *dwarf_entry_target(const struct rprobe *rp,
+						   const char *name)
+{
+	const struct dwarf_pt *pt = rp->data;
+	struct dwarf_point at;
+
+	if (!pt || !pt->is_return)
+		return NULL;
+	if (pt->from_btf)
+		return kfunc_btf_var(pt->btf_entry, name);
+	if (!pt->dp.dbg || !pt->dp.scope)
+		return NULL;
+	at = pt->dp;
+	at.is_return = false;
+	return dwarf_point_var(&at, name);
+}
+
+static void dwarf_entry_target_list(const struct rprobe *rp, struct vec *out)
+{
+	const struct dwarf_pt *pt = rp->data;
+	struct dwarf_point at;
+
+	if (!pt || !pt->is_return)
+		return;
+	if (pt->from_btf) {
+		kfunc_btf_list(pt->btf_entry, out);
+	} else if (pt->dp.dbg && pt->dp.scope) {
+		at = pt->dp;
+		at.is_return = false;
+		dwarf_point_vars(&at, out);
+	}
+}
+
 static void emit_dwarf(FILE *out, const struct vec *rps)
 {
 	const struct rprobe *first = vec_at(rps, 0);
@@ -949,6 +998,8 @@ const struct probe_family var = {					\
 	.name = fname, .shapes = sh, .expand = expand_dwarf,		\
 	.resolve = resolve_dwarf, .emit_table = emit_dwarf,		\
 	.target = dwarf_target, .target_list = dwarf_target_list,	\
+	.at_return = dwarf_at_return, .entry_target = dwarf_entry_target, \
+	.entry_target_list = dwarf_entry_target_list,			\
 	.runtime = "dwarf", .arm_order = 1,				\
 	.ops = "{ .arm = stap_dwarf_arm, .disarm = stap_dwarf_disarm, "	\
 	       ".points = " table ", .n = ARRAY_SIZE(" table ") }",	\

@@ -213,9 +213,9 @@ char *kfunc_btf_missing(struct session *s, const struct kfunc_vars *vars,
 	params = param_names(s, func);
 	if (is_return && params && strstr(params, name) &&
 	    kfunc_btf_var(kfunc_btf_vars(s, func, false, &why), name))
-		msg = xasprintf("'%s' is a parameter: in a .return probe its "
-				"value at entry needs @entry(%s), not supported "
-				"yet; only $return is available here", name,
+		msg = xasprintf("'%s' is a parameter: a .return probe reads "
+				"it as at entry (@entry(%s)) when all the "
+				"handler's points are .return points", name,
 				name);
 	else if (!strcmp(name, "$return") && !is_return)
 		msg = xasprintf("$return exists in .return probes only");

@@ -8,7 +8,7 @@
  * convention: the first six integer-class words in rdi rsi rdx rcx r8
  * r9, the rest on the stack above the return address (sp + 8, ...).
  * In a .return probe there is $return (rax, typed by the prototype);
- * parameters there need @entry, which says so.  Descriptions are
+ * the parameters there are those at entry, read through @entry.  Descriptions are
  * interned: the same name, type and place is the same struct
  * target_var for every function, so that the points of one wildcard
  * share a handler's variables (elaborate/targets.c compares them by

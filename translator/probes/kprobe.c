@@ -40,6 +40,8 @@ struct kprobe_point {
 	const struct kfunc_vars *vars;	/* its $params or $return from
 					 * BTF; NULL: none (why) */
 	const char *why;
+	const struct kfunc_vars *entry_vars;	/* .return: the parameters
+						 * at entry, for @entry */
 };
 
 /* The session, for the target variable hooks (which the family table
@@ -243,6 +245,37 @@ static void kprobe_target_list(const struct rprobe *rp, struct vec *out)
 	kfunc_btf_list(point_vars(rp), out);
 }
 
+static bool kprobe_at_return(const struct rprobe *rp)
+{
+	const struct kprobe_point *pt = rp->data;
+
+	return pt && pt->is_return;
+}
+
+/* A .return point's parameters as at the function's entry, where its
+ * kretprobe's entry handler reads them: the BTF prototype's. */
+static const struct kfunc_vars *point_entry_vars(const struct rprobe *rp)
+{
+	struct kprobe_point *pt = rp->data;
+	const char *why;
+
+	if (!pt->entry_vars && pt->is_return && kprobe_session)
+		pt->entry_vars = kfunc_btf_vars(kprobe_session,
+						pt->symbol->str, false, &why);
+	return pt->entry_vars;
+}
+
+static const struct target_var *kprobe_entry_target(const struct rprobe *rp,
+						    const char *name)
+{
+	return kfunc_btf_var(point_entry_vars(rp), name);
+}
+
+static void kprobe_entry_target_list(const struct rprobe *rp, struct vec *out)
+{
+	kfunc_btf_list(point_entry_vars(rp), out);
+}
+
 static char *kprobe_target_missing(const struct rprobe *rp, const char *name)
 {
 	const struct kprobe_point *pt = rp->data;
@@ -267,4 +300,6 @@ const struct probe_family kprobe_family = {
 	.expand = expand_kprobe,	/* not for unprivileged users */
 	.target = kprobe_target, .target_list = kprobe_target_list,
 	.target_missing = kprobe_target_missing,
+	.at_return = kprobe_at_return, .entry_target = kprobe_entry_target,
+	.entry_target_list = kprobe_entry_target_list,
 };

@@ -102,6 +102,16 @@ struct probe_family {
 	 * where (N) / (S) is a number / string argument; NULL-terminated.
 	 * NULL: a wildcard never matches the family. */
 	const char *const *shapes;
+	/* @entry(expr) and a .return probe's parameters (elaborate/
+	 * entry.c): whether rp is a .return point whose runtime saves
+	 * values at the function's entry; the target variable `name` as
+	 * at that entry (as `target` describes it, or NULL); every
+	 * variable there (as `target_list`).  NULL hooks: the family has
+	 * no such points. */
+	bool (*at_return)(const struct rprobe *rp);
+	const struct target_var *(*entry_target)(const struct rprobe *rp,
+						 const char *name);
+	void (*entry_target_list)(const struct rprobe *rp, struct vec *out);
 	/* For messages: the target variables the family provides without
 	 * debuginfo ("$value"), or NULL. */
 	const char *own_targets;
