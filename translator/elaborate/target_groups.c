@@ -64,16 +64,22 @@ static void names_in_stmt(const struct stmt *st, struct vec *out)
 		names_in_stmt(vec_at(&st->stmts, i), out);
 }
 
-/* Whether a and b list the same variables, each read alike. */
+/* Whether a and b list the same variables, each read alike (with a
+ * .return point's parameters as at entry). */
 static bool same_lists(const struct rprobe *a, const struct rprobe *b)
 {
+	const struct probe_family *f = a->family;
 	struct vec x = {0}, y = {0};
 	bool same;
 
-	if (a->family->target_list)
-		a->family->target_list(a, &x);
-	if (b->family->target_list)
-		b->family->target_list(b, &y);
+	if (f->target_list) {
+		f->target_list(a, &x);
+		f->target_list(b, &y);
+	}
+	if (f->entry_target_list) {
+		f->entry_target_list(a, &x);
+		f->entry_target_list(b, &y);
+	}
 	same = x.len == y.len;
 	for (size_t i = 0; same && i < x.len; i++)
 		same = same_var(vec_at(&x, i), vec_at(&y, i));
