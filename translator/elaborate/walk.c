@@ -128,6 +128,17 @@ static bool null_constant(struct resolver *r, struct expr *e)
 	return true;
 }
 
+/* The index expressions of a target path ($p->a[i], @cast(...)[i]):
+ * their names are symbols like any others. */
+static void resolve_comp_indexes(struct resolver *r, struct expr *e)
+{
+	for (size_t i = 0; i < e->comps.len; i++) {
+		struct comp *c = vec_at(&e->comps, i);
+		if (c->kind == COMP_INDEX_EXPR)
+			resolve_expr(r, c->index);
+	}
+}
+
 void resolve_expr(struct resolver *r, struct expr *e)
 {
 	switch (e->kind) {
@@ -218,6 +229,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 					   "and interval must be number literals");
 		return;
 	case E_TARGET:
+		resolve_comp_indexes(r, e);
 		if (target_pretty(r, e))
 			resolve_expr(r, e);	/* now a sprintf of reads */
 		else
@@ -228,6 +240,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		fold_defined(r, e);
 		return;
 	case E_CAST:
+		resolve_comp_indexes(r, e);
 		resolve_expr(r, e->a);
 		resolve_cast(r->s, e);
 		return;
@@ -237,6 +250,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 	case E_ENTRY: unsupported(e->loc, "@entry"); return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF:
+		resolve_comp_indexes(r, e->a);
 		target_addrof(r, e);
 		return;
 	case E_REGEX: unsupported(e->loc, "regular expression matching"); return;
