@@ -146,6 +146,17 @@ static void resolve_regex(struct expr *e)
 	}
 }
 
+/* The index expressions of a target path ($p->a[i], @cast(...)[i]):
+ * their names are symbols like any others. */
+static void resolve_comp_indexes(struct resolver *r, struct expr *e)
+{
+	for (size_t i = 0; i < e->comps.len; i++) {
+		struct comp *c = vec_at(&e->comps, i);
+		if (c->kind == COMP_INDEX_EXPR)
+			resolve_expr(r, c->index);
+	}
+}
+
 void resolve_expr(struct resolver *r, struct expr *e)
 {
 	switch (e->kind) {
@@ -239,6 +250,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		e->at_entry |= r->in_entry;
 		if (entry_implicit(r, e))
 			return;
+		resolve_comp_indexes(r, e);
 		if (target_pretty(r, e))
 			resolve_expr(r, e);	/* now a sprintf of reads */
 		else
@@ -249,6 +261,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		fold_defined(r, e);
 		return;
 	case E_CAST:
+		resolve_comp_indexes(r, e);
 		resolve_expr(r, e->a);
 		resolve_cast(r->s, e);
 		return;
@@ -260,6 +273,7 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		return;
 	case E_PERF: unsupported(e->loc, "@perf"); return;
 	case E_ADDROF:
+		resolve_comp_indexes(r, e->a);
 		target_addrof(r, e);
 		return;
 	case E_REGEX:
