@@ -151,8 +151,6 @@ static bool expr_pure(const struct expr *e, struct hash *memo,
 
 /* ---- counting reads and dropping stores ------------------------------ */
 
-static void count_expr(const struct expr *e, struct hash *reads);
-
 static void count_read(const struct sym *s, struct hash *reads)
 {
 	char key[32];
@@ -164,51 +162,20 @@ static void count_read(const struct sym *s, struct hash *reads)
 		hash_put(reads, xstrdup(key), (void *)1);
 }
 
-static void count_exprs(const struct vec *v, struct hash *reads)
-{
-	for (size_t i = 0; i < v->len; i++)
-		count_expr(vec_at(v, i), reads);
-}
-
-/* Every local e reads; the target of a plain `=` is not read. */
-static void count_expr(const struct expr *e, struct hash *reads)
+/* Every local e reads (reads: a struct hash *); the target of a plain
+ * `=` is not read.  A catch variable counts, simply: it is kept. */
+static void count_expr(const struct expr *e, void *reads)
 {
 	if (!e)
 		return;
 	if (e->kind == E_VAR)
 		count_read(e->sym, reads);
-	if (!(e->kind == E_ASSIGN && strcmp(e->op, "=") == 0 &&
-	      e->a->kind == E_VAR))
-		count_expr(e->a, reads);
-	count_expr(e->b, reads);
-	count_expr(e->c, reads);
-	count_expr(e->base, reads);
-	count_exprs(&e->args, reads);
-	for (size_t i = 0; i < e->comps.len; i++)
-		count_expr(((const struct comp *)vec_at(&e->comps, i))->index,
-			   reads);
-}
-
-static void count_stmt(const struct stmt *st, struct hash *reads)
-{
-	if (!st || st->kind == S_NULL)	/* a dropped store keeps its e */
+	if (e->kind == E_ASSIGN && strcmp(e->op, "=") == 0 &&
+	    e->a->kind == E_VAR) {
+		count_expr(e->b, reads);
 		return;
-	count_expr(st->e, reads);
-	count_stmt(st->body, reads);
-	count_stmt(st->then, reads);
-	count_stmt(st->els, reads);
-	count_stmt(st->init, reads);
-	count_stmt(st->step, reads);
-	count_stmt(st->handler, reads);
-	count_expr(st->catch_var, reads);	/* a write: kept, simply */
-	if (st->fe) {
-		count_exprs(&st->fe->keys, reads);
-		count_expr(st->fe->value, reads);
-		count_expr(st->fe->array, reads);
-		count_expr(st->fe->limit, reads);
 	}
-	for (size_t i = 0; i < st->stmts.len; i++)
-		count_stmt(vec_at(&st->stmts, i), reads);
+	expr_each_child(e, count_expr, reads);
 }
 
 /* Drops the dead stores under st that are not the script's (src);
@@ -257,7 +224,7 @@ void elide_dead_stores(struct program *prog, const struct file *user)
 
 		while (again) {
 			struct hash reads = {0};
-			count_stmt(b->stmts, &reads);
+			stmt_each_expr(b->stmts, count_expr, &reads);
 			again = drop_stmt(b->stmts, &reads, &memo, user->src);
 			free_keys(&reads);
 		}

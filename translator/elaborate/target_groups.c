@@ -13,55 +13,26 @@
 #include "elaborate.h"
 #include "probes/probes.h"
 
-static void names_in_stmt(const struct stmt *st, struct vec *out);
-
-/* The distinct target variable names e uses, "$$" for a $$ list. */
-static void names_in_expr(const struct expr *e, struct vec *out)
+/* Adds to out (a struct vec *) the distinct target variable names e
+ * uses, "$$" for a $$ list. */
+static void names_in_expr(const struct expr *e, void *arg)
 {
+	struct vec *out = arg;
+
 	if (!e)
 		return;
 	if (e->kind == E_TARGET) {
-		const char *n = strncmp(e->name, "$$", 2) == 0 &&
-				(!strcmp(e->name, "$$vars") ||
-				 !strcmp(e->name, "$$parms") ||
-				 !strcmp(e->name, "$$locals") ||
-				 !strcmp(e->name, "$$return")) ? "$$" : e->name;
-		for (size_t i = 0; i < out->len; i++)
-			if (strcmp(vec_at(out, i), n) == 0)
-				goto children;
-		vec_push(out, (void *)n);
+		const char *n = !strcmp(e->name, "$$vars") ||
+				!strcmp(e->name, "$$parms") ||
+				!strcmp(e->name, "$$locals") ||
+				!strcmp(e->name, "$$return") ? "$$" : e->name;
+		size_t i = 0;
+		while (i < out->len && strcmp(vec_at(out, i), n) != 0)
+			i++;
+		if (i == out->len)
+			vec_push(out, (void *)n);
 	}
-children:
-	names_in_expr(e->a, out);
-	names_in_expr(e->b, out);
-	names_in_expr(e->c, out);
-	names_in_expr(e->base, out);
-	for (size_t i = 0; i < e->args.len; i++)
-		names_in_expr(vec_at(&e->args, i), out);
-	for (size_t i = 0; i < e->comps.len; i++)
-		names_in_expr(((const struct comp *)vec_at(&e->comps, i))->index,
-			      out);
-}
-
-static void names_in_stmt(const struct stmt *st, struct vec *out)
-{
-	if (!st)
-		return;
-	names_in_expr(st->e, out);
-	names_in_stmt(st->body, out);
-	names_in_stmt(st->then, out);
-	names_in_stmt(st->els, out);
-	names_in_stmt(st->init, out);
-	names_in_stmt(st->step, out);
-	names_in_stmt(st->handler, out);
-	if (st->fe) {
-		for (size_t i = 0; i < st->fe->keys.len; i++)
-			names_in_expr(vec_at(&st->fe->keys, i), out);
-		names_in_expr(st->fe->array, out);
-		names_in_expr(st->fe->limit, out);
-	}
-	for (size_t i = 0; i < st->stmts.len; i++)
-		names_in_stmt(vec_at(&st->stmts, i), out);
+	expr_each_child(e, names_in_expr, out);
 }
 
 /* Whether a and b list the same variables, each read alike (with a
@@ -124,7 +95,7 @@ void split_by_targets(struct program *prog, struct pbody *body,
 			vec_push(&mine, rp);
 	}
 	if (mine.len > 1)
-		names_in_stmt(body->stmts, &names);
+		stmt_each_expr(body->stmts, names_in_expr, &names);
 	for (size_t i = 0; names.len && i < mine.len; i++) {
 		struct rprobe *rp = vec_at(&mine, i);
 		size_t g = 0;

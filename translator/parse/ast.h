@@ -261,6 +261,13 @@ struct file {
 struct expr *expr_new(enum expr_kind kind, struct srcloc loc);
 struct stmt *stmt_new(enum stmt_kind kind, struct srcloc loc);
 
+/* visit.c: fn on each direct child of e (NULL ones included), and on
+ * each top-level expression of st's tree (NULL ones included). */
+void expr_each_child(const struct expr *e,
+		     void (*fn)(const struct expr *, void *), void *arg);
+void stmt_each_expr(const struct stmt *st,
+		    void (*fn)(const struct expr *, void *), void *arg);
+
 /* Deep copies, unannotated (clone.c); NULL for NULL. */
 struct expr *expr_clone(const struct expr *e);
 struct stmt *stmt_clone(const struct stmt *st);
