@@ -26,10 +26,12 @@
  * (process_plt.c).
  */
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "probes.h"
 #include "util/diag.h"
 #include "util/cstring.h"
@@ -263,6 +265,54 @@ struct probe_point *process_point_with(const struct probe_point *pp,
  * resolved path, as upstream shows them.  Everything else stands for
  * itself; resolve reports the errors. */
 static bool expand_process(struct session *s, struct probe_point *pp,
+			   struct vec *out);
+
+/* process("/lib*\/libc.so.*"): a path with wildcards stands for every
+ * file it matches (glob(3), each file once however many links name it),
+ * each expanded as if written out; none matching leaves the point for
+ * resolve to report.  False when pp's path has no wildcards. */
+static bool expand_glob(struct session *s, struct probe_point *pp,
+			struct vec *out, bool *ok)
+{
+	struct pp_comp *c0 = pp_comp_at(pp, 0);
+	struct vec seen = {0};
+	glob_t g;
+
+	if (!c0->arg || c0->arg->kind != E_STR || !strchr(c0->arg->str, '/') ||
+	    !strpbrk(c0->arg->str, "*?["))
+		return false;
+	*ok = true;
+	if (glob(c0->arg->str, 0, NULL, &g) != 0) {
+		vec_push(out, pp);
+		return true;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char buf[PATH_MAX];
+		struct stat st;
+		bool dup = false;
+
+		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) ||
+		    !realpath(g.gl_pathv[i], buf))
+			continue;
+		for (size_t j = 0; j < seen.len && !dup; j++)
+			dup = !strcmp(vec_at(&seen, j), buf);
+		if (dup)
+			continue;
+		vec_push(&seen, xstrdup(buf));
+		struct probe_point *np = process_point_with(pp, 0, buf);
+		np->from_wildcard = true;
+		*ok &= expand_process(s, np, out);
+	}
+	if (!seen.len)
+		vec_push(out, pp);
+	for (size_t j = 0; j < seen.len; j++)
+		free(vec_at(&seen, j));
+	vec_free(&seen);
+	globfree(&g);
+	return true;
+}
+
+static bool expand_process(struct session *s, struct probe_point *pp,
 			   struct vec *out)
 {
 	struct pp_comp *c0 = pp_comp_at(pp, 0), *c1 = pp_comp_at(pp, 1);
@@ -271,6 +321,10 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	struct pp_comp *m = pp_comp_at(pp, mi);
 	struct vec marks = {0};
 	char *path, *err = NULL;
+	bool globbed;
+
+	if (expand_glob(s, pp, out, &globbed))
+		return globbed;
 
 	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
