@@ -12,23 +12,102 @@
  *
  * A hit passes the task's user registers (struct pt_regs) as the
  * probe's data: $arg1..$arg6, $id and $return are slots of it
- * (TL_ARGUMENT, the slot numbers checked below).  The tracepoints fire
+ * (TL_ARGUMENT, the slot numbers checked below).
+ *
+ * A return point whose handler uses @entry has a table of records,
+ * one per task inside the call (STAP_SYSCALL_SLOTS of them): sys_enter
+ * claims the calling task's and fills it, sys_exit runs the handler on
+ * it and frees it.  A return with no record (the table was full, the
+ * entry could not run, or the call began before the probe was armed)
+ * is skipped, as a kretprobe's missed entry is.  A task that never
+ * returns (exit) leaves its record, which the next task at the same
+ * address takes over.  The tracepoints fire
  * in process context, in the calling task, preemptible (with an RCU
  * read lock held on -rt); stap_run_probe_data() disables preemption.
  */
 #include <linux/tracepoint.h>
 #include <linux/ptrace.h>
+#include <linux/hash.h>
+#include <linux/vmalloc.h>
 
 /* Numbers at or above this (x32's, negative ones) only reach the
  * points on any call. */
 #define STAP_SYSCALL_NR 512
 
-/* One point: nr, or -1 for any call; ret: on the call's return. */
+#define STAP_SYSCALL_SLOTS 256
+
+/* A task's entry record of one return point. */
+struct stap_syscall_slot {
+	struct task_struct *task;	/* NULL: free */
+	bool filled;
+};
+
+/* One point: nr, or -1 for any call; ret: on the call's return; slots
+ * (with their records after them, info->entry_size bytes each): a
+ * return point using @entry, allocated at arm. */
 struct stap_syscall_probe {
 	const struct stap_probe_info *info;
 	int nr;
 	bool ret;
+	struct stap_syscall_slot *slots;
 };
+
+static void *stap_syscall_record(const struct stap_syscall_probe *p,
+				 unsigned int i)
+{
+	return (char *)(p->slots + STAP_SYSCALL_SLOTS) +
+	       (size_t)i * ALIGN(p->info->entry_size, 8);
+}
+
+/* The slot of the current task in p's table (claiming a free one when
+ * claim), or -1. */
+static int stap_syscall_slot(struct stap_syscall_probe *p, bool claim)
+{
+	unsigned int start = hash_ptr(current, 8), i;
+
+	for (i = 0; i < STAP_SYSCALL_SLOTS; i++) {
+		unsigned int k = (start + i) % STAP_SYSCALL_SLOTS;
+		struct task_struct *t = READ_ONCE(p->slots[k].task);
+
+		if (t == current)
+			return k;
+		if (claim && !t && cmpxchg(&p->slots[k].task, NULL,
+					   current) == NULL)
+			return k;
+	}
+	return -1;
+}
+
+/* sys_enter of a return point using @entry: its record, filled. */
+static void stap_syscall_entry(struct stap_syscall_probe *p,
+			       struct pt_regs *regs)
+{
+	int k = stap_syscall_slot(p, true);
+
+	if (k < 0)
+		return;
+	p->slots[k].filled = stap_run_fn(p->info, STAP_SESSION_RUNNING, regs,
+					 NULL, stap_syscall_record(p, k),
+					 p->info->entry);
+	if (!p->slots[k].filled)
+		WRITE_ONCE(p->slots[k].task, NULL);
+}
+
+/* sys_exit of a return point using @entry: the handler on the task's
+ * record, which is then free. */
+static void stap_syscall_return(struct stap_syscall_probe *p,
+				struct pt_regs *regs)
+{
+	int k = stap_syscall_slot(p, false);
+
+	if (k < 0)
+		return;
+	if (p->slots[k].filled)
+		stap_run_fn(p->info, STAP_SESSION_RUNNING, regs, NULL,
+			    stap_syscall_record(p, k), p->info->handler);
+	p->slots[k].filled = false;
+	WRITE_ONCE(p->slots[k].task, NULL);
+}
 
 /* Points [first, first + n) of the table. */
 struct stap_syscall_range {
@@ -40,6 +119,11 @@ struct stap_syscall_range {
 struct stap_syscall_index {
 	struct stap_syscall_range any;
 	struct stap_syscall_range at[STAP_SYSCALL_NR];
+	/* the return points using @entry (contiguous: the table sorts
+	 * them after the others of their number) */
+	struct stap_syscall_range any_entry;
+	struct stap_syscall_range at_entry[STAP_SYSCALL_NR];
+	bool entries;		/* any such point */
 	bool used;		/* any point: the tracepoint is registered */
 	struct tracepoint *tp;
 };
@@ -61,33 +145,49 @@ static inline void stap_syscall_check_layout(void)
 	BUILD_BUG_ON(offsetof(struct pt_regs, ax) != 10 * 8);
 }
 
-/* The probe path: the points on any call, then those on nr. */
-static __always_inline void stap_syscall_dispatch(
-	const struct stap_syscall_index *ix, struct pt_regs *regs, long nr)
+/* The points of range r: at the call's entry (entry: the records of
+ * the return points that use @entry) or its return. */
+static __always_inline void stap_syscall_run(
+	const struct stap_syscall_range *r, struct pt_regs *regs, bool entry)
 {
-	const struct stap_syscall_range *r = &ix->any;
 	unsigned int i;
 
-	for (i = 0; i < r->n; i++)
-		stap_run_probe_data(stap_syscall_table[r->first + i].info,
-				    STAP_SESSION_RUNNING, regs);
+	for (i = 0; i < r->n; i++) {
+		struct stap_syscall_probe *p = &stap_syscall_table[r->first + i];
+
+		if (entry)
+			stap_syscall_entry(p, regs);
+		else if (p->slots)
+			stap_syscall_return(p, regs);
+		else
+			stap_run_probe_data(p->info, STAP_SESSION_RUNNING,
+					    regs);
+	}
+}
+
+/* The probe path: the points on any call, then those on nr. */
+static __always_inline void stap_syscall_dispatch(
+	const struct stap_syscall_index *ix, struct pt_regs *regs, long nr,
+	bool entry)
+{
+	stap_syscall_run(entry ? &ix->any_entry : &ix->any, regs, entry);
 	if ((unsigned long)nr >= STAP_SYSCALL_NR)
 		return;
-	r = &ix->at[nr];
-	for (i = 0; i < r->n; i++)
-		stap_run_probe_data(stap_syscall_table[r->first + i].info,
-				    STAP_SESSION_RUNNING, regs);
+	stap_syscall_run(entry ? &ix->at_entry[nr] : &ix->at[nr], regs, entry);
 }
 
 static void stap_syscall_enter(void *data, struct pt_regs *regs, long id)
 {
-	stap_syscall_dispatch(&stap_syscall_enter_ix, regs, id);
+	stap_syscall_dispatch(&stap_syscall_enter_ix, regs, id, false);
+	if (stap_syscall_exit_ix.entries)
+		stap_syscall_dispatch(&stap_syscall_exit_ix, regs, id, true);
 }
 
 /* ret is regs->ax; the number is the entry's, in orig_ax. */
 static void stap_syscall_exit(void *data, struct pt_regs *regs, long ret)
 {
-	stap_syscall_dispatch(&stap_syscall_exit_ix, regs, regs->orig_ax);
+	stap_syscall_dispatch(&stap_syscall_exit_ix, regs, regs->orig_ax,
+			      false);
 }
 
 /* Fills the index from the sorted table. */
@@ -108,6 +208,48 @@ static void stap_syscall_index_build(struct stap_syscall_probe *points,
 			r->first = i;
 		r->n++;
 		ix->used = true;
+		if (points[i].slots) {
+			r = points[i].nr < 0 ? &ix->any_entry :
+				&ix->at_entry[points[i].nr];
+			if (!r->n)
+				r->first = i;
+			r->n++;
+			ix->entries = true;
+			/* the records are filled at sys_enter */
+			stap_syscall_enter_ix.used = true;
+		}
+	}
+}
+
+/* The record tables of the return points using @entry.  Process
+ * context. */
+static int stap_syscall_slots_alloc(struct stap_syscall_probe *points,
+				    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct stap_syscall_probe *p = &points[i];
+
+		if (!p->ret || !p->info->entry)
+			continue;
+		p->slots = vzalloc(STAP_SYSCALL_SLOTS *
+				   (sizeof(*p->slots) +
+				    ALIGN(p->info->entry_size, 8)));
+		if (!p->slots)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void stap_syscall_slots_free(struct stap_syscall_probe *points,
+				    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		vfree(points[i].slots);
+		points[i].slots = NULL;
 	}
 }
 
@@ -157,6 +299,11 @@ static int stap_syscall_arm(void *points, size_t n)
 
 	stap_syscall_check_layout();
 	stap_syscall_table = points;
+	rc = stap_syscall_slots_alloc(points, n);
+	if (rc) {
+		stap_syscall_slots_free(points, n);
+		return rc;
+	}
 	stap_syscall_index_build(points, n);
 	for_each_kernel_tracepoint(stap_syscall_find, NULL);
 	rc = stap_syscall_register(&stap_syscall_enter_ix,
@@ -178,4 +325,5 @@ static void stap_syscall_disarm(void *points, size_t n)
 	stap_syscall_unregister(&stap_syscall_exit_ix,
 				(void *)stap_syscall_exit);
 	tracepoint_synchronize_unregister();
+	stap_syscall_slots_free(points, n);
 }

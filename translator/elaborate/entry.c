@@ -60,6 +60,16 @@ static bool operand_ok(const struct expr *e)
 	return true;
 }
 
+/* Whether any resolved point has body b as its handler. */
+static bool body_has_points(const struct program *prog,
+			    const struct pbody *b)
+{
+	for (size_t i = 0; i < prog->rprobes.len; i++)
+		if (((const struct rprobe *)vec_at(&prog->rprobes, i))->body == b)
+			return true;
+	return false;
+}
+
 void resolve_entry(struct resolver *r, struct expr *e)
 {
 	struct pbody *b = r->body;
@@ -70,10 +80,18 @@ void resolve_entry(struct resolver *r, struct expr *e)
 			   "already read at the function's entry");
 		return;
 	}
+	if (b->probe && !body_has_points(r->prog, b)) {
+		/* an alias's user (each expansion has a copy of this), or
+		 * points that failed and said so: typed, not run */
+		r->in_entry = true;
+		resolve_expr(r, e->a);
+		r->in_entry = false;
+		return;
+	}
 	if (!b->probe || !target_at_return(r->prog, b)) {
 		diag_error(e->loc, "@entry is only valid in .return probes "
-			   "(of kernel.function, module(...).function and "
-			   "kprobe.function)");
+			   "(of kernel.function, module(...).function, "
+			   "kprobe.function and the syscall.* aliases)");
 		return;
 	}
 	r->in_entry = true;

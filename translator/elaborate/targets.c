@@ -25,10 +25,30 @@
  * family lists them, appended to out. */
 static void list_vars(const struct rprobe *rp, bool entry, struct vec *out)
 {
-	if (entry && rp->family->entry_target_list)
-		rp->family->entry_target_list(rp, out);
-	else if (!entry && rp->family->target_list)
-		rp->family->target_list(rp, out);
+	struct vec at = {0};
+	size_t have = out->len;
+
+	if (!entry) {
+		if (rp->family->target_list)
+			rp->family->target_list(rp, out);
+		return;
+	}
+	if (rp->family->entry_target_list)
+		rp->family->entry_target_list(rp, &at);
+	/* the entry's, but for names the point can read at the return
+	 * too (a system call's registers) */
+	for (size_t i = 0; i < at.len; i++) {
+		const struct target_var *tv = vec_at(&at, i);
+		bool dup = false;
+		for (size_t j = 0; j < have && !dup; j++) {
+			const struct target_var *o = vec_at(out, j);
+			dup = o->loc.kind != TL_OPTIMIZED_OUT &&
+			      !strcmp(o->name, tv->name);
+		}
+		if (!dup)
+			vec_push(out, (void *)tv);
+	}
+	vec_free(&at);
 }
 
 /* A new ", "-joined list of the variables the family lists at rp

@@ -17,7 +17,9 @@
  * hit's data is its struct pt_regs): $arg1..$arg6 (rdi, rsi, rdx, r10,
  * r8, r9: the x86-64 system call convention), $id (orig_ax, the
  * number) and, in .return, $return (ax).  All are longs; the aliases
- * cut them to the argument's C type.
+ * cut them to the argument's C type.  @entry(expr) in a .return point
+ * is evaluated when the task entered the call (the runtime keeps the
+ * record per task until it returns).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,34 @@ static void syscall_target_list(const struct rprobe *rp, struct vec *out)
 		vec_push(out, &syscall_vars[i]);
 }
 
+/* @entry in a .return point: the call's registers at its entry, where
+ * the runtime fills the record (runtime/linux/syscall.c): the
+ * arguments and the number, not $return. */
+static bool syscall_at_return(const struct rprobe *rp)
+{
+	const struct syscall_point *pt = rp->data;
+
+	return pt && pt->ret;
+}
+
+static const struct target_var *syscall_entry_target(const struct rprobe *rp,
+						     const char *name)
+{
+	init_vars();
+	for (int i = 0; i < 7; i++)
+		if (strcmp(syscall_vars[i].name, name) == 0)
+			return &syscall_vars[i];
+	return NULL;
+}
+
+static void syscall_entry_target_list(const struct rprobe *rp,
+				      struct vec *out)
+{
+	init_vars();
+	for (int i = 0; i < 6; i++)	/* the parameters */
+		vec_push(out, &syscall_vars[i]);
+}
+
 static char *syscall_target_missing(const struct rprobe *rp,
 				    const char *name)
 {
@@ -208,15 +238,23 @@ static char *syscall_target_missing(const struct rprobe *rp,
 
 /* ---- pass 3 ---------------------------------------------------------- */
 
-/* Entry points first, then return points; "any" first, then by nr. */
+/* Entry points first, then return points; "any" first, then by nr;
+ * within a number, the return points using @entry last (the runtime
+ * takes them as one range at the call's entry). */
 static int by_dispatch(const void *a, const void *b)
 {
-	const struct syscall_point *x = (*(struct rprobe *const *)a)->data;
-	const struct syscall_point *y = (*(struct rprobe *const *)b)->data;
+	const struct rprobe *ra = *(struct rprobe *const *)a;
+	const struct rprobe *rb = *(struct rprobe *const *)b;
+	const struct syscall_point *x = ra->data, *y = rb->data;
+	int ex = ra->body->entries.len > 0, ey = rb->body->entries.len > 0;
 
 	if (x->ret != y->ret)
 		return x->ret - y->ret;
-	return (x->nr > y->nr) - (x->nr < y->nr);
+	if (x->nr != y->nr)
+		return (x->nr > y->nr) - (x->nr < y->nr);
+	if (ex != ey)
+		return ex - ey;
+	return ra->id - rb->id;
 }
 
 static void emit_syscall(FILE *out, const struct vec *rps)
@@ -242,6 +280,8 @@ const struct probe_family syscall_family = {
 	.resolve = resolve_syscall, .target = syscall_target,
 	.target_list = syscall_target_list,
 	.target_missing = syscall_target_missing,
+	.at_return = syscall_at_return, .entry_target = syscall_entry_target,
+	.entry_target_list = syscall_entry_target_list,
 	.emit_table = emit_syscall, .runtime = "syscall", .arm_order = 1,
 	.ops = "{ .arm = stap_syscall_arm, .disarm = stap_syscall_disarm, "
 	       ".points = stap_syscall_probes, "
