@@ -133,6 +133,9 @@ static bool expr_pure(const struct expr *e, struct hash *memo,
 	case E_AUTOCAST:
 		return expr_pure(e->a, memo, fn) &&
 		       comps_pure(&e->comps, memo, fn);
+	case E_ENTRY:	/* its operand runs at the entry: dropped with it
+			 * (prune_dead_entries) when it is pure */
+		return expr_pure(e->a, memo, fn);
 	case E_CALL:
 		if (!args_pure(&e->args, memo, fn))
 			return false;

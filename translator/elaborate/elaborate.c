@@ -131,8 +131,10 @@ struct program *elaborate(struct session *s, struct file *user)
 		infer_types(prog);
 	if (diag_errors == errors)
 		warn_unused(prog, user);
-	if (diag_errors == errors)
+	if (diag_errors == errors) {
 		elide_dead_stores(prog, user);
+		prune_dead_entries(prog);
+	}
 	resolver_free(&r);
 	return diag_errors == errors ? prog : NULL;
 }

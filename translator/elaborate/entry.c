@@ -127,3 +127,32 @@ bool entry_implicit(struct resolver *r, struct expr *e)
 	resolve_entry(r, e);
 	return true;
 }
+
+/* Adds each E_ENTRY under e to live (a struct vec *); an @entry holds
+ * no other. */
+static void live_entries(const struct expr *e, void *live)
+{
+	if (!e)
+		return;
+	if (e->kind == E_ENTRY) {
+		vec_push(live, (void *)e);
+		return;
+	}
+	expr_each_child(e, live_entries, live);
+}
+
+void prune_dead_entries(struct program *prog)
+{
+	for (size_t i = 0; i < prog->bodies.len; i++) {
+		struct pbody *b = vec_at(&prog->bodies, i);
+		struct vec live = {0};
+
+		if (!b->entries.len)
+			continue;
+		stmt_each_expr(b->stmts, live_entries, &live);
+		for (size_t k = 0; k < live.len; k++)
+			((struct expr *)vec_at(&live, k))->num = (int64_t)k;
+		vec_free(&b->entries);
+		b->entries = live;
+	}
+}

@@ -67,6 +67,10 @@ void resolve_atvar(struct resolver *r, struct expr *e, unsigned access);
  * resolved already). */
 void resolve_entry(struct resolver *r, struct expr *e);
 bool entry_implicit(struct resolver *r, struct expr *e);
+/* entry.c: after dead stores were dropped, each handler keeps (and
+ * numbers) only the @entry values a statement still reads, so that an
+ * alias's unused entry variables cost nothing at the entry. */
+void prune_dead_entries(struct program *prog);
 
 /* walk.c */
 void unsupported(struct srcloc loc, const char *what);
