@@ -30,6 +30,8 @@ struct stap_probe_info {
 	 * record. */
 	void (*entry)(struct context *c);
 	size_t entry_size;
+	const char *pn;		/* the point as the script named it, an
+				 * alias's name ("syscall.read"), or NULL */
 };
 
 struct context {

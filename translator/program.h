@@ -83,6 +83,8 @@ struct rprobe {
 	struct probe_point *pp;
 	const struct probe_family *family;
 	char *text;		/* the probe point as resolved, for messages */
+	const char *pn;		/* the point as the script named it (pn()):
+				 * the alias, else text */
 	char *origin;		/* where it comes from, as upstream's -p2
 				 * shows it: "begin,end", or for an alias
 				 * "a = timer.s(1) <- a,end" */

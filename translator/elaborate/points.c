@@ -173,6 +173,9 @@ static bool expand_aliases(struct resolver *r, struct probe *p,
 				}
 				struct probe *expanded = alias_expand(a, pp, want, p);
 				expanded->origin_text = alias_origin(a, p);
+				expanded->script_pp = p->script_pp ?
+					xstrdup(p->script_pp) :
+					probe_point_text(pp);
 				resolve_probe(r, expanded, depth + 1);
 				any = true;
 				break;
@@ -270,6 +273,7 @@ static bool resolve_family_point(struct resolver *r, struct pbody *body,
 		rp->family = f;
 		rp->text = rp->pp == pp ? text : probe_point_text(rp->pp);
 		rp->origin = origin;
+		rp->pn = p->script_pp ? p->script_pp : rp->text;
 		rp->cond = cond;
 		if (!f->resolve(rp))
 			continue;

@@ -380,6 +380,8 @@ static void emit_probe_tables(FILE *out, const struct program *prog)
 		else
 			fprintf(out, ", stap_handler_%d", rp->body->id);
 		emit_entry_info(out, rp->body);
+		fputs(", ", out);
+		emit_cstring(out, rp->pn, strlen(rp->pn));
 		fputs(" },\n", out);
 	}
 	fputs("};\n\n", out);

@@ -73,4 +73,6 @@ void emit_entry_info(FILE *out, const struct pbody *b)
 	if (b->entries.len)
 		fprintf(out, ", stap_entry_fn_%d, sizeof(struct stap_entry_%d)",
 			b->id, b->id);
+	else
+		fputs(", NULL, 0", out);
 }

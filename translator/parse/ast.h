@@ -191,6 +191,9 @@ struct probe {
 						 * point the user wrote */
 	char *origin_text;	/* pass 2, for -p2: an expanded probe's
 				 * "alias = points <- user's points" */
+	char *script_pp;	/* pass 2: an expanded probe's point as the
+				 * script named it, wildcards expanded
+				 * ("syscall.read" for syscall.*): pn() */
 };
 
 /* probe name = p1, p2 { prologue }   /   probe name += p { epilogue } */
