@@ -37,11 +37,13 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # writes; dd_time NAME N RUNS runs it under $tmp/NAME.stp plus a clock
 # (busybox sh runs dd as a forked applet without an exec, so the time
 # is the task's age at sched_process_exit) and prints the best guest
-# time of RUNS.  The scripts run in guru mode (hand-written handlers).
+# time of RUNS; a fourth argument names another dd to run (coreutils'
+# /usr/bin/dd, dynamically linked).  The scripts run in guru mode
+# (hand-written handlers).
 icount_args="-icount shift=0 -smp 1"
 
 dd_time() {
-	local best= v
+	local best= v dd=${4:-dd}
 	cat > "$tmp/clock.stp" <<'EOS'
 probe kernel.trace("sched:sched_process_exit") {
 	if (execname() == "dd")
@@ -51,7 +53,7 @@ EOS
 	cat "$tmp/clock.stp" "$tmp/$1.stp" > "$tmp/run.stp"
 	for _ in $(seq 1 "$3"); do
 		v=$("$stap" --remote=vm:"$kernel" -g "$tmp/run.stp" \
-			-c "dd if=/dev/zero of=/dev/null bs=1 count=$2" 2>/dev/null |
+			-c "$dd if=/dev/zero of=/dev/null bs=1 count=$2" 2>/dev/null |
 			sed -n 's/^dd //p')
 		[ -n "$v" ] || { echo "  $1: no measurement" >&2; return 1; }
 		if [ -z "$best" ] || [ "$v" -lt "$best" ]; then best=$v; fi
