@@ -30,7 +30,7 @@ static void show_build_error(struct session *s, const char *log_path)
 	char *log = read_file(log_path, NULL);
 	int shown = 0;
 
-	if (log && !strstr(log, "error:") && !strstr(log, "ERROR:")) {
+	if (log && !is_error_line(log)) {	/* no error line anywhere */
 		size_t n = strlen(log), lines = 0;
 		while (n > 0 && lines < 7)
 			lines += log[--n] == '\n';
