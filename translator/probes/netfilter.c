@@ -285,14 +285,6 @@ static const struct target_var *nf_target(const struct rprobe *rp,
 	return NULL;
 }
 
-static void nf_target_list(const struct rprobe *rp, struct vec *out)
-{
-	(void)rp;
-	init_vars();
-	for (int i = 0; i < NF_SLOTS; i++)
-		vec_push(out, &nf_vars[i]);
-}
-
 /* ---- pass 3 ------------------------------------------------------------ */
 
 static void emit_netfilter(FILE *out, const struct vec *rps)
@@ -317,7 +309,7 @@ static const char *const nf_shapes[] = {
 const struct probe_family netfilter_family = {
 	.name = "netfilter", .shapes = nf_shapes,
 	.resolve = resolve_netfilter, .emit_table = emit_netfilter,
-	.target = nf_target, .target_list = nf_target_list,
+	.target = nf_target,	/* no listing: upstream's -L shows none */
 	.own_targets = "$hooknum, $skb, $in, $out, $okfn and $verdict",
 	.runtime = "netfilter", .arm_order = 4,
 	.ops = "{ .arm = stap_nf_arm, .disarm = stap_nf_disarm, "
