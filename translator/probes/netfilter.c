@@ -285,6 +285,16 @@ static const struct target_var *nf_target(const struct rprobe *rp,
 	return NULL;
 }
 
+static char *nf_target_missing(const struct rprobe *rp, const char *name)
+{
+	(void)rp;
+	(void)name;
+	return xasprintf("netfilter probes provide $hooknum, $skb, $in, "
+			 "$out, $okfn and $verdict (the netfilter.* tapset "
+			 "aliases decode the packet: devices, addresses, "
+			 "ports)");
+}
+
 /* ---- pass 3 ------------------------------------------------------------ */
 
 static void emit_netfilter(FILE *out, const struct vec *rps)
@@ -309,7 +319,7 @@ static const char *const nf_shapes[] = {
 const struct probe_family netfilter_family = {
 	.name = "netfilter", .shapes = nf_shapes,
 	.resolve = resolve_netfilter, .emit_table = emit_netfilter,
-	.target = nf_target,	/* no listing: upstream's -L shows none */
+	.target = nf_target, .target_missing = nf_target_missing,	/* no listing: upstream's -L shows none */
 	.own_targets = "$hooknum, $skb, $in, $out, $okfn and $verdict",
 	.runtime = "netfilter", .arm_order = 4,
 	.ops = "{ .arm = stap_nf_arm, .disarm = stap_nf_disarm, "
