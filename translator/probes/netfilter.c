@@ -184,9 +184,10 @@ static bool check_hook(const struct pp_comp *c, int64_t pf, int64_t hook)
 		return true;
 	char *all = name_list(hooks);
 	diag_error(c->arg->loc, "netfilter hook %lld is not a hook of "
-		   "protocol family %s: expected one of %s (NF_INET_INGRESS "
-		   "hooks need a device, which this probe point cannot name)",
-		   (long long)hook, name_of(pf_names, pf), all);
+		   "protocol family %s: expected one of %s%s", (long long)hook,
+		   name_of(pf_names, pf), all, hooks == inet_hooks ?
+		   " (NF_INET_INGRESS hooks need a device, which this probe "
+		   "point cannot name)" : "");
 	free(all);
 	return false;
 }
