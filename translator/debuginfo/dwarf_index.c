@@ -24,7 +24,7 @@
 #include <dwarf.h>
 #include "dwarf_index.h"
 
-#define DWX_MAGIC "stap-dwarf-index 5\n"
+#define DWX_MAGIC "stap-dwarf-index 6\n"
 #define DWX_MAGIC_LEN 20
 
 /* The cache file's header; entries and strings follow. */
@@ -187,14 +187,19 @@ static const struct fsym *symbol_at(const struct builder *b, uint64_t addr)
 	return NULL;
 }
 
-/* Upstream prints declaration files relative to the build directory. */
+/* Upstream prints declaration files relative to the build directory
+ * when it is absolute, and as the DWARF names them when it is not: a
+ * relative DW_AT_comp_dir ("./malloc" in glibc) already prefixes the
+ * file ("./malloc/malloc.c"), which must not lose it. */
 static const char *relative_file(const struct builder *b, const char *f)
 {
 	size_t n = b->comp_dir ? strlen(b->comp_dir) : 0;
 
 	if (!f)
 		return "";
-	if (n && strncmp(f, b->comp_dir, n) == 0 && f[n] == '/')
+	if (!n || b->comp_dir[0] != '/')
+		return f;
+	if (strncmp(f, b->comp_dir, n) == 0 && f[n] == '/')
 		f += n + 1;
 	while (f[0] == '.' && f[1] == '/')
 		f += 2;
