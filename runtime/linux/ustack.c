@@ -273,21 +273,17 @@ static bool stap_ustep(struct mm_struct *mm, unsigned long *ip,
 	return true;
 }
 
-/* The user stack of the current task, innermost first, into addrs (at
- * most max); how many. */
-static int stap_user_stack(struct context *c, unsigned long *addrs, int max)
+/* The user stack of the current task from ip, sp and bp, innermost
+ * first, into addrs (at most max); how many. */
+static int stap_user_stack_from(unsigned long ip, unsigned long sp,
+				unsigned long bp, unsigned long *addrs, int max)
 {
-	struct pt_regs *regs = stap_uregs(c);
 	struct mm_struct *mm = current->mm;
-	unsigned long ip, sp, bp;
 	bool bp_ok = true;
 	int n = 0;
 
-	if (!regs || max <= 0)
+	if (!mm || max <= 0)
 		return 0;
-	ip = instruction_pointer(regs);
-	sp = user_stack_pointer(regs);
-	bp = regs->bp;
 	addrs[n++] = ip;
 	if (!STAP_NUFILES || !mmap_read_trylock(mm))
 		return n;
@@ -295,6 +291,18 @@ static int stap_user_stack(struct context *c, unsigned long *addrs, int max)
 		addrs[n++] = ip;
 	mmap_read_unlock(mm);
 	return n;
+}
+
+/* The user stack of the current task where the probe found it. */
+static int stap_user_stack(struct context *c, unsigned long *addrs, int max)
+{
+	struct pt_regs *regs = stap_uregs(c);
+
+	if (!regs)
+		return 0;
+	return stap_user_stack_from(instruction_pointer(regs),
+				    user_stack_pointer(regs), regs->bp,
+				    addrs, max);
 }
 
 /* The addresses of addrs[from..n) as hex separated by spaces into out

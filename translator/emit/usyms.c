@@ -8,6 +8,7 @@
  * and (for unwinding) its CFA rules, as debuginfo/usyms.c read them;
  * runtime/linux/ustack.c maps a task's addresses onto them.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,17 +38,19 @@ static int usyms_needed(const struct program *prog)
 	return need;
 }
 
-/* Adds the real path of path to files unless it is there already. */
-static void add_file(struct vec *files, const char *path)
+/* Adds the real path of path to files unless it is there already;
+ * false when path does not exist. */
+static bool add_file(struct vec *files, const char *path)
 {
 	char buf[PATH_MAX];
 
 	if (!realpath(path, buf))
-		return;
+		return false;
 	for (size_t i = 0; i < files->len; i++)
 		if (!strcmp(vec_at(files, i), buf))
-			return;
+			return true;
 	vec_push(files, xstrdup(buf));
+	return true;
 }
 
 /* The quoted arguments of process("...") and .library("...") in a
@@ -103,8 +106,9 @@ static void collect_files(struct session *s, const struct program *prog,
 		const char *m = vec_at(&s->user_modules, i);
 
 		/* a kernel module name: kallsyms names it already */
-		if (strchr(m, '/'))
-			add_file(files, m);
+		if (strchr(m, '/') && !add_file(files, m))
+			diag_warn((struct srcloc){0}, "-d '%s': %s", m,
+				  strerror(errno));
 	}
 	if (s->ldd)
 		for (size_t i = 0, n = files->len; i < n; i++)
