@@ -19,7 +19,7 @@ enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
        LONG_VERSION, LONG_PRIVILEGE, LONG_COMPATIBLE, LONG_DISABLE_CACHE,
        LONG_POISON_CACHE, LONG_CLEAN_CACHE, LONG_SUPPRESS_TIME_LIMITS,
        LONG_SUPPRESS_HANDLER_ERRORS, LONG_PROLOGUE_SEARCHING, LONG_RUNTIME,
-       LONG_DUMP_FUNCTIONS, LONG_DUMP_PROBE_ALIASES, LONG_REFUSED };
+       LONG_DUMP_FUNCTIONS, LONG_DUMP_PROBE_ALIASES, LONG_LDD, LONG_REFUSED };
 
 /*
  * Upstream's options that we do not implement yet (stap 4.8's --help
@@ -27,7 +27,7 @@ enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
  * yet: OPTION", never taken for a typo.  The short ones are in the
  * getopt string and refused in take_option.
  */
-static const char refused_short[] = "tBREda";
+static const char refused_short[] = "tBREa";
 
 #define REFUSED(name, arg) {name, arg, NULL, LONG_REFUSED}
 
@@ -49,7 +49,7 @@ static const struct option long_options[] = {
 	 LONG_PROLOGUE_SEARCHING},
 	{"runtime", required_argument, NULL, LONG_RUNTIME},
 	REFUSED("skip-badvars", no_argument),
-	REFUSED("ldd", no_argument),
+	{"ldd", no_argument, NULL, LONG_LDD},
 	REFUSED("all-modules", no_argument),
 	REFUSED("vp", required_argument),
 	REFUSED("modinfo", required_argument),
@@ -105,6 +105,10 @@ void usage(FILE *out)
 "  -o FILE        write the script's output to FILE (strftime %-patterns\n"
 "                 like %Y%m%d-%H%M%S expand; with -b, per-CPU files FILE_N)\n"
 "  -I DIR         also look for tapsets in DIR\n"
+"  -d PATH        carry the symbols and unwind data of program or library\n"
+"                 PATH (for usymname(), ubacktrace() ...)\n"
+"  --ldd          and those of the shared libraries the probed programs\n"
+"                 and -d files need\n"
 "  -D NAME[=VAL]  pass a -D to the module build (limits like MAXACTION)\n"
 "  -g             guru mode: allow embedded C in the script\n"
 "  -w             suppress warnings\n"
@@ -350,6 +354,12 @@ static int take_option(struct session *s, int c, const char *arg,
 		break;
 	case 'I':
 		vec_push(&s->include_dirs, (void *)arg);
+		break;
+	case 'd':
+		vec_push(&s->user_modules, (void *)arg);
+		break;
+	case LONG_LDD:
+		s->ldd = true;
 		break;
 	case 'D': {
 		const char *eq = strchr(arg, '=');

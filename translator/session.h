@@ -30,6 +30,9 @@ struct session {
 	const char *output_file;	/* -o */
 	struct vec include_dirs;	/* char *: -I */
 	struct vec defines;		/* char *: -D NAME[=VAL] */
+	struct vec user_modules;	/* char *: -d PATH (or a kernel
+					 * module name): symbols to carry */
+	bool ldd;			/* --ldd: and the libraries they need */
 	struct vec remotes;		/* char *: --remote URL, in order */
 	bool remote_prefix;		/* --remote-prefix: "N: " per line */
 	bool guru;			/* -g */

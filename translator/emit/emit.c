@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit.h"
+#include "usyms.h"
 #include "probes/probes.h"
 #include "session.h"
 
@@ -458,6 +459,7 @@ char *emit_program(struct session *s, struct program *prog)
 		fprintf(out, "\tstruct stap_locals_%d b%d;\n", (int)i, (int)i);
 	fputs("};\n\n#include \"runtime_core.h\"\n", out);
 	emit_family_includes(out, prog);
+	emit_usyms(out, s, prog);
 	fputc('\n', out);
 	emit_aggregate_globals(out, prog);
 	for (size_t i = 0; i < prog->embeds.len; i++)
