@@ -753,11 +753,16 @@ static bool expand_in(struct session *s, struct spec *sp, const char *module,
 		      struct probe_point *pp, bool quiet, struct vec *out)
 {
 	struct dwx_index *x = index_for(s, module, sp->what, module != NULL);
+	/* an optional point, or one a wildcard alias reached, stands for
+	 * nothing on a kernel without debuginfo, as for a missing function */
+	bool may_lack = pp_optional(pp) || pp->from_wildcard;
 
 	if (!x && !module) {
 		if (expand_btf(s, sp, pp, out))
 			return true;
-		x = index_for(s, module, sp->what, true);
+		x = index_for(s, module, sp->what, !may_lack);
+		if (!x)
+			return may_lack;
 	}
 	bool wild = is_wild(sp->func) || is_wild(sp->file) ||
 		    is_wild(sp->label) || (sp->module && is_wild(sp->module)) ||
