@@ -636,11 +636,22 @@ static const char *const process_shapes[] = {
 	"process(S).mark(S)", "process(S).provider(S).mark(S)", NULL
 };
 
+/* uprobes for functions and marks; the process events come from the
+ * task finder, which upstream calls utrace. */
+static const char *process_handler_type(const struct rprobe *rp)
+{
+	const struct process_point *pt = rp->data;
+
+	if (pt && (pt->is_function || pt->is_mark))
+		return pt->is_return ? "uretprobe" : "uprobe";
+	return "utrace";
+}
+
 const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
 	.target = process_target, .target_list = process_target_list,
-	.expand = expand_process,
+	.expand = expand_process, .handler_type_of = process_handler_type,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
 	       ".points = &stap_process_all, .n = 1 }",
