@@ -32,6 +32,7 @@ struct stap_probe_info {
 	size_t entry_size;
 	const char *pn;		/* the point as the script named it, an
 				 * alias's name ("syscall.read"), or NULL */
+	const char *type;	/* probe_type(): "kprobe", "hrtimer" ... */
 };
 
 struct context {

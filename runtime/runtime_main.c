@@ -6,4 +6,5 @@
  */
 #include "core.c"
 #include "transport/ctl.c"
+#include "transport/system.c"
 #include "transport/data.c"

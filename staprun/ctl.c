@@ -37,6 +37,7 @@ const char *ctl_type_name(uint32_t type)
 		[STAP_CTL_STOPPED] = "STOPPED",
 		[STAP_CTL_NOT_SUPPORTED] = "NOT_SUPPORTED",
 		[STAP_CTL_DETACH] = "DETACH",
+		[STAP_CTL_SYSTEM] = "SYSTEM",
 	};
 	static char other[24];
 

@@ -424,6 +424,7 @@ int main(int argc, char **argv)
 	if (check_options(&s, out) < 0 || open_session(&s, out) < 0)
 		return 1;
 	run(&s);
+	wait_system(&s);
 	end_cmd(&s);
 	return close_session(&s, finish(&s));
 }

@@ -71,6 +71,10 @@ struct stapio {
 	long timeout;
 	struct timespec deadline;
 	int deadline_armed;
+
+	/* system(): the commands started and not reaped yet */
+	pid_t *sys_pids;
+	size_t nsys;
 };
 
 /* stapio.c */
@@ -97,6 +101,11 @@ void target_gone(struct stapio *s, const char *how);
 void reap_cmd(struct stapio *s);
 void poll_target(struct stapio *s);
 void end_cmd(struct stapio *s);
+
+/* stapio_system.c */
+void on_system(struct stapio *s, struct stap_ctl_msg *m);
+void reap_system(struct stapio *s);
+void wait_system(struct stapio *s);
 
 /* stapio_signals.c */
 extern int sig_pipe[2];

@@ -187,6 +187,7 @@ static const struct handler {
 	{ STAP_CTL_REQUEST_EXIT, on_request_exit },
 	{ STAP_CTL_STOPPED, on_stopped },
 	{ STAP_CTL_NOT_SUPPORTED, on_not_supported },
+	{ STAP_CTL_SYSTEM, on_system },
 };
 
 static void dispatch(struct stapio *s, struct stap_ctl_msg *m)

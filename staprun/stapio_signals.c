@@ -79,6 +79,7 @@ void on_signals(struct stapio *s)
 		for (i = 0; i < n; i++) {
 			if (c[i] == SIGCHLD) {
 				reap_cmd(s);
+				reap_system(s);
 				continue;
 			}
 			stops++;

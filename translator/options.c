@@ -19,7 +19,8 @@ enum { LONG_REMOTE = 256, LONG_REMOTE_PREFIX, LONG_UNPRIVILEGED, LONG_HELP,
        LONG_VERSION, LONG_PRIVILEGE, LONG_COMPATIBLE, LONG_DISABLE_CACHE,
        LONG_POISON_CACHE, LONG_CLEAN_CACHE, LONG_SUPPRESS_TIME_LIMITS,
        LONG_SUPPRESS_HANDLER_ERRORS, LONG_PROLOGUE_SEARCHING, LONG_RUNTIME,
-       LONG_DUMP_FUNCTIONS, LONG_DUMP_PROBE_ALIASES, LONG_LDD, LONG_REFUSED };
+       LONG_DUMP_FUNCTIONS, LONG_DUMP_PROBE_ALIASES, LONG_LDD,
+       LONG_ALL_MODULES, LONG_REFUSED };
 
 /*
  * Upstream's options that we do not implement yet (stap 4.8's --help
@@ -50,7 +51,7 @@ static const struct option long_options[] = {
 	{"runtime", required_argument, NULL, LONG_RUNTIME},
 	REFUSED("skip-badvars", no_argument),
 	{"ldd", no_argument, NULL, LONG_LDD},
-	REFUSED("all-modules", no_argument),
+	{"all-modules", no_argument, NULL, LONG_ALL_MODULES},
 	REFUSED("vp", required_argument),
 	REFUSED("modinfo", required_argument),
 	REFUSED("bpf", no_argument),
@@ -491,6 +492,12 @@ int parse_options(struct session *s, int argc, char **argv)
 				"tB:R:E:d:a:", long_options, &li)) != -1) {
 		if (c == 'a' && strcmp(optarg, "x86_64") == 0)
 			continue;	/* the one architecture we build for */
+		/* --all-modules asks for kernel modules' symbols: the
+		 * runtime names every kernel address through kallsyms,
+		 * modules included, so they are already there (as for
+		 * -d MODULE, see take_option). */
+		if (c == LONG_ALL_MODULES)
+			continue;
 		rc = take_option(s, c, optarg, li >= 0 ? long_options[li].name
 							: NULL);
 		if (rc != OPT_OK)

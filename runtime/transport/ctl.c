@@ -224,6 +224,7 @@ static int stap_ctl_on_stop(struct stap_ctl_msg *m)
 		stap_data_set_overwrite(0);
 	}
 	stap_ctl_stop_session();
+	stap_system_drain();	/* the end probes' commands, before STOPPED */
 	for_each_possible_cpu(cpu) {
 		total += stap_data_lost(cpu);
 		nlost += stap_data_lost(cpu) != 0;
@@ -466,6 +467,12 @@ static void stap_ctl_tick(struct work_struct *work)
 		if (!stap_ctl_send_words(STAP_CTL_REQUEST_EXIT, none, 0))
 			stap_exit_sent = 1;
 	}
+	/* system() commands: after STARTED, while someone is attached */
+	if (READ_ONCE(stap_session.started) &&
+	    !smp_load_acquire(&stap_ctl_detached) &&
+	    !READ_ONCE(stap_session.stopped) &&
+	    atomic_read(&stap_ctl_opened))
+		stap_system_drain();
 	if (!READ_ONCE(stap_session.dying))
 		schedule_delayed_work(&stap_ctl_tick_work,
 				      msecs_to_jiffies(STAP_TICK_MS));

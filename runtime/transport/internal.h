@@ -30,6 +30,9 @@ static struct stap_session_flags stap_session;
 /* Readers of /proc/<module>/data sleep here; woken by ctl.c's tick. */
 static DECLARE_WAIT_QUEUE_HEAD(stap_data_wait);
 
+/* system.c */
+static void stap_system_drain(void);
+
 /* data.c */
 static int stap_data_init(struct proc_dir_entry *dir);
 static void stap_data_exit(void);

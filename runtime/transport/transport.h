@@ -34,6 +34,11 @@ void stap_transport_exit(void);
  */
 int stap_data_write(enum stap_stream stream, const char *buf, size_t len);
 
+/* system(cmd): queues cmd for stapio to run with /bin/sh -c after the
+ * probe (system.c).  Any context; never blocks.  0, or -EBUSY when the
+ * queue is full (the command is dropped, counted and warned about). */
+int stap_transport_system(const char *cmd);
+
 /* Asks stapio to stop the session (it will send STOP).  Any context;
  * idempotent. */
 void stap_transport_request_exit(void);

@@ -96,6 +96,9 @@ enum stap_ctl_type {
 	/* stapio -> module (STAP_CTL_FEAT_DETACH): closing ctl leaves the
 	 * session running; a later START attaches (STARTED 0) */
 	STAP_CTL_DETACH = 8,
+	/* module -> stapio (STAP_CTL_FEAT_SYSTEM): blob, a command the
+	 * script's system() asks stapio to run with /bin/sh -c */
+	STAP_CTL_SYSTEM = 9,
 };
 
 /* Feature bits of HELLO; each side uses those both sides announce. */
@@ -104,8 +107,10 @@ enum stap_ctl_type {
 						 * stopped and drained */
 #define STAP_CTL_FEAT_DETACH	(1ull << 2)	/* DETACH, and START attaches
 						 * to a detached session */
+#define STAP_CTL_FEAT_SYSTEM	(1ull << 3)	/* stapio runs SYSTEM's
+						 * commands */
 #define STAP_CTL_FEATURES	(STAP_CTL_FEAT_POLL | STAP_CTL_FEAT_DATA_EOF | \
-				 STAP_CTL_FEAT_DETACH)
+				 STAP_CTL_FEAT_DETACH | STAP_CTL_FEAT_SYSTEM)
 
 /* ---- data channel: /proc/<module>/data ---- */
 

@@ -183,6 +183,35 @@ static bool step_index(struct walk *w, struct tvar_step *st)
 	return move_within(w, 0, c->index, elem->size);
 }
 
+/* @cast(p, "T")[i]: the cast's address taken as a pointer to T, so
+ * element i is the T at p + i * sizeof(T) (an index first on a cast
+ * of any type that is not an array or a pointer already). */
+static bool cast_index_first(struct walk *w, size_t i, const struct comp *c)
+{
+	return i == 0 && c->kind != COMP_FIELD &&
+	       w->ref->loc.kind == TL_EXPR && w->type->kind != CT_ARRAY &&
+	       w->type->kind != CT_POINTER;
+}
+
+static bool step_cast_index(struct walk *w, struct tvar_step *st)
+{
+	const struct comp *c = st->comp;
+	const struct ctype *t = ctype_complete(w->type);
+
+	if (!t->size) {
+		char *d = a_type(w->type);
+		fail(w, "cannot index %s, %s: it has no size", w->text.buf, d);
+		free(d);
+		return false;
+	}
+	w->type = t;
+	if (c->kind == COMP_INDEX_NUM) {
+		st->offset = c->num * (int64_t)t->size;
+		return move_within(w, st->offset, NULL, 0);
+	}
+	return move_within(w, 0, c->index, t->size);
+}
+
 static void note_step(struct walk *w, const struct comp *c)
 {
 	if (c->kind == COMP_FIELD)
@@ -207,6 +236,13 @@ static bool walk_chain(struct walk *w, const struct vec *comps,
 			fail(w, "has the bitfield %s: '->' and '[...]' do not "
 			     "apply to it", w->text.buf);
 			return false;
+		}
+		if (cast_index_first(w, i, c)) {
+			if (!step_cast_index(w, st))
+				return false;
+			st->type = w->type;
+			note_step(w, c);
+			continue;
 		}
 		if (!walkable(w->type)) {
 			fail_scalar(w, i);

@@ -383,6 +383,9 @@ static void emit_probe_tables(FILE *out, const struct program *prog)
 		emit_entry_info(out, rp->body);
 		fputs(", ", out);
 		emit_cstring(out, rp->pn, strlen(rp->pn));
+		const char *type = probe_handler_type(rp);
+		fputs(", ", out);
+		emit_cstring(out, type, strlen(type));
 		fputs(" },\n", out);
 	}
 	fputs("};\n\n", out);

@@ -102,18 +102,21 @@ const struct probe_family begin_family = {
 	.resolve = resolve_once, .emit_table = emit_begin,
 	.runtime = "begin_end", .ops = ONCE_OPS("begin", "start"),
 	.arm_order = 10, .unprivileged = pp_always_unprivileged,
+	.handler_type = "begin_end",
 };
 const struct probe_family end_family = {
 	.name = "end", .shapes = end_shapes,
 	.resolve = resolve_once, .emit_table = emit_end,
 	.runtime = "begin_end", .ops = ONCE_OPS("end", "stop"),
 	.arm_order = 11, .unprivileged = pp_always_unprivileged,
+	.handler_type = "begin_end",
 };
 const struct probe_family error_family = {
 	.name = "error", .shapes = error_shapes,
 	.resolve = resolve_once, .emit_table = emit_error,
 	.runtime = "begin_end", .ops = ONCE_OPS("error", "stop"),
 	.arm_order = 12, .unprivileged = pp_always_unprivileged,
+	.handler_type = "begin_end",
 };
 const struct probe_family never_family = {
 	.name = "never", .shapes = never_shapes,

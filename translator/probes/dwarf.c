@@ -997,6 +997,11 @@ static const char *const module_shapes[] = {
 	"module(S).statement(S).nearest", NULL
 };
 
+static const char *dwarf_handler_type(const struct rprobe *rp)
+{
+	return dwarf_at_return(rp) ? "kretprobe" : "kprobe";
+}
+
 /* The three families share everything but their names and tables. */
 #define DWARF_FAMILY(var, fname, sh, table)				\
 const struct probe_family var = {					\
@@ -1005,6 +1010,7 @@ const struct probe_family var = {					\
 	.target = dwarf_target, .target_list = dwarf_target_list,	\
 	.at_return = dwarf_at_return, .entry_target = dwarf_entry_target, \
 	.entry_target_list = dwarf_entry_target_list,			\
+	.handler_type_of = dwarf_handler_type,				\
 	.runtime = "dwarf", .arm_order = 1,				\
 	.ops = "{ .arm = stap_dwarf_arm, .disarm = stap_dwarf_disarm, "	\
 	       ".points = " table ", .n = ARRAY_SIZE(" table ") }",	\

@@ -287,6 +287,11 @@ static char *kprobe_target_missing(const struct rprobe *rp, const char *name)
 				 pt->is_return, pt->why, name);
 }
 
+static const char *kprobe_handler_type(const struct rprobe *rp)
+{
+	return kprobe_at_return(rp) ? "kretprobe" : "kprobe";
+}
+
 static const char *const kprobe_shapes[] = {
 	"kprobe.function(S)", "kprobe.function(S).return", NULL
 };
@@ -298,6 +303,7 @@ const struct probe_family kprobe_family = {
 	.ops = "{ .arm = stap_kprobe_arm, .disarm = stap_kprobe_disarm, "
 	       ".points = stap_kprobes, .n = ARRAY_SIZE(stap_kprobes) }",
 	.expand = expand_kprobe,	/* not for unprivileged users */
+	.handler_type_of = kprobe_handler_type,
 	.target = kprobe_target, .target_list = kprobe_target_list,
 	.target_missing = kprobe_target_missing,
 	.at_return = kprobe_at_return, .entry_target = kprobe_entry_target,

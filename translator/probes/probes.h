@@ -115,7 +115,17 @@ struct probe_family {
 	/* For messages: the target variables the family provides without
 	 * debuginfo ("$value"), or NULL. */
 	const char *own_targets;
+	/* probe_type() of point rp: the low-level handler it runs from,
+	 * in upstream's words ("kprobe", "kretprobe", "uprobe",
+	 * "kernel_tracepoint", "hrtimer", "begin_end" ...).  NULL hook:
+	 * the family's handler_type string. */
+	const char *(*handler_type_of)(const struct rprobe *rp);
+	const char *handler_type;
 };
+
+/* The probe_type() string of rp (its family's hooks above; "" when
+ * the family names none). */
+const char *probe_handler_type(const struct rprobe *rp);
 
 /* For families every point of which is unprivileged-safe. */
 bool pp_always_unprivileged(const struct rprobe *rp);

@@ -270,7 +270,8 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 /* process("/lib*\/libc.so.*"): a path with wildcards stands for every
  * file it matches (glob(3), each file once however many links name it),
  * each expanded as if written out; none matching leaves the point for
- * resolve to report.  False when pp's path has no wildcards. */
+ * resolve to report, or drops it when it is optional ("?", "!").
+ * False when pp's path has no wildcards. */
 static bool expand_glob(struct session *s, struct probe_point *pp,
 			struct vec *out, bool *ok)
 {
@@ -283,7 +284,8 @@ static bool expand_glob(struct session *s, struct probe_point *pp,
 		return false;
 	*ok = true;
 	if (glob(c0->arg->str, 0, NULL, &g) != 0) {
-		vec_push(out, pp);
+		if (!pp_optional(pp))
+			vec_push(out, pp);
 		return true;
 	}
 	for (size_t i = 0; i < g.gl_pathc; i++) {
@@ -303,7 +305,7 @@ static bool expand_glob(struct session *s, struct probe_point *pp,
 		np->from_wildcard = true;
 		*ok &= expand_process(s, np, out);
 	}
-	if (!seen.len)
+	if (!seen.len && !pp_optional(pp))
 		vec_push(out, pp);
 	for (size_t j = 0; j < seen.len; j++)
 		free(vec_at(&seen, j));
@@ -325,6 +327,14 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 
 	if (expand_glob(s, pp, out, &globbed))
 		return globbed;
+	if (pp_optional(pp) && c0->arg && c0->arg->kind == E_STR &&
+	    c0->arg->len) {
+		char *found = find_program(c0->arg->str);
+
+		if (!found)
+			return true;	/* optional, on a missing program */
+		free(found);
+	}
 
 	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
@@ -636,11 +646,22 @@ static const char *const process_shapes[] = {
 	"process(S).mark(S)", "process(S).provider(S).mark(S)", NULL
 };
 
+/* uprobes for functions and marks; the process events come from the
+ * task finder, which upstream calls utrace. */
+static const char *process_handler_type(const struct rprobe *rp)
+{
+	const struct process_point *pt = rp->data;
+
+	if (pt && (pt->is_function || pt->is_mark))
+		return pt->is_return ? "uretprobe" : "uprobe";
+	return "utrace";
+}
+
 const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
 	.target = process_target, .target_list = process_target_list,
-	.expand = expand_process,
+	.expand = expand_process, .handler_type_of = process_handler_type,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
 	       ".points = &stap_process_all, .n = 1 }",

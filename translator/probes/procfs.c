@@ -252,7 +252,7 @@ static const char *const procfs_shapes[] = {
 const struct probe_family procfs_family = {
 	.name = "procfs", .shapes = procfs_shapes, .resolve = resolve_procfs,
 	.emit_table = emit_procfs, .target = procfs_target,
-	.own_targets = "$value",
+	.own_targets = "$value", .handler_type = "procfs",
 	.runtime = "procfs", .arm_order = 3,
 	.ops = "{ .arm = stap_procfs_arm, .disarm = stap_procfs_disarm, "
 	       ".points = stap_procfs_files, "

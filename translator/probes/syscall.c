@@ -283,6 +283,7 @@ const struct probe_family syscall_family = {
 	.at_return = syscall_at_return, .entry_target = syscall_entry_target,
 	.entry_target_list = syscall_entry_target_list,
 	.emit_table = emit_syscall, .runtime = "syscall", .arm_order = 1,
+	.handler_type = "kernel_tracepoint",	/* raw_syscalls:sys_* */
 	.ops = "{ .arm = stap_syscall_arm, .disarm = stap_syscall_disarm, "
 	       ".points = stap_syscall_probes, "
 	       ".n = ARRAY_SIZE(stap_syscall_probes) }",

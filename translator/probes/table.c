@@ -29,6 +29,15 @@ static const struct probe_family *const families[] = {
 	&netfilter_family,
 };
 
+const char *probe_handler_type(const struct rprobe *rp)
+{
+	const struct probe_family *f = rp->family;
+
+	if (f->handler_type_of)
+		return f->handler_type_of(rp);
+	return f->handler_type ? f->handler_type : "";
+}
+
 bool pp_always_unprivileged(const struct rprobe *rp)
 {
 	(void)rp;

@@ -145,4 +145,5 @@ const struct probe_family timer_family = {
 	       ".points = stap_timer_probes, "
 	       ".n = ARRAY_SIZE(stap_timer_probes) }",
 	.unprivileged = timer_unprivileged,
+	.handler_type = "hrtimer",	/* every unit, timer.profile too */
 };

@@ -511,6 +511,7 @@ const struct probe_family trace_family = {
 	.target = trace_target, .target_list = trace_target_list,
 	.target_missing = trace_target_missing,
 	.emit_table = emit_trace, .runtime = "trace", .arm_order = 1,
+	.handler_type = "kernel_tracepoint",
 	.ops = "{ .arm = stap_trace_arm, .disarm = stap_trace_disarm, "
 	       ".points = stap_trace_probes, "
 	       ".n = ARRAY_SIZE(stap_trace_probes) }",
