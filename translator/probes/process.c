@@ -20,8 +20,8 @@
  * library, in every process that maps it.  process("PATH")
  * [.provider("P")].mark("NAME") are uprobes at PATH's SDT markers
  * (debuginfo/elf_sdt.h) with their semaphores, and $argN, $$name,
- * $$provider read through the runtime's accessors.  The other process
- * probe points (.syscall) are reported as not supported yet.
+ * $$provider read through the runtime's accessors.  (.syscall points
+ * are a family of their own: process_syscall.c.)
  * process("PATH").plt("NAME") are uprobes at PATH's PLT entries
  * (process_plt.c).
  */
@@ -59,8 +59,8 @@ struct process_point {
 };
 
 /* The absolute path of program name as a shell would find it, or NULL
- * (errno set). */
-static char *find_program(const char *name)
+ * (errno set); process_dwarf.h. */
+char *process_find_program(const char *name)
 {
 	char buf[PATH_MAX];
 
@@ -93,7 +93,7 @@ static bool resolve_target(struct pp_comp *c, struct process_point *pt)
 		diag_error(c->arg->loc, "process(\"\") needs a program path");
 		return false;
 	}
-	pt->path = find_program(c->arg->str);
+	pt->path = process_find_program(c->arg->str);
 	if (!pt->path) {
 		diag_error(c->arg->loc, "cannot find executable '%s' (%s)%s",
 			   c->arg->str, strerror(errno),
@@ -125,7 +125,7 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 		diag_error(bad->loc, "not supported yet: process probe point "
 			   "'.%s' (supported: .begin, .end, .thread.begin, "
 			   ".thread.end, .function, .statement, .library, "
-			   ".plt, .mark)",
+			   ".plt, .mark, .syscall)",
 			   bad->name);
 		return false;
 	}
@@ -328,17 +328,17 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 
 	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
-	    (path = find_program(c0->arg->str)))
+	    (path = process_find_program(c0->arg->str)))
 		return process_plt_expand(pp, path, out);
 	if (c1 && !strcmp(c1->name, "library") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
-	    (path = find_program(c0->arg->str)))
+	    (path = process_find_program(c0->arg->str)))
 		return process_library_expand(s, pp, path, out);
 	if (c1 && (!strcmp(c1->name, "function") ||
 		   !strcmp(c1->name, "statement")) &&
 	    c0->arg && c0->arg->kind == E_STR && c0->arg->len &&
 	    c1->arg && c1->arg->kind == E_STR && c1->arg->len &&
-	    (path = find_program(c0->arg->str))) {
+	    (path = process_find_program(c0->arg->str))) {
 		bool handled;
 		bool ok = process_dwarf_expand(s, pp, path, out, &handled);
 		if (!handled)
@@ -349,7 +349,7 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	    strcmp(m->name, "mark") || !m->arg || m->arg->kind != E_STR ||
 	    !strpbrk(m->arg->str, "*?[") ||
 	    (prov && (!c1->arg || c1->arg->kind != E_STR)) ||
-	    !(path = find_program(c0->arg->str))) {
+	    !(path = process_find_program(c0->arg->str))) {
 		vec_push(out, pp);
 		return true;
 	}

@@ -10,7 +10,8 @@
 extern const struct probe_family begin_family, end_family, error_family,
 	never_family, timer_family, kprobe_family, procfs_family,
 	kernel_function_family, kernel_statement_family, module_family,
-	trace_family, process_family, syscall_family;
+	trace_family, process_family, syscall_family,
+	process_syscall_family;
 
 static const struct probe_family *const families[] = {
 	&begin_family,
@@ -26,6 +27,7 @@ static const struct probe_family *const families[] = {
 	&trace_family,
 	&process_family,
 	&syscall_family,
+	&process_syscall_family,
 };
 
 bool pp_always_unprivileged(const struct rprobe *rp)
