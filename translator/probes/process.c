@@ -615,6 +615,18 @@ static void process_target_list(const struct rprobe *rp, struct vec *out)
 		dwarf_point_vars(pt->place->dp, out);
 }
 
+/* @var without a module in a uprobe point: the probed file (the
+ * library of a .library point); the runtime finds where the hit's
+ * process maps it. */
+static const char *process_user_module(const struct rprobe *rp)
+{
+	const struct process_point *pt = rp->data;
+
+	if (!pt || !(pt->is_function || pt->is_mark))
+		return NULL;
+	return pt->place ? pt->place->file : pt->path;
+}
+
 static const char *const process_shapes[] = {
 	"process.begin", "process.end", "process.thread.begin",
 	"process.thread.end", "process(S).begin", "process(S).end",
@@ -640,6 +652,7 @@ const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
 	.target = process_target, .target_list = process_target_list,
+	.user_module = process_user_module,
 	.expand = expand_process,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
