@@ -615,6 +615,42 @@ static void process_target_list(const struct rprobe *rp, struct vec *out)
 		dwarf_point_vars(pt->place->dp, out);
 }
 
+/* A .return point found in DWARF: its uretprobe's entry handler saves
+ * @entry's values (elaborate/entry.c; runtime/linux/uprobe.c keeps a
+ * record per task and call). */
+static bool process_at_return(const struct rprobe *rp)
+{
+	const struct process_point *pt = rp->data;
+
+	return pt && pt->place && pt->place->dp && pt->is_return &&
+	       !pt->place->plt;
+}
+
+/* The variable as at a .return point's function entry. */
+static const struct target_var *process_entry_target(const struct rprobe *rp,
+						     const char *name)
+{
+	struct dwarf_point at;
+
+	if (!process_at_return(rp))
+		return NULL;
+	at = *((const struct process_point *)rp->data)->place->dp;
+	at.is_return = false;
+	return dwarf_point_var(&at, name);
+}
+
+static void process_entry_target_list(const struct rprobe *rp,
+				      struct vec *out)
+{
+	struct dwarf_point at;
+
+	if (!process_at_return(rp))
+		return;
+	at = *((const struct process_point *)rp->data)->place->dp;
+	at.is_return = false;
+	dwarf_point_vars(&at, out);
+}
+
 /* @var without a module in a uprobe point: the probed file (the
  * library of a .library point); the runtime finds where the hit's
  * process maps it. */
@@ -653,6 +689,9 @@ const struct probe_family process_family = {
 	.resolve = resolve_process, .emit_table = emit_process,
 	.target = process_target, .target_list = process_target_list,
 	.user_module = process_user_module,
+	.at_return = process_at_return,
+	.entry_target = process_entry_target,
+	.entry_target_list = process_entry_target_list,
 	.expand = expand_process,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "
