@@ -10,7 +10,8 @@
  * trampoline) exception, with interrupts on; stap_run_probe_regs()
  * gives them the user registers.  With -c or -x, a hit outside the
  * target's process tree is ignored, and so is one of a .library point
- * outside the processes running its program (exe).
+ * outside the processes running its program (exe), and one of a
+ * process(PID) point in another process (pid).
  *
  * process("PATH").mark("NAME") entries are uprobes at SDT markers,
  * registered with the marker's semaphore (ref_ctr_offset: the kernel
@@ -82,6 +83,7 @@ struct stap_uprobe {
 	int nargs;
 	const struct stap_sdt_arg *args;
 	const char *exe;	/* .library: only in processes running it */
+	int pid;		/* process(PID): only in it; 0: any */
 	struct path kexe;
 	struct path kpath;
 	struct uprobe_consumer uc;
@@ -109,13 +111,21 @@ static bool stap_uprobe_in_exe(const struct stap_uprobe *u)
 	return in;
 }
 
+/* Whether a hit of u in the current task runs its probe: the pid of
+ * a process(PID) point, the program of a .library point, the -c/-x
+ * target's tree.  The probed task's context. */
+static bool stap_uprobe_wanted(const struct stap_uprobe *u)
+{
+	return (!u->pid || current->tgid == u->pid) &&
+	       (!u->exe || stap_uprobe_in_exe(u)) &&
+	       stap_process_in_target(current);
+}
+
 static int stap_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stap_uprobe *u = container_of(uc, struct stap_uprobe, uc);
 
-	if (u->exe && !stap_uprobe_in_exe(u))
-		return 0;
-	if (stap_process_in_target(current))
+	if (stap_uprobe_wanted(u))
 		stap_run_probe_hit(u->info, STAP_SESSION_RUNNING, u, regs);
 	return 0;
 }
@@ -252,8 +262,7 @@ static int stap_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 	struct stap_uprobe *u = container_of(uc, struct stap_uprobe, uc);
 	unsigned int start = hash_ptr(current, 8), i;
 
-	if ((u->exe && !stap_uprobe_in_exe(u)) ||
-	    !stap_process_in_target(current))
+	if (!stap_uprobe_wanted(u))
 		return 0;
 	for (i = 0; i < STP_UPROBE_ENTRIES; i++) {
 		unsigned int k = (start + i) % STP_UPROBE_ENTRIES;

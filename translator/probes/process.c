@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "probes.h"
+#include "session.h"
 #include "util/diag.h"
 #include "util/cstring.h"
 #include "debuginfo/elf_syms.h"
@@ -312,6 +313,74 @@ static bool expand_glob(struct session *s, struct probe_point *pp,
 	return true;
 }
 
+/* A point process(PID)... was written out to, and the pid: the
+ * runtime runs it only in that process. */
+struct pid_point {
+	const struct probe_point *pp;
+	int64_t pid;
+};
+static struct vec pid_points;	/* struct pid_point * */
+
+/* The pid of a point process(PID)... was written out to, or 0. */
+static int64_t pid_of(const struct probe_point *pp)
+{
+	for (size_t i = 0; i < pid_points.len; i++) {
+		const struct pid_point *p = vec_at(&pid_points, i);
+
+		if (p->pp == pp)
+			return p->pid;
+	}
+	return 0;
+}
+
+/* process(PID).function/.statement/.library/.plt/.mark: the points of
+ * the program PID runs (its /proc/PID/exe, on this machine: with
+ * --remote the pid is the target's, not supported yet), written out as
+ * process("EXE")'s, each remembered with the pid.  False when pp is
+ * not such a point. */
+static bool expand_pid(struct session *s, struct probe_point *pp,
+		       struct vec *out, bool *ok)
+{
+	struct pp_comp *c0 = pp_comp_at(pp, 0), *c1 = pp_comp_at(pp, 1);
+	static const char *const kinds[] = { "function", "statement",
+		"library", "plt", "mark", "provider", NULL };
+	char link[64], buf[PATH_MAX];
+	size_t before = out->len, k;
+
+	if (!c0->arg || c0->arg->kind != E_NUM || !c1)
+		return false;
+	for (k = 0; kinds[k] && strcmp(kinds[k], c1->name); k++)
+		;
+	if (!kinds[k])
+		return false;
+	*ok = false;
+	if (s->remotes.len) {
+		diag_error(c0->arg->loc, "not supported yet: process(PID).%s "
+			   "with --remote (the pid's program is found "
+			   "through /proc/PID/exe on this machine): use "
+			   "process(\"PATH\") with -x PID", c1->name);
+		return true;
+	}
+	snprintf(link, sizeof(link), "/proc/%lld/exe",
+		 (long long)c0->arg->num);
+	if (c0->arg->num < 1 || !realpath(link, buf)) {
+		diag_error(c0->arg->loc, "cannot probe pid %lld: %s",
+			   (long long)c0->arg->num, c0->arg->num < 1 ?
+			   "not a pid" : errno == ENOENT ? "No such process" :
+			   strerror(errno));
+		return true;
+	}
+	*ok = expand_process(s, process_point_with(pp, 0, buf), out);
+	for (size_t i = before; i < out->len; i++) {
+		struct pid_point *p = xmalloc(sizeof(*p));
+
+		p->pp = vec_at(out, i);
+		p->pid = c0->arg->num;
+		vec_push(&pid_points, p);
+	}
+	return true;
+}
+
 static bool expand_process(struct session *s, struct probe_point *pp,
 			   struct vec *out)
 {
@@ -323,7 +392,8 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	char *path, *err = NULL;
 	bool globbed;
 
-	if (expand_glob(s, pp, out, &globbed))
+	if (expand_glob(s, pp, out, &globbed) ||
+	    expand_pid(s, pp, out, &globbed))
 		return globbed;
 
 	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
@@ -390,7 +460,19 @@ static bool resolve_place(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
+static bool resolve_point(struct rprobe *rp);
+
 static bool resolve_process(struct rprobe *rp)
+{
+	bool ok = resolve_point(rp);
+	struct process_point *pt = rp->data;
+
+	if (pt && !pt->pid)
+		pt->pid = pid_of(rp->pp);
+	return ok;
+}
+
+static bool resolve_point(struct rprobe *rp)
 {
 	struct process_point *pt = xcalloc(1, sizeof(*pt));
 	struct pp_comp *c = pp_comp_at(rp->pp, 1);
@@ -472,6 +554,8 @@ static void emit_sdt_marks(FILE *out, const struct rprobe *rp,
 		emit_cstring(out, m->name, strlen(m->name));
 		fputs(", .provider = ", out);
 		emit_cstring(out, m->provider, strlen(m->provider));
+		if (pt->pid)
+			fprintf(out, ", .pid = %lld", (long long)pt->pid);
 		if (m->nargs)
 			fprintf(out, ", .nargs = %d, .args = stap_sdt_args_%d_%zu",
 				m->nargs, rp->id, j);
@@ -509,6 +593,9 @@ static void emit_uprobes(FILE *out, const struct vec *rps)
 			}
 			fputs(", .name = ", out);
 			emit_cstring(out, f->name, strlen(f->name));
+			if (pt->pid)
+				fprintf(out, ", .pid = %lld",
+					(long long)pt->pid);
 			fputs(" },\n", out);
 		}
 	}
