@@ -23,7 +23,12 @@
  * $$provider read through the runtime's accessors.  (.syscall points
  * are a family of their own: process_syscall.c.)
  * process("PATH").plt("NAME") are uprobes at PATH's PLT entries
- * (process_plt.c).
+ * (process_plt.c).  In all these, process(PID) names the program the
+ * pid runs (its /proc/PID/exe on this machine): the points are written
+ * out as that program's and run only in that pid (expand_pid).  A
+ * .return point found in DWARF has @entry and its parameters as at the
+ * function's entry (process_at_return); @var without a module reads
+ * the probed file (process_user_module).
  */
 #include <errno.h>
 #include <glob.h>
