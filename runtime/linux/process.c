@@ -42,6 +42,7 @@
 #include <linux/binfmts.h>
 #include <linux/namei.h>
 #include <linux/delay.h>
+#include "process_target.c"
 #include "uprobe.c"
 
 #ifndef STP_PROCESS_WORKS
@@ -100,28 +101,6 @@ static struct stap_process_tracked stap_process_tracked[STP_PROCESS_TRACKED];
 static atomic_t stap_process_target_begun;
 
 /* ---- which tasks ------------------------------------------------------ */
-
-/* Whether task is in the -c/-x target's process tree (always, without
- * a target).  Any context. */
-static bool stap_process_in_target(struct task_struct *task)
-{
-	int target = stap_transport_target_pid();
-	int depth = 0;
-	bool in = false;
-
-	if (!target)
-		return true;
-	rcu_read_lock();
-	while (task && task->pid > 1 && depth++ < 64) {
-		if (task->tgid == target) {
-			in = true;
-			break;
-		}
-		task = rcu_dereference(task->real_parent);
-	}
-	rcu_read_unlock();
-	return in;
-}
 
 /* The inode remembered for tgid, or NULL. */
 static struct inode *stap_process_tracked_inode(int tgid)

@@ -10,7 +10,8 @@
  * trampoline) exception, with interrupts on; stap_run_probe_regs()
  * gives them the user registers.  With -c or -x, a hit outside the
  * target's process tree is ignored, and so is one of a .library point
- * outside the processes running its program (exe).
+ * outside the processes running its program (exe), and one of a
+ * process(PID) point in another process (pid).
  *
  * process("PATH").mark("NAME") entries are uprobes at SDT markers,
  * registered with the marker's semaphore (ref_ctr_offset: the kernel
@@ -18,6 +19,17 @@
  * program's STAP_PROBE_ENABLED tests see it); $argN read the argument
  * specs (a register, user memory at a register plus an offset, or a
  * constant), $$name and $$provider the entry's strings.
+ *
+ * A .return entry whose handler uses @entry has a table of records
+ * (STP_UPROBE_ENTRIES of them, allocated at arm): the uprobe's entry
+ * handler claims one for the calling task, stamps it with a sequence
+ * number and fills it; the return handler runs on the task's newest
+ * (recursive calls return in the reverse order) and frees it.  A return
+ * with no record (the table was full, the entry could not run, or the
+ * call began before the probe was armed) is skipped, as a kretprobe's
+ * missed entry is; a task that never returns (it exited, or longjmp'ed
+ * out) leaves its record, which the next task at the same address
+ * takes over.
  *
  * Kernels differ in how a uprobe is unregistered: 6.12 returns a
  * struct uprobe from uprobe_register() and unregisters it with
@@ -27,6 +39,20 @@
  */
 #include <linux/uprobes.h>
 #include <linux/namei.h>
+#include <linux/vmalloc.h>
+#include <linux/hash.h>
+
+#ifndef STP_UPROBE_ENTRIES
+#define STP_UPROBE_ENTRIES 256
+#endif
+
+/* A task's entry record of one .return uprobe: task NULL is free;
+ * seq orders one task's nested calls. */
+struct stap_uprobe_slot {
+	struct task_struct *task;
+	unsigned long seq;
+	bool filled;
+};
 
 /* Where an SDT argument is (the translator's struct sdt_arg): size
  * bytes (negative: signed) of register reg (a pt_regs offset) of which
@@ -57,10 +83,14 @@ struct stap_uprobe {
 	int nargs;
 	const struct stap_sdt_arg *args;
 	const char *exe;	/* .library: only in processes running it */
+	int pid;		/* process(PID): only in it; 0: any */
 	struct path kexe;
 	struct path kpath;
 	struct uprobe_consumer uc;
 	struct uprobe *uprobe;	/* 6.12: what uprobe_register returned */
+	struct stap_uprobe_slot *slots;	/* .return with @entry: the
+					 * slots, their records after them
+					 * (info->entry_size bytes each) */
 	bool armed;
 };
 
@@ -81,13 +111,21 @@ static bool stap_uprobe_in_exe(const struct stap_uprobe *u)
 	return in;
 }
 
+/* Whether a hit of u in the current task runs its probe: the pid of
+ * a process(PID) point, the program of a .library point, the -c/-x
+ * target's tree.  The probed task's context. */
+static bool stap_uprobe_wanted(const struct stap_uprobe *u)
+{
+	return (!u->pid || current->tgid == u->pid) &&
+	       (!u->exe || stap_uprobe_in_exe(u)) &&
+	       stap_process_in_target(current);
+}
+
 static int stap_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct stap_uprobe *u = container_of(uc, struct stap_uprobe, uc);
 
-	if (u->exe && !stap_uprobe_in_exe(u))
-		return 0;
-	if (stap_process_in_target(current))
+	if (stap_uprobe_wanted(u))
 		stap_run_probe_hit(u->info, STAP_SESSION_RUNNING, u, regs);
 	return 0;
 }
@@ -209,9 +247,73 @@ static unsigned long stap_uprobe_base(struct context *c, const char *path)
 	return base;
 }
 
+static void *stap_uprobe_record(const struct stap_uprobe *u, unsigned int i)
+{
+	return (char *)(u->slots + STP_UPROBE_ENTRIES) +
+	       (size_t)i * ALIGN(u->info->entry_size, 8);
+}
+
+static atomic_long_t stap_uprobe_seq;
+
+/* The entry of a .return uprobe using @entry: a record for the
+ * current task's call, filled.  The probed task's context. */
+static int stap_uprobe_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct stap_uprobe *u = container_of(uc, struct stap_uprobe, uc);
+	unsigned int start = hash_ptr(current, 8), i;
+
+	if (!stap_uprobe_wanted(u))
+		return 0;
+	for (i = 0; i < STP_UPROBE_ENTRIES; i++) {
+		unsigned int k = (start + i) % STP_UPROBE_ENTRIES;
+		struct stap_uprobe_slot *sl = &u->slots[k];
+
+		if (READ_ONCE(sl->task) || cmpxchg(&sl->task, NULL, current))
+			continue;
+		sl->seq = atomic_long_inc_return(&stap_uprobe_seq);
+		sl->filled = stap_run_fn(u->info, STAP_SESSION_RUNNING, u,
+					 regs, stap_uprobe_record(u, k),
+					 u->info->entry);
+		if (!sl->filled)
+			WRITE_ONCE(sl->task, NULL);
+		return 0;
+	}
+	return 0;
+}
+
+/* The return of a .return uprobe using @entry: the handler on the
+ * current task's newest record, which is then free. */
+static void stap_uprobe_return(struct stap_uprobe *u, struct pt_regs *regs)
+{
+	struct stap_uprobe_slot *best = NULL;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < STP_UPROBE_ENTRIES; i++) {
+		struct stap_uprobe_slot *sl = &u->slots[i];
+
+		if (READ_ONCE(sl->task) == current && sl->filled &&
+		    (!best || sl->seq > best->seq)) {
+			best = sl;
+			k = i;
+		}
+	}
+	if (!best)
+		return;
+	stap_run_fn(u->info, STAP_SESSION_RUNNING, u, regs,
+		    stap_uprobe_record(u, k), u->info->handler);
+	best->filled = false;
+	WRITE_ONCE(best->task, NULL);
+}
+
 static int stap_uprobe_ret(struct uprobe_consumer *uc, unsigned long func,
 			   struct pt_regs *regs)
 {
+	struct stap_uprobe *u = container_of(uc, struct stap_uprobe, uc);
+
+	if (u->slots) {
+		stap_uprobe_return(u, regs);
+		return 0;
+	}
 	return stap_uprobe_hit(uc, regs);
 }
 
@@ -272,15 +374,27 @@ static int stap_uprobes_arm(struct stap_uprobe *ups, size_t n)
 				goto fail;
 			}
 		}
+		rc = 0;
+		if (u->is_return && u->info->entry) {
+			u->slots = vzalloc(STP_UPROBE_ENTRIES *
+					   (sizeof(*u->slots) +
+					    ALIGN(u->info->entry_size, 8)));
+			rc = u->slots ? 0 : -ENOMEM;
+		}
 		if (u->is_return)
 			u->uc.ret_handler = stap_uprobe_ret;
 		else
 			u->uc.handler = stap_uprobe_hit;
-		rc = stap_uprobe_register(u);
+		if (u->slots)
+			u->uc.handler = stap_uprobe_entry;
+		if (!rc)
+			rc = stap_uprobe_register(u);
 		if (rc) {
 			path_put(&u->kpath);
 			if (u->exe)
 				path_put(&u->kexe);
+			vfree(u->slots);
+			u->slots = NULL;
 			stap_uprobe_report(u, rc);
 			goto fail;
 		}
@@ -315,6 +429,8 @@ static void stap_uprobes_disarm(struct stap_uprobe *ups, size_t n)
 			path_put(&ups[i].kpath);
 			if (ups[i].exe)
 				path_put(&ups[i].kexe);
+			vfree(ups[i].slots);
+			ups[i].slots = NULL;
 			ups[i].armed = false;
 		}
 }

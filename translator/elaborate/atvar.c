@@ -3,7 +3,8 @@
  * kernel (or of a module) read through its debuginfo, in any probe or
  * function, for pass 2; with a user-space program's or library's path
  * as the module, of that file, read in the probed process (in probes
- * on that file: the runtime finds where the process maps it).  The variable is found by dwarf_global_var()
+ * on that file: the runtime finds where the process maps it); without
+ * a module in a probe on a user-space file, of that file.  The variable is found by dwarf_global_var()
  * in the DWARF of the target kernel's vmlinux (dwarf_target_dbg()); its
  * location is its link-time address, relocated at run time as the
  * kernel was loaded (KASLR).  A resolved @var becomes an E_TARGET with
@@ -61,10 +62,47 @@ static const struct target_var *lookup(struct session *s,
 	return tv;
 }
 
+/* @var("name") without a module in a probe on a user-space file reads
+ * that file's DWARF (its family's user_module), as upstream reads "the
+ * probe's module"; false (reported) when the probe's points are on
+ * different files. */
+static bool default_module(struct resolver *r, struct expr *e)
+{
+	const char *mod = NULL;
+
+	if (e->module || !r->body || !r->body->probe)
+		return true;
+	for (size_t i = 0; i < r->prog->rprobes.len; i++) {
+		const struct rprobe *rp = vec_at(&r->prog->rprobes, i);
+		const char *m;
+
+		if (rp->body != r->body)
+			continue;
+		m = rp->family && rp->family->user_module ?
+			rp->family->user_module(rp) : NULL;
+		if (!m)
+			return true;	/* a kernel point: the kernel's */
+		if (mod && strcmp(mod, m)) {
+			diag_error(e->loc, "@var(\"%s\") names no module, and "
+				   "the probe's points are in %s and %s: "
+				   "name one as @var(\"%s\", \"PATH\")",
+				   e->str, mod, m, e->str);
+			return false;
+		}
+		mod = m;
+	}
+	if (mod)
+		e->module = xstrdup(mod);
+	return true;
+}
+
 void resolve_atvar(struct resolver *r, struct expr *e, unsigned access)
 {
 	char *why;
 	const struct comp *bad;
+
+	if (!default_module(r, e))
+		return;
 	const struct target_var *tv = lookup(r->s, e, &why);
 
 	if (e->suffix) {

@@ -322,7 +322,7 @@ const struct probe_family netfilter_family = {
 	.resolve = resolve_netfilter, .emit_table = emit_netfilter,
 	.target = nf_target, .target_missing = nf_target_missing,	/* no listing: upstream's -L shows none */
 	.own_targets = "$hooknum, $skb, $in, $out, $okfn and $verdict",
-	.runtime = "netfilter", .arm_order = 4,
+	.runtime = "netfilter", .arm_order = 4, .handler_type = "netfilter",
 	.ops = "{ .arm = stap_nf_arm, .disarm = stap_nf_disarm, "
 	       ".points = stap_nf_probes, .n = ARRAY_SIZE(stap_nf_probes) }",
 };

@@ -112,6 +112,10 @@ struct probe_family {
 	const struct target_var *(*entry_target)(const struct rprobe *rp,
 						 const char *name);
 	void (*entry_target_list)(const struct rprobe *rp, struct vec *out);
+	/* The user-space file (a program or library path) whose DWARF
+	 * @var("name") without a module reads in rp's handler ("the
+	 * probe's module"), or NULL: the kernel's.  NULL hook: NULL. */
+	const char *(*user_module)(const struct rprobe *rp);
 	/* For messages: the target variables the family provides without
 	 * debuginfo ("$value"), or NULL. */
 	const char *own_targets;

@@ -20,10 +20,15 @@
  * library, in every process that maps it.  process("PATH")
  * [.provider("P")].mark("NAME") are uprobes at PATH's SDT markers
  * (debuginfo/elf_sdt.h) with their semaphores, and $argN, $$name,
- * $$provider read through the runtime's accessors.  The other process
- * probe points (.syscall) are reported as not supported yet.
+ * $$provider read through the runtime's accessors.  (.syscall points
+ * are a family of their own: process_syscall.c.)
  * process("PATH").plt("NAME") are uprobes at PATH's PLT entries
- * (process_plt.c).
+ * (process_plt.c).  In all these, process(PID) names the program the
+ * pid runs (its /proc/PID/exe on this machine): the points are written
+ * out as that program's and run only in that pid (expand_pid).  A
+ * .return point found in DWARF has @entry and its parameters as at the
+ * function's entry (process_at_return); @var without a module reads
+ * the probed file (process_user_module).
  */
 #include <errno.h>
 #include <glob.h>
@@ -33,6 +38,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "probes.h"
+#include "session.h"
 #include "util/diag.h"
 #include "util/cstring.h"
 #include "debuginfo/elf_syms.h"
@@ -59,8 +65,8 @@ struct process_point {
 };
 
 /* The absolute path of program name as a shell would find it, or NULL
- * (errno set). */
-static char *find_program(const char *name)
+ * (errno set); process_dwarf.h. */
+char *process_find_program(const char *name)
 {
 	char buf[PATH_MAX];
 
@@ -93,7 +99,7 @@ static bool resolve_target(struct pp_comp *c, struct process_point *pt)
 		diag_error(c->arg->loc, "process(\"\") needs a program path");
 		return false;
 	}
-	pt->path = find_program(c->arg->str);
+	pt->path = process_find_program(c->arg->str);
 	if (!pt->path) {
 		diag_error(c->arg->loc, "cannot find executable '%s' (%s)%s",
 			   c->arg->str, strerror(errno),
@@ -125,7 +131,7 @@ static bool resolve_event(struct rprobe *rp, struct process_point *pt)
 		diag_error(bad->loc, "not supported yet: process probe point "
 			   "'.%s' (supported: .begin, .end, .thread.begin, "
 			   ".thread.end, .function, .statement, .library, "
-			   ".plt, .mark)",
+			   ".plt, .mark, .syscall)",
 			   bad->name);
 		return false;
 	}
@@ -314,6 +320,74 @@ static bool expand_glob(struct session *s, struct probe_point *pp,
 	return true;
 }
 
+/* A point process(PID)... was written out to, and the pid: the
+ * runtime runs it only in that process. */
+struct pid_point {
+	const struct probe_point *pp;
+	int64_t pid;
+};
+static struct vec pid_points;	/* struct pid_point * */
+
+/* The pid of a point process(PID)... was written out to, or 0. */
+static int64_t pid_of(const struct probe_point *pp)
+{
+	for (size_t i = 0; i < pid_points.len; i++) {
+		const struct pid_point *p = vec_at(&pid_points, i);
+
+		if (p->pp == pp)
+			return p->pid;
+	}
+	return 0;
+}
+
+/* process(PID).function/.statement/.library/.plt/.mark: the points of
+ * the program PID runs (its /proc/PID/exe, on this machine: with
+ * --remote the pid is the target's, not supported yet), written out as
+ * process("EXE")'s, each remembered with the pid.  False when pp is
+ * not such a point. */
+static bool expand_pid(struct session *s, struct probe_point *pp,
+		       struct vec *out, bool *ok)
+{
+	struct pp_comp *c0 = pp_comp_at(pp, 0), *c1 = pp_comp_at(pp, 1);
+	static const char *const kinds[] = { "function", "statement",
+		"library", "plt", "mark", "provider", NULL };
+	char link[64], buf[PATH_MAX];
+	size_t before = out->len, k;
+
+	if (!c0->arg || c0->arg->kind != E_NUM || !c1)
+		return false;
+	for (k = 0; kinds[k] && strcmp(kinds[k], c1->name); k++)
+		;
+	if (!kinds[k])
+		return false;
+	*ok = false;
+	if (s->remotes.len) {
+		diag_error(c0->arg->loc, "not supported yet: process(PID).%s "
+			   "with --remote (the pid's program is found "
+			   "through /proc/PID/exe on this machine): use "
+			   "process(\"PATH\") with -x PID", c1->name);
+		return true;
+	}
+	snprintf(link, sizeof(link), "/proc/%lld/exe",
+		 (long long)c0->arg->num);
+	if (c0->arg->num < 1 || !realpath(link, buf)) {
+		diag_error(c0->arg->loc, "cannot probe pid %lld: %s",
+			   (long long)c0->arg->num, c0->arg->num < 1 ?
+			   "not a pid" : errno == ENOENT ? "No such process" :
+			   strerror(errno));
+		return true;
+	}
+	*ok = expand_process(s, process_point_with(pp, 0, buf), out);
+	for (size_t i = before; i < out->len; i++) {
+		struct pid_point *p = xmalloc(sizeof(*p));
+
+		p->pp = vec_at(out, i);
+		p->pid = c0->arg->num;
+		vec_push(&pid_points, p);
+	}
+	return true;
+}
+
 static bool expand_process(struct session *s, struct probe_point *pp,
 			   struct vec *out)
 {
@@ -325,7 +399,8 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	char *path, *err = NULL;
 	bool globbed;
 
-	if (expand_glob(s, pp, out, &globbed))
+	if (expand_glob(s, pp, out, &globbed) ||
+	    expand_pid(s, pp, out, &globbed))
 		return globbed;
 	if (pp_optional(pp) && c0->arg && c0->arg->kind == E_STR &&
 	    c0->arg->len) {
@@ -338,17 +413,17 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 
 	if (c1 && !strcmp(c1->name, "plt") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
-	    (path = find_program(c0->arg->str)))
+	    (path = process_find_program(c0->arg->str)))
 		return process_plt_expand(pp, path, out);
 	if (c1 && !strcmp(c1->name, "library") && c0->arg &&
 	    c0->arg->kind == E_STR && c0->arg->len &&
-	    (path = find_program(c0->arg->str)))
+	    (path = process_find_program(c0->arg->str)))
 		return process_library_expand(s, pp, path, out);
 	if (c1 && (!strcmp(c1->name, "function") ||
 		   !strcmp(c1->name, "statement")) &&
 	    c0->arg && c0->arg->kind == E_STR && c0->arg->len &&
 	    c1->arg && c1->arg->kind == E_STR && c1->arg->len &&
-	    (path = find_program(c0->arg->str))) {
+	    (path = process_find_program(c0->arg->str))) {
 		bool handled;
 		bool ok = process_dwarf_expand(s, pp, path, out, &handled);
 		if (!handled)
@@ -359,7 +434,7 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 	    strcmp(m->name, "mark") || !m->arg || m->arg->kind != E_STR ||
 	    !strpbrk(m->arg->str, "*?[") ||
 	    (prov && (!c1->arg || c1->arg->kind != E_STR)) ||
-	    !(path = find_program(c0->arg->str))) {
+	    !(path = process_find_program(c0->arg->str))) {
 		vec_push(out, pp);
 		return true;
 	}
@@ -400,7 +475,19 @@ static bool resolve_place(struct rprobe *rp, struct process_point *pt)
 	return true;
 }
 
+static bool resolve_point(struct rprobe *rp);
+
 static bool resolve_process(struct rprobe *rp)
+{
+	bool ok = resolve_point(rp);
+	struct process_point *pt = rp->data;
+
+	if (pt && !pt->pid)
+		pt->pid = pid_of(rp->pp);
+	return ok;
+}
+
+static bool resolve_point(struct rprobe *rp)
 {
 	struct process_point *pt = xcalloc(1, sizeof(*pt));
 	struct pp_comp *c = pp_comp_at(rp->pp, 1);
@@ -482,6 +569,8 @@ static void emit_sdt_marks(FILE *out, const struct rprobe *rp,
 		emit_cstring(out, m->name, strlen(m->name));
 		fputs(", .provider = ", out);
 		emit_cstring(out, m->provider, strlen(m->provider));
+		if (pt->pid)
+			fprintf(out, ", .pid = %lld", (long long)pt->pid);
 		if (m->nargs)
 			fprintf(out, ", .nargs = %d, .args = stap_sdt_args_%d_%zu",
 				m->nargs, rp->id, j);
@@ -519,6 +608,9 @@ static void emit_uprobes(FILE *out, const struct vec *rps)
 			}
 			fputs(", .name = ", out);
 			emit_cstring(out, f->name, strlen(f->name));
+			if (pt->pid)
+				fprintf(out, ", .pid = %lld",
+					(long long)pt->pid);
 			fputs(" },\n", out);
 		}
 	}
@@ -625,6 +717,54 @@ static void process_target_list(const struct rprobe *rp, struct vec *out)
 		dwarf_point_vars(pt->place->dp, out);
 }
 
+/* A .return point found in DWARF: its uretprobe's entry handler saves
+ * @entry's values (elaborate/entry.c; runtime/linux/uprobe.c keeps a
+ * record per task and call). */
+static bool process_at_return(const struct rprobe *rp)
+{
+	const struct process_point *pt = rp->data;
+
+	return pt && pt->place && pt->place->dp && pt->is_return &&
+	       !pt->place->plt;
+}
+
+/* The variable as at a .return point's function entry. */
+static const struct target_var *process_entry_target(const struct rprobe *rp,
+						     const char *name)
+{
+	struct dwarf_point at;
+
+	if (!process_at_return(rp))
+		return NULL;
+	at = *((const struct process_point *)rp->data)->place->dp;
+	at.is_return = false;
+	return dwarf_point_var(&at, name);
+}
+
+static void process_entry_target_list(const struct rprobe *rp,
+				      struct vec *out)
+{
+	struct dwarf_point at;
+
+	if (!process_at_return(rp))
+		return;
+	at = *((const struct process_point *)rp->data)->place->dp;
+	at.is_return = false;
+	dwarf_point_vars(&at, out);
+}
+
+/* @var without a module in a uprobe point: the probed file (the
+ * library of a .library point); the runtime finds where the hit's
+ * process maps it. */
+static const char *process_user_module(const struct rprobe *rp)
+{
+	const struct process_point *pt = rp->data;
+
+	if (!pt || !(pt->is_function || pt->is_mark))
+		return NULL;
+	return pt->place ? pt->place->file : pt->path;
+}
+
 static const char *const process_shapes[] = {
 	"process.begin", "process.end", "process.thread.begin",
 	"process.thread.end", "process(S).begin", "process(S).end",
@@ -661,6 +801,10 @@ const struct probe_family process_family = {
 	.name = "process", .shapes = process_shapes,
 	.resolve = resolve_process, .emit_table = emit_process,
 	.target = process_target, .target_list = process_target_list,
+	.user_module = process_user_module,
+	.at_return = process_at_return,
+	.entry_target = process_entry_target,
+	.entry_target_list = process_entry_target_list,
 	.expand = expand_process, .handler_type_of = process_handler_type,
 	.runtime = "process", .arm_order = 1,
 	.ops = "{ .arm = stap_process_arm, .disarm = stap_process_disarm, "

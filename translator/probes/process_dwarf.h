@@ -62,4 +62,8 @@ const struct uplace *process_dwarf_place(const struct probe_point *pp);
 struct probe_point *process_point_with(const struct probe_point *pp,
 				       size_t i, const char *str);
 
+/* The absolute path of program name as a shell would find it (through
+ * $PATH without a '/'), or NULL with errno set (process.c). */
+char *process_find_program(const char *name);
+
 #endif

@@ -3,72 +3,20 @@
  * points of a shared library, hit only in the processes that run PATH.
  * LIB is a library's path (any file, needed by PATH or not), or a
  * shell pattern matched against the libraries PATH needs (its
- * DT_NEEDED entries and theirs, found in the system's library
- * directories): their file names, sonames or whole paths.  Each library
+ * DT_NEEDED entries and theirs, found as the dynamic loader finds
+ * them: debuginfo/elf_ldso.h): their file names, sonames or whole
+ * paths.  Each library
  * is expanded as process("LIB")'s point (process_places_expand: its
  * DWARF, else its symbol table) and written out as
  * process("PATH").library("/real/lib.so").function("NAME@FILE:LINE").
  */
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <gelf.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "process_dwarf.h"
 #include "util/diag.h"
-
-/* Where the dynamic loader looks when there is no RUNPATH (Debian's
- * multiarch directories first). */
-static const char *const lib_dirs[] = {
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64",
-	"/usr/lib64", "/lib", "/usr/lib", NULL,
-};
-
-/* Appends the DT_NEEDED sonames of the ELF file path (char *). */
-static void needed_of(const char *path, struct vec *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Dyn dyn;
-			const char *n;
-
-			if (gelf_getdyn(d, (int)i, &dyn) &&
-			    dyn.d_tag == DT_NEEDED &&
-			    (n = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val)))
-				vec_push(out, xstrdup(n));
-		}
-	}
-	if (elf)
-		elf_end(elf);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* The real path of soname in the library directories, or NULL. */
-static char *find_lib(const char *soname)
-{
-	char buf[PATH_MAX];
-
-	for (size_t i = 0; lib_dirs[i]; i++) {
-		char *cand = xasprintf("%s/%s", lib_dirs[i], soname);
-		bool ok = realpath(cand, buf) != NULL;
-
-		free(cand);
-		if (ok)
-			return xstrdup(buf);
-	}
-	return NULL;
-}
+#include "debuginfo/elf_ldso.h"
 
 static bool lib_matches(const char *pattern, const char *soname,
 			const char *real)
@@ -80,35 +28,57 @@ static bool lib_matches(const char *pattern, const char *soname,
 }
 
 /* The libraries of prog that pattern names (char *, real paths, each
- * once): the needed ones, breadth first. */
+ * once): the needed ones, breadth first, each found as ld.so finds it
+ * (debuginfo/elf_ldso.h: the needing object's RPATH or RUNPATH, the
+ * program's RPATH, ld.so.cache, the default directories). */
 static void libraries(const char *prog, const char *pattern, struct vec *out)
 {
 	struct vec todo = {0}, seen = {0};
+	struct elf_dyn *pd = xcalloc(1, sizeof(*pd));
 	char buf[PATH_MAX];
 
 	if (strchr(pattern, '/') && !strpbrk(pattern, "*?[") &&
 	    realpath(pattern, buf)) {
 		vec_push(out, xstrdup(buf));
+		free(pd);
 		return;
 	}
-	elf_version(EV_CURRENT);
-	needed_of(prog, &todo);
-	for (size_t i = 0; i < todo.len && i < 256; i++) {
-		const char *so = vec_at(&todo, i);
-		char *real = find_lib(so);
-		bool dup = false;
-
-		for (size_t k = 0; real && k < seen.len && !dup; k++)
-			dup = !strcmp(vec_at(&seen, k), real);
-		if (!real || dup) {
-			free(real);
-			continue;
-		}
-		vec_push(&seen, real);
-		if (lib_matches(pattern, so, real))
-			vec_push(out, xstrdup(real));
-		needed_of(real, &todo);
+	if (!elf_dyn_read(prog, pd)) {
+		elf_dyn_free(pd);
+		free(pd);
+		return;
 	}
+	vec_push(&todo, pd);
+	for (size_t i = 0; i < todo.len && i < 256; i++) {
+		struct elf_dyn *d = vec_at(&todo, i);
+
+		for (size_t j = 0; j < d->needed.len; j++) {
+			const char *so = vec_at(&d->needed, j);
+			char *real = elf_ldso_find(so, d, pd);
+			bool dup = false;
+
+			for (size_t k = 0; real && k < seen.len && !dup; k++)
+				dup = !strcmp(vec_at(&seen, k), real);
+			if (!real || dup) {
+				free(real);
+				continue;
+			}
+			vec_push(&seen, real);
+			if (lib_matches(pattern, so, real))
+				vec_push(out, xstrdup(real));
+			struct elf_dyn *nd = xcalloc(1, sizeof(*nd));
+			if (elf_dyn_read(real, nd))
+				vec_push(&todo, nd);
+			else
+				free(nd);
+		}
+	}
+	for (size_t i = 0; i < todo.len; i++) {
+		elf_dyn_free(vec_at(&todo, i));
+		free(vec_at(&todo, i));
+	}
+	for (size_t k = 0; k < seen.len; k++)
+		free(vec_at(&seen, k));
 	vec_free(&todo);
 	vec_free(&seen);
 }

@@ -10,7 +10,8 @@
 extern const struct probe_family begin_family, end_family, error_family,
 	never_family, timer_family, kprobe_family, procfs_family,
 	kernel_function_family, kernel_statement_family, module_family,
-	trace_family, process_family, syscall_family, netfilter_family;
+	trace_family, process_family, syscall_family, netfilter_family,
+	process_syscall_family;
 
 static const struct probe_family *const families[] = {
 	&begin_family,
@@ -27,6 +28,7 @@ static const struct probe_family *const families[] = {
 	&process_family,
 	&syscall_family,
 	&netfilter_family,
+	&process_syscall_family,
 };
 
 const char *probe_handler_type(const struct rprobe *rp)

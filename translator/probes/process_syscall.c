@@ -1,0 +1,197 @@
+/*
+ * process.syscall and process.syscall.return, for every process, for
+ * the processes running one program (process("PATH").syscall) or for
+ * one process (process(PID).syscall): a user task entering, or
+ * returning from, any system call.  No debuginfo: the runtime
+ * (runtime/linux/process_syscall.c) puts one probe function on each of
+ * the raw_syscalls:sys_enter and sys_exit tracepoints and runs the
+ * points whose process matches.  With -c or -x only the target's
+ * process tree is seen, as for process.begin.
+ *
+ * Target variables, as upstream has them, all longs read from the
+ * task's saved user registers (the hit's data is its struct pt_regs):
+ * $syscall (orig_ax, the call's number) everywhere, $arg1..$arg6 (rdi,
+ * rsi, rdx, r10, r8, r9) at the entry, $return (ax) at the return.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "probes.h"
+#include "util/diag.h"
+#include "util/cstring.h"
+#include "process_dwarf.h"
+
+/* One point: which processes (path: absolute, resolved; pid; or
+ * neither: all), and whether at the call's return. */
+struct psys_point {
+	char *path;
+	int64_t pid;
+	bool ret;
+};
+
+/* process("NAME").syscall names the program by its resolved path, as
+ * upstream shows it; a program not found is left to resolve_psys. */
+static bool expand_psys(struct session *s, struct probe_point *pp,
+			struct vec *out)
+{
+	const struct pp_comp *c0 = pp_comp_at(pp, 0);
+	char *path;
+
+	if (c0->arg && c0->arg->kind == E_STR && c0->arg->len &&
+	    (path = process_find_program(c0->arg->str)) &&
+	    strcmp(path, c0->arg->str)) {
+		vec_push(out, process_point_with(pp, 0, path));
+		free(path);
+		return true;
+	}
+	vec_push(out, pp);
+	return true;
+}
+
+static bool resolve_psys(struct rprobe *rp)
+{
+	const struct pp_comp *c0 = pp_comp_at(rp->pp, 0);
+	const struct pp_comp *c1 = pp_comp_at(rp->pp, 1);
+	const struct pp_comp *r = pp_comp_at(rp->pp, 2);
+	struct psys_point *pt = xcalloc(1, sizeof(*pt));
+
+	rp->data = pt;
+	if (!pp_no_arg(c1))
+		return false;
+	if (r && (strcmp(r->name, "return") || !pp_no_arg(r) ||
+		  rp->pp->comps.len > 3)) {
+		const struct pp_comp *x = strcmp(r->name, "return") ? r :
+			pp_comp_at(rp->pp, 3);
+		if (x)
+			diag_error(x->loc, "unexpected '.%s' after "
+				   "process.syscall: only .return may follow",
+				   x->name);
+		return false;
+	}
+	pt->ret = r != NULL;
+	if (!c0->arg)
+		return true;
+	if (c0->arg->kind == E_NUM)
+		return pp_num_arg(c0, 1, INT32_MAX, &pt->pid);
+	if (!c0->arg->len) {
+		diag_error(c0->arg->loc, "process(\"\") needs a program path");
+		return false;
+	}
+	pt->path = process_find_program(c0->arg->str);
+	if (!pt->path) {
+		diag_error(c0->arg->loc, "cannot find executable '%s'%s",
+			   c0->arg->str, strchr(c0->arg->str, '/') ? "" :
+			   ": not found in $PATH");
+		return false;
+	}
+	return true;
+}
+
+/* ---- target variables ------------------------------------------------ */
+
+/* The slots of struct pt_regs (runtime/linux/process_syscall.c checks
+ * them). */
+enum { SLOT_R10 = 7, SLOT_R9 = 8, SLOT_R8 = 9, SLOT_AX = 10, SLOT_DX = 12,
+       SLOT_SI = 13, SLOT_DI = 14, SLOT_ORIG_AX = 15 };
+
+/* $syscall, $arg1..$arg6, $return: upstream's order for -L. */
+static struct target_var psys_vars[8];
+
+static void init_var(struct target_var *v, const char *name, int slot,
+		     enum target_var_class class)
+{
+	v->name = name;
+	v->type = ctype_int(8, true);
+	v->loc.kind = TL_ARGUMENT;
+	v->loc.argno = slot;
+	v->access = TARGET_READ;
+	v->rule = "system call registers are read-only";
+	v->class = class;
+	v->spelling = "long";
+}
+
+static void init_vars(void)
+{
+	static const int slots[] = { SLOT_DI, SLOT_SI, SLOT_DX, SLOT_R10,
+				     SLOT_R8, SLOT_R9 };
+	static const char *const names[] = { "$arg1", "$arg2", "$arg3",
+					     "$arg4", "$arg5", "$arg6" };
+
+	if (psys_vars[0].name)
+		return;
+	init_var(&psys_vars[0], "$syscall", SLOT_ORIG_AX, TV_OWN);
+	for (int i = 0; i < 6; i++)
+		init_var(&psys_vars[i + 1], names[i], slots[i], TV_PARAM);
+	init_var(&psys_vars[7], "$return", SLOT_AX, TV_RETURN);
+}
+
+/* Whether variable i exists at point pt: $syscall everywhere, the
+ * arguments at the entry, $return at the return. */
+static bool psys_has(const struct psys_point *pt, int i)
+{
+	return i == 0 || (i == 7) == pt->ret;
+}
+
+static const struct target_var *psys_target(const struct rprobe *rp,
+					    const char *name)
+{
+	init_vars();
+	for (int i = 0; i < 8; i++)
+		if (!strcmp(psys_vars[i].name, name))
+			return psys_has(rp->data, i) ? &psys_vars[i] : NULL;
+	return NULL;
+}
+
+static void psys_target_list(const struct rprobe *rp, struct vec *out)
+{
+	init_vars();
+	for (int i = 0; i < 8; i++)
+		if (psys_has(rp->data, i))
+			vec_push(out, &psys_vars[i]);
+}
+
+static char *psys_target_missing(const struct rprobe *rp, const char *name)
+{
+	const struct psys_point *pt = rp->data;
+
+	return xstrdup(pt->ret ? "process.syscall.return has $syscall and "
+		       "$return" : "process.syscall has $syscall and "
+		       "$arg1..$arg6");
+}
+
+/* ---- pass 3 ---------------------------------------------------------- */
+
+static void emit_psys(FILE *out, const struct vec *rps)
+{
+	fputs("static struct stap_psys_probe stap_psys_probes[] = {\n", out);
+	for (size_t i = 0; i < rps->len; i++) {
+		const struct rprobe *rp = vec_at(rps, i);
+		const struct psys_point *pt = rp->data;
+
+		fprintf(out, "\t{ .info = &stap_probe_infos[%d], .ret = %d, "
+			".pid = %lld", rp->id, pt->ret, (long long)pt->pid);
+		if (pt->path) {
+			fputs(", .path = ", out);
+			emit_cstring(out, pt->path, strlen(pt->path));
+		}
+		fputs(" },\n", out);
+	}
+	fputs("};\n", out);
+}
+
+static const char *const psys_shapes[] = {
+	"process.syscall", "process.syscall.return",
+	"process(S).syscall", "process(S).syscall.return",
+	"process(N).syscall", "process(N).syscall.return", NULL
+};
+
+const struct probe_family process_syscall_family = {
+	.name = "process.syscall", .shapes = psys_shapes,
+	.expand = expand_psys, .resolve = resolve_psys, .target = psys_target,
+	.target_list = psys_target_list,
+	.target_missing = psys_target_missing,
+	.emit_table = emit_psys, .runtime = "process_syscall", .arm_order = 1,
+	.handler_type = "utrace",	/* upstream's name for these */
+	.ops = "{ .arm = stap_psys_arm, .disarm = stap_psys_disarm, "
+	       ".points = stap_psys_probes, "
+	       ".n = ARRAY_SIZE(stap_psys_probes) }",
+};
