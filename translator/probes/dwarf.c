@@ -41,7 +41,9 @@
 /* One probed place, the family's rp->data. */
 struct dwarf_pt {
 	struct dwarf_point dp;	/* for target variables */
-	const char *module;	/* NULL: the kernel */
+	const char *module;	/* NULL: the kernel; else as the script
+				 * names it (a name or a .ko's path) */
+	char *kmod;		/* the loaded module's name ("ext4") */
 	char *symbol;		/* the kprobe's symbol_name ("vfs_read",
 				 * "ext4:ext4_file_open"), or NULL for an
 				 * absolute address */
@@ -393,7 +395,8 @@ static struct dwarf_pt *point_data(struct dwx_index *x, const struct spec *sp,
 	pt->dp.pc = pc;
 	pt->dp.is_return = sp->ret;
 	pt->module = module;
-	pt->symbol = module ? xasprintf("%s:%s", module, sym) : xstrdup(sym);
+	pt->kmod = module ? dwarf_module_name(module) : NULL;
+	pt->symbol = module ? xasprintf("%s:%s", pt->kmod, sym) : xstrdup(sym);
 	pt->offset = e->sym_off + (pc - e->pc);
 	pt->is_return = sp->ret;
 	pt->maxactive = sp->maxactive;
@@ -961,9 +964,9 @@ static void emit_dwarf(FILE *out, const struct vec *rps)
 			fprintf(out, ".addr = %#llxULL",
 				(unsigned long long)pt->addr);
 		}
-		if (pt->module) {
+		if (pt->kmod) {
 			fputs(", .module = ", out);
-			emit_cstring(out, pt->module, strlen(pt->module));
+			emit_cstring(out, pt->kmod, strlen(pt->kmod));
 		}
 		fprintf(out, ", .is_return = %d, .maxactive = %lld%s },\n",
 			pt->is_return, (long long)pt->maxactive,
