@@ -423,10 +423,13 @@ static void label_scope(struct dwx_index *x, const struct dwx_entry *e,
 	}
 }
 
-/* Why entry e cannot be probed, or NULL. */
-static const char *unprobeable(const struct dwx_entry *e)
+/* Why entry e of the kernel (module NULL) or of a module cannot be
+ * probed, or NULL.  A module's init code can: it runs when the module
+ * is loaded, after its points are armed (the kernel drops them when it
+ * frees that code). */
+static const char *unprobeable(const struct dwx_entry *e, const char *module)
 {
-	if (e->flags & DWX_INIT)
+	if ((e->flags & DWX_INIT) && !module)
 		return "it is init code, freed after boot";
 	if (e->flags & DWX_NOSYM)
 		return "no symbol covers its address";
@@ -446,7 +449,7 @@ static bool expand_functions(struct dwx_index *x,
 	match_entries(x, sp, &found);
 	for (size_t i = 0; i < found.len; i++) {
 		const struct dwx_entry *e = dwx_at(x, (size_t)vec_at(&found, i) - 1);
-		const char *no = unprobeable(e);
+		const char *no = unprobeable(e, module);
 		if (no) {
 			skipped++;
 			why = no;
@@ -633,7 +636,7 @@ static bool expand_statements(struct dwx_index *x, struct spec *sp,
 	match_entries(x, &fsp, &funcs);
 	for (size_t i = 0; i < funcs.len; i++) {
 		const struct dwx_entry *f = dwx_at(x, (size_t)vec_at(&funcs, i) - 1);
-		if (unprobeable(f))
+		if (unprobeable(f, module))
 			continue;
 		if (f->cu != cu || !fns.len) {
 			fns.len = decls.len = 0;
