@@ -72,9 +72,9 @@ static struct stm_a stm_a0 = {
 /* the bad pointer stm_bad() receives: nothing is mapped there */
 #define STM_BAD_PTR ((struct stm_a *)0x1000UL)
 
-static __always_inline int stm_twice(int v)
+static __always_inline int stm_twice(int v) /* MARK:twice */
 {
-	return v * 2 + READ_ONCE(stm_static);	/* MARK:twice */
+	return v * 2 + READ_ONCE(stm_static);
 }
 
 noinline int stm_double(int v)
@@ -116,7 +116,7 @@ noinline int stm_label(int n) /* MARK:label_fn */
 	if (n > 3)
 		goto stm_out;
 	r += n * 3;
-stm_out:
+stm_out:	/* MARK:label */
 	r += READ_ONCE(stm_static);	/* MARK:after_label */
 	return r;
 }
@@ -179,7 +179,7 @@ static const struct proc_ops stm_ops = {
 
 static struct proc_dir_entry *stm_entry;
 
-static int __init stm_init(void)
+static int __init stm_init(void) /* MARK:init */
 {
 	stm_entry = proc_create("stap_testmod", 0200, NULL, &stm_ops);
 	return stm_entry ? 0 : -ENOMEM;
