@@ -25,7 +25,7 @@ STEP_LOG=${STAP_BOOTSTRAP_LOG:-${XDG_CACHE_HOME:-$HOME/.cache}/stap/bootstrap.lo
 deps="autoconf automake pkg-config flex bison libdw-dev libelf-dev libbpf-dev gcc make
       libc6-dev dejagnu expect qemu-system-x86 busybox-static xz-utils zstd
       cpio kmod bc clang libclang-rt-14-dev dropbear-bin openssh-client
-      procps systemtap-sdt-dev python3 libc6-dbg ${STAP_BOOTSTRAP_EXTRA:-}"
+      procps systemtap-sdt-dev python3 libc6-dbg gdb ${STAP_BOOTSTRAP_EXTRA:-}"
 
 install_packages() {
 	apt-get update &&

@@ -80,7 +80,8 @@ static int stap_dwarf_entry(struct kretprobe_instance *ri,
 static void stap_dwarf_report(const struct stap_dwarf_probe *p, int rc,
 			      const char *what)
 {
-	char line[256];
+	char line[512];	/* a module's path is in pp: a cut line keeps
+			 * its newline */
 	int n = scnprintf(line, sizeof(line),
 			  "%s: cannot probe %s+%#lx (%s): error %d%s\n", what,
 			  p->symbol ? p->symbol : "address", p->symbol ?
@@ -88,6 +89,8 @@ static void stap_dwarf_report(const struct stap_dwarf_probe *p, int rc,
 			  rc == -ENOENT ? ", no such symbol in this kernel"
 			  : rc == -EINVAL ? ", the kernel does not allow "
 			  "probing there" : "");
+	if (n == sizeof(line) - 1)
+		line[n - 1] = '\n';
 	stap_data_write(STAP_STREAM_STDERR, line, n);
 }
 

@@ -139,6 +139,18 @@ static char *module_key(const char *name, size_t n)
 	return k;
 }
 
+char *dwarf_module_name(const char *module)
+{
+	const char *b = strrchr(module, '/');
+	size_t n;
+
+	b = b ? b + 1 : module;
+	n = strlen(b);
+	if (n > 3 && strcmp(b + n - 3, ".ko") == 0)
+		n -= 3;
+	return module_key(b, n);
+}
+
 /* Walks dir for NAME.ko files: calls fn(path, key, arg) for each. */
 static void walk_modules(const char *dir,
 			 void (*fn)(const char *path, const char *key, void *arg),

@@ -17,6 +17,10 @@
  * ("stap-prep 6.1.0-57-amd64"). */
 char *dwarf_find_debuginfo(struct session *s, const char *module, char **why);
 
+/* The name the kernel gives module `module` once loaded: a path's
+ * file name without ".ko", '-' as '_' ("/x/my-mod.ko" -> "my_mod"). */
+char *dwarf_module_name(const char *module);
+
 /* Appends to out (char *, sorted, each once) the names of the target
  * kernel's modules with debuginfo that match the fnmatch(3) pattern
  * (names with '-' and '_' alike, as the kernel treats them). */

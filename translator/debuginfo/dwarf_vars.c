@@ -75,7 +75,93 @@ static void blocks_at(Dwarf_Die *scope, Dwarf_Addr pc, struct vec *out)
 	} while (dwarf_siblingof(&c, &c) == 0);
 }
 
-/* An out-of-line function: its own blocks, itself the frame. */
+/* A CU's out-of-line functions by address, for frame_at: one entry
+ * per address range, sorted by lo; built once per CU. */
+struct fn_range {
+	Dwarf_Addr lo, hi;
+	Dwarf_Off die;
+};
+
+struct cu_fns {
+	struct fn_range *r;
+	size_t n;
+};
+
+static struct hash cu_fns_of;	/* "DBG:CU offset" -> struct cu_fns */
+
+static int by_lo(const void *a, const void *b)
+{
+	const struct fn_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static struct cu_fns *cu_fns(Dwarf_Die *cu)
+{
+	char *key = xasprintf("%p:%llx", (void *)cu->cu,
+			      (unsigned long long)dwarf_dieoffset(cu));
+	struct cu_fns *f = hash_get(&cu_fns_of, key);
+	struct vec v = {0};
+	Dwarf_Die c;
+
+	if (f) {
+		free(key);
+		return f;
+	}
+	f = xcalloc(1, sizeof(*f));
+	if (dwarf_child(cu, &c) == 0) {
+		do {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+
+			if (dwarf_tag(&c) != DW_TAG_subprogram)
+				continue;
+			while ((off = dwarf_ranges(&c, off, &base, &lo, &hi)) > 0) {
+				struct fn_range *r = xmalloc(sizeof(*r));
+				*r = (struct fn_range){ lo, hi,
+							dwarf_dieoffset(&c) };
+				vec_push(&v, r);
+			}
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	f->n = v.len;
+	f->r = xmalloc((v.len + 1) * sizeof(*f->r));
+	for (size_t i = 0; i < v.len; i++) {
+		f->r[i] = *(struct fn_range *)vec_at(&v, i);
+		free(vec_at(&v, i));
+	}
+	vec_free(&v);
+	qsort(f->r, f->n, sizeof(*f->r), by_lo);
+	hash_put(&cu_fns_of, key, f);
+	free(key);
+	return f;
+}
+
+/* The out-of-line function of cu around pc, the frame of an inlined
+ * copy there: from the CU's own functions (kernel C has no nested
+ * functions), indexed once per CU, not a walk of the whole CU as
+ * dwarf_getscopes() does for each point (minutes for
+ * stap -L 'kernel.function("*")'). */
+static bool frame_at(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *out)
+{
+	struct cu_fns *f = cu_fns(cu);
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {	/* the last range starting at or below pc */
+		size_t mid = (lo + hi) / 2;
+		if (f->r[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || pc >= f->r[lo - 1].hi)
+		return false;
+	return dwarf_offdie(dwarf_cu_getdwarf(cu->cu), f->r[lo - 1].die,
+			    out) != NULL;
+}
+
+/* The probed scope (an out-of-line function or an inlined copy): its
+ * own blocks around the pc, innermost first, then itself. */
 static void function_scopes(const struct dwarf_point *pt,
 			    struct pscopes *ps)
 {
@@ -105,6 +191,8 @@ static bool point_scopes(const struct dwarf_point *pt, struct pscopes *ps)
 	ps->probed = -1;
 	if (dwarf_tag(&ps->scope) == DW_TAG_subprogram) {
 		function_scopes(pt, ps);
+	} else if (frame_at(&cu, pt->pc, &ps->frame)) {
+		function_scopes(pt, ps);	/* an inlined copy's blocks */
 	} else {	/* an inlined copy: its frame is around it */
 		ps->n = dwarf_getscopes(&cu, pt->pc, &ps->all);
 		for (int i = 0; i < ps->n; i++) {

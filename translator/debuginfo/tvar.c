@@ -73,6 +73,16 @@ static void follow_pointer(struct tloc *l)
 	l->base = base;
 }
 
+/* A part of a small struct, union or array held in a register itself
+ * (not a register plus an offset): it is the register's bits from the
+ * part's offset on, when the part ends within the register. */
+static bool in_register(const struct tloc *l, int64_t offset,
+			const struct expr *index, const struct ctype *part)
+{
+	return l->kind == TL_REGISTER && !l->offset && !index &&
+	       offset >= 0 && l->shift / 8 + offset + part->size <= 8;
+}
+
 /* Moves the location inside the same object: offset bytes, plus a
  * run-time index term.  False for a value not in memory. */
 static bool move_within(struct walk *w, int64_t offset,
@@ -82,6 +92,10 @@ static bool move_within(struct walk *w, int64_t offset,
 
 	if (l->kind == TL_OPTIMIZED_OUT)
 		return true;
+	if (in_register(l, offset, index, w->type)) {
+		l->shift += (unsigned)offset * 8;
+		return true;
+	}
 	if (!in_memory(l)) {
 		fail(w, "holds %s in a %s: its parts cannot be reached yet",
 		     w->text.buf, l->kind == TL_REGISTER ? "register"

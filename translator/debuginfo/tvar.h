@@ -92,6 +92,9 @@ struct tloc {
 				 * ("no location at 0x...", "DW_OP_piece"),
 				 * or NULL */
 	int argno;		/* TL_ARGUMENT: from 0 */
+	unsigned shift;		/* TL_REGISTER: the value starts at this
+				 * bit of the register (a member of a small
+				 * struct or union held in a register) */
 	/* The memory kinds: the address is in the probed process's user
 	 * space (a uprobe's variables, @cast to a program's type), read
 	 * and written through copy_{from,to}_user_nofault.  TL_MEMORY,

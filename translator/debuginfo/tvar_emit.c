@@ -127,7 +127,11 @@ static void emit_value(struct tlower *tl, const struct tloc *l,
 {
 	switch (l->kind) {
 	case TL_REGISTER:
-		if (l->offset)
+		if (l->shift)
+			fprintf(tl->out, "((s64)(%s)(c->regs->%s >> %u))",
+				int_c(size, is_signed), reg_name(l->regno),
+				l->shift);
+		else if (l->offset)
 			fprintf(tl->out, "((s64)(%s)(c->regs->%s + (%" PRId64
 				"L)))", int_c(size, is_signed),
 				reg_name(l->regno), l->offset);

@@ -68,7 +68,11 @@ static const struct ctype *in_place(struct session *s, const char *place,
 
 bool target_type_user(const char *module)
 {
-	return module && strchr(module, '/');
+	size_t n = module ? strlen(module) : 0;
+
+	/* a kernel module's .ko file is kernel memory once loaded */
+	return module && strchr(module, '/') &&
+	       !(n > 3 && strcmp(module + n - 3, ".ko") == 0);
 }
 
 const struct ctype *target_type_named(struct session *s, const char *module,

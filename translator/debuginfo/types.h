@@ -22,7 +22,8 @@
 const struct ctype *target_type_named(struct session *s, const char *module,
 				      const char *name, char **why);
 
-/* Whether module (as @cast's third argument) names a user-space file:
+/* Whether module (as @cast's third argument) names a user-space file
+ * (a path, but not a kernel module's "/path/m.ko"):
  * the object is then in the probed process's memory (tloc.user). */
 bool target_type_user(const char *module);
 

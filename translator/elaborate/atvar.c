@@ -49,6 +49,14 @@ static const struct target_var *lookup(struct session *s,
 {
 	if (target_type_user(e->module))
 		return user_lookup(s, e, why);
+	if (e->module && strcmp(e->module, "kernel")) {
+		/* a module's link-time addresses are section-relative:
+		 * relocating them needs the loaded module's sections */
+		*why = xasprintf("@var in kernel module '%s' is not "
+				 "supported yet (only the kernel's)",
+				 e->module);
+		return NULL;
+	}
 	Dwarf *dbg = dwarf_target_dbg(s, e->module, why);
 
 	if (!dbg)

@@ -41,7 +41,9 @@
 /* One probed place, the family's rp->data. */
 struct dwarf_pt {
 	struct dwarf_point dp;	/* for target variables */
-	const char *module;	/* NULL: the kernel */
+	const char *module;	/* NULL: the kernel; else as the script
+				 * names it (a name or a .ko's path) */
+	char *kmod;		/* the loaded module's name ("ext4") */
 	char *symbol;		/* the kprobe's symbol_name ("vfs_read",
 				 * "ext4:ext4_file_open"), or NULL for an
 				 * absolute address */
@@ -393,7 +395,8 @@ static struct dwarf_pt *point_data(struct dwx_index *x, const struct spec *sp,
 	pt->dp.pc = pc;
 	pt->dp.is_return = sp->ret;
 	pt->module = module;
-	pt->symbol = module ? xasprintf("%s:%s", module, sym) : xstrdup(sym);
+	pt->kmod = module ? dwarf_module_name(module) : NULL;
+	pt->symbol = module ? xasprintf("%s:%s", pt->kmod, sym) : xstrdup(sym);
 	pt->offset = e->sym_off + (pc - e->pc);
 	pt->is_return = sp->ret;
 	pt->maxactive = sp->maxactive;
@@ -420,10 +423,13 @@ static void label_scope(struct dwx_index *x, const struct dwx_entry *e,
 	}
 }
 
-/* Why entry e cannot be probed, or NULL. */
-static const char *unprobeable(const struct dwx_entry *e)
+/* Why entry e of the kernel (module NULL) or of a module cannot be
+ * probed, or NULL.  A module's init code can: it runs when the module
+ * is loaded, after its points are armed (the kernel drops them when it
+ * frees that code). */
+static const char *unprobeable(const struct dwx_entry *e, const char *module)
 {
-	if (e->flags & DWX_INIT)
+	if ((e->flags & DWX_INIT) && !module)
 		return "it is init code, freed after boot";
 	if (e->flags & DWX_NOSYM)
 		return "no symbol covers its address";
@@ -443,7 +449,7 @@ static bool expand_functions(struct dwx_index *x,
 	match_entries(x, sp, &found);
 	for (size_t i = 0; i < found.len; i++) {
 		const struct dwx_entry *e = dwx_at(x, (size_t)vec_at(&found, i) - 1);
-		const char *no = unprobeable(e);
+		const char *no = unprobeable(e, module);
 		if (no) {
 			skipped++;
 			why = no;
@@ -630,7 +636,7 @@ static bool expand_statements(struct dwx_index *x, struct spec *sp,
 	match_entries(x, &fsp, &funcs);
 	for (size_t i = 0; i < funcs.len; i++) {
 		const struct dwx_entry *f = dwx_at(x, (size_t)vec_at(&funcs, i) - 1);
-		if (unprobeable(f))
+		if (unprobeable(f, module))
 			continue;
 		if (f->cu != cu || !fns.len) {
 			fns.len = decls.len = 0;
@@ -966,9 +972,9 @@ static void emit_dwarf(FILE *out, const struct vec *rps)
 			fprintf(out, ".addr = %#llxULL",
 				(unsigned long long)pt->addr);
 		}
-		if (pt->module) {
+		if (pt->kmod) {
 			fputs(", .module = ", out);
-			emit_cstring(out, pt->module, strlen(pt->module));
+			emit_cstring(out, pt->kmod, strlen(pt->kmod));
 		}
 		fprintf(out, ", .is_return = %d, .maxactive = %lld%s },\n",
 			pt->is_return, (long long)pt->maxactive,
