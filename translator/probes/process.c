@@ -404,7 +404,7 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 		return globbed;
 	if (pp_optional(pp) && c0->arg && c0->arg->kind == E_STR &&
 	    c0->arg->len) {
-		char *found = find_program(c0->arg->str);
+		char *found = process_find_program(c0->arg->str);
 
 		if (!found)
 			return true;	/* optional, on a missing program */
