@@ -715,6 +715,17 @@ static void process_target_list(const struct rprobe *rp, struct vec *out)
 
 	if (pt && pt->place && pt->place->dp)
 		dwarf_point_vars(pt->place->dp, out);
+	if (pt && pt->is_mark && !pt->place) {	/* upstream lists $argN */
+		for (int n = 1; n <= 12; n++) {
+			char name[8];
+			const struct target_var *tv;
+
+			snprintf(name, sizeof(name), "$arg%d", n);
+			if (!(tv = process_target(rp, name)))
+				break;
+			vec_push(out, (void *)tv);
+		}
+	}
 }
 
 /* A .return point found in DWARF: its uretprobe's entry handler saves
