@@ -21,6 +21,7 @@
 #include <linux/ptrace.h>
 #include <linux/namei.h>
 #include <linux/sched.h>
+#include "syscall_regs.h"
 #include "process_target.c"
 
 /* One point: at the call's return or entry; which processes: pid, or
@@ -48,17 +49,6 @@ static size_t stap_psys_n;
 static struct stap_psys_tp stap_psys_enter_tp = { .name = "sys_enter" };
 static struct stap_psys_tp stap_psys_exit_tp = { .name = "sys_exit" };
 
-static inline void stap_psys_check_layout(void)
-{
-	BUILD_BUG_ON(offsetof(struct pt_regs, di) != 14 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, si) != 13 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, dx) != 12 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, r10) != 7 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, r8) != 9 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, r9) != 8 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, orig_ax) != 15 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, ax) != 10 * 8);
-}
 
 /* The inode of the current task's program, or NULL (a kernel thread).
  * The calling task's context. */
@@ -179,7 +169,7 @@ static int stap_psys_arm(void *points, size_t n)
 	size_t i;
 	int rc;
 
-	stap_psys_check_layout();
+	stap_syscall_regs_check();
 	stap_psys_table = p;
 	stap_psys_n = n;
 	for (i = 0; i < n; i++) {

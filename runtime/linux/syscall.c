@@ -29,6 +29,7 @@
 #include <linux/ptrace.h>
 #include <linux/hash.h>
 #include <linux/vmalloc.h>
+#include "syscall_regs.h"
 
 /* Numbers at or above this (x32's, negative ones) only reach the
  * points on any call. */
@@ -131,19 +132,6 @@ struct stap_syscall_index {
 static struct stap_syscall_probe *stap_syscall_table;
 static struct stap_syscall_index stap_syscall_enter_ix, stap_syscall_exit_ix;
 
-/* The slots of struct pt_regs the translator's TL_ARGUMENT locations
- * name (translator/probes/syscall.c). */
-static inline void stap_syscall_check_layout(void)
-{
-	BUILD_BUG_ON(offsetof(struct pt_regs, di) != 14 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, si) != 13 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, dx) != 12 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, r10) != 7 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, r8) != 9 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, r9) != 8 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, orig_ax) != 15 * 8);
-	BUILD_BUG_ON(offsetof(struct pt_regs, ax) != 10 * 8);
-}
 
 /* The points of range r: at the call's entry (entry: the records of
  * the return points that use @entry) or its return. */
@@ -297,7 +285,7 @@ static int stap_syscall_arm(void *points, size_t n)
 {
 	int rc;
 
-	stap_syscall_check_layout();
+	stap_syscall_regs_check();
 	stap_syscall_table = points;
 	rc = stap_syscall_slots_alloc(points, n);
 	if (rc) {

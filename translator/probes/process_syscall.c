@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
+#include "syscall_regs.h"
 #include "util/diag.h"
 #include "util/cstring.h"
 #include "process_dwarf.h"
@@ -88,40 +89,19 @@ static bool resolve_psys(struct rprobe *rp)
 
 /* ---- target variables ------------------------------------------------ */
 
-/* The slots of struct pt_regs (runtime/linux/process_syscall.c checks
- * them). */
-enum { SLOT_R10 = 7, SLOT_R9 = 8, SLOT_R8 = 9, SLOT_AX = 10, SLOT_DX = 12,
-       SLOT_SI = 13, SLOT_DI = 14, SLOT_ORIG_AX = 15 };
-
 /* $syscall, $arg1..$arg6, $return: upstream's order for -L. */
 static struct target_var psys_vars[8];
 
-static void init_var(struct target_var *v, const char *name, int slot,
-		     enum target_var_class class)
-{
-	v->name = name;
-	v->type = ctype_int(8, true);
-	v->loc.kind = TL_ARGUMENT;
-	v->loc.argno = slot;
-	v->access = TARGET_READ;
-	v->rule = "system call registers are read-only";
-	v->class = class;
-	v->spelling = "long";
-}
-
 static void init_vars(void)
 {
-	static const int slots[] = { SLOT_DI, SLOT_SI, SLOT_DX, SLOT_R10,
-				     SLOT_R8, SLOT_R9 };
-	static const char *const names[] = { "$arg1", "$arg2", "$arg3",
-					     "$arg4", "$arg5", "$arg6" };
-
 	if (psys_vars[0].name)
 		return;
-	init_var(&psys_vars[0], "$syscall", SLOT_ORIG_AX, TV_OWN);
+	syscall_reg_var(&psys_vars[0], "$syscall", SLOT_ORIG_AX, TV_OWN,
+			"long");
 	for (int i = 0; i < 6; i++)
-		init_var(&psys_vars[i + 1], names[i], slots[i], TV_PARAM);
-	init_var(&psys_vars[7], "$return", SLOT_AX, TV_RETURN);
+		syscall_reg_var(&psys_vars[i + 1], syscall_arg_names[i],
+				syscall_arg_slots[i], TV_PARAM, "long");
+	syscall_reg_var(&psys_vars[7], "$return", SLOT_AX, TV_RETURN, "long");
 }
 
 /* Whether variable i exists at point pt: $syscall everywhere, the

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
+#include "syscall_regs.h"
 #include "session.h"
 #include "util/diag.h"
 #include "util/suggest.h"
@@ -143,38 +144,19 @@ static bool resolve_syscall(struct rprobe *rp)
 
 /* ---- target variables ------------------------------------------------ */
 
-/* The slots of struct pt_regs (runtime/linux/syscall.c checks them). */
-enum { SLOT_R10 = 7, SLOT_R9 = 8, SLOT_R8 = 9, SLOT_AX = 10, SLOT_DX = 12,
-       SLOT_SI = 13, SLOT_DI = 14, SLOT_ORIG_AX = 15 };
-
 static struct target_var syscall_vars[8];	/* $arg1..6, $id, $return */
-
-static void init_var(struct target_var *v, const char *name, int slot,
-		     enum target_var_class class)
-{
-	v->name = name;
-	v->type = ctype_int(8, true);
-	v->loc.kind = TL_ARGUMENT;
-	v->loc.argno = slot;
-	v->access = TARGET_READ;
-	v->rule = "system call registers are read-only";
-	v->class = class;
-	v->spelling = "long int";
-}
 
 static void init_vars(void)
 {
-	static const int slots[] = { SLOT_DI, SLOT_SI, SLOT_DX, SLOT_R10,
-				     SLOT_R8, SLOT_R9 };
-	static const char *const names[] = { "$arg1", "$arg2", "$arg3",
-					     "$arg4", "$arg5", "$arg6" };
-
 	if (syscall_vars[0].name)
 		return;
 	for (int i = 0; i < 6; i++)
-		init_var(&syscall_vars[i], names[i], slots[i], TV_PARAM);
-	init_var(&syscall_vars[6], "$id", SLOT_ORIG_AX, TV_OWN);
-	init_var(&syscall_vars[7], "$return", SLOT_AX, TV_RETURN);
+		syscall_reg_var(&syscall_vars[i], syscall_arg_names[i],
+				syscall_arg_slots[i], TV_PARAM, "long int");
+	syscall_reg_var(&syscall_vars[6], "$id", SLOT_ORIG_AX, TV_OWN,
+			"long int");
+	syscall_reg_var(&syscall_vars[7], "$return", SLOT_AX, TV_RETURN,
+			"long int");
 }
 
 static const struct target_var *syscall_target(const struct rprobe *rp,
