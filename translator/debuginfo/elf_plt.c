@@ -95,27 +95,15 @@ static void add_entries(Elf *elf, const struct plt_secs *ps,
 bool elf_plt_entries(const char *path, const char *pattern, struct vec *out,
 		     char **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf;
+	int fd;
+	Elf *elf = elf_open_file(path, &fd, err);
 	struct plt_secs ps;
 
-	elf_version(EV_CURRENT);
-	if (fd < 0) {
-		*err = xasprintf("cannot open '%s'", path);
+	if (!elf)
 		return false;
-	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		*err = xasprintf("'%s' is not an ELF file", path);
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return false;
-	}
 	find_sections(elf, &ps);
 	if (ps.rela)
 		add_entries(elf, &ps, pattern, out);
-	elf_end(elf);
-	close(fd);
+	elf_close(elf, fd);
 	return true;
 }

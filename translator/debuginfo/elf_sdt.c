@@ -164,25 +164,14 @@ static void sdt_note(Elf *elf, const char *desc, size_t size, uint64_t base,
 bool elf_sdt_marks(const char *path, const char *provider, const char *name,
 		   struct vec *out, char **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf;
+	int fd;
+	Elf *elf = elf_open_file(path, &fd, err);
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	uint64_t base;
 
-	if (fd < 0) {
-		*err = xasprintf("cannot open '%s': %s", path, strerror(errno));
+	if (!elf)
 		return false;
-	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		*err = xasprintf("'%s' is not an ELF file", path);
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return false;
-	}
 	base = section_addr(elf, ".stapsdt.base");
 	while ((scn = elf_nextscn(elf, scn))) {
 		Elf_Data *data;
@@ -200,7 +189,6 @@ bool elf_sdt_marks(const char *path, const char *provider, const char *name,
 				 base, provider, name, out);
 		}
 	}
-	elf_end(elf);
-	close(fd);
+	elf_close(elf, fd);
 	return true;
 }

@@ -79,26 +79,44 @@ static bool seen_addr(const struct vec *out, size_t from, uint64_t addr)
 	return false;
 }
 
+Elf *elf_open_file(const char *path, int *fd, char **err)
+{
+	Elf *elf;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		*err = xasprintf("cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	elf_version(EV_CURRENT);
+	elf = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		*err = xasprintf("'%s' is not an ELF file", path);
+		elf_close(elf, *fd);
+		return NULL;
+	}
+	return elf;
+}
+
+void elf_close(Elf *elf, int fd)
+{
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
 bool elf_functions(const char *path, const char *pattern, struct vec *out,
 		   char **err)
 {
 	size_t first = out->len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf;
+	int fd;
+	Elf *elf = elf_open_file(path, &fd, err);
 	Elf_Scn *scn;
 	GElf_Shdr sh;
 	Elf_Data *data;
 
-	if (fd < 0) {
-		*err = xasprintf("cannot open '%s': %s", path, strerror(errno));
+	if (!elf)
 		return false;
-	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		*err = xasprintf("'%s' is not an ELF file", path);
-		goto fail;
-	}
 	scn = symbol_table(elf, &sh);
 	data = scn ? elf_getdata(scn, NULL) : NULL;
 	if (!data || !sh.sh_entsize) {
@@ -125,12 +143,9 @@ bool elf_functions(const char *path, const char *pattern, struct vec *out,
 		f->offset = off;
 		vec_push(out, f);
 	}
-	elf_end(elf);
-	close(fd);
+	elf_close(elf, fd);
 	return true;
 fail:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elf_close(elf, fd);
 	return false;
 }

@@ -20,6 +20,12 @@ struct elf_func {
 	uint64_t offset;
 };
 
+/* Opens path as an ELF file to read: its handle, the descriptor in
+ * *fd (close both with elf_close), or NULL with *err set ("cannot open
+ * 'P': why", "'P' is not an ELF file"). */
+Elf *elf_open_file(const char *path, int *fd, char **err);
+void elf_close(Elf *elf, int fd);
+
 /*
  * Appends to out (struct elf_func *) the defined functions of the ELF
  * file path whose names match the shell pattern pattern, one per

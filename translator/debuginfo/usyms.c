@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "debuginfo/elf_syms.h"
 #include "debuginfo/usyms.h"
 #include "util/util.h"
 
@@ -330,24 +331,13 @@ static void read_cfi(Elf *elf, struct ufile *f)
 
 struct ufile *ufile_read(const char *path, bool want_cfi, char **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
+	Elf *elf = elf_open_file(path, &fd, err);
 	struct ufile *f;
 	struct stat st;
-	Elf *elf;
 
-	if (fd < 0) {
-		*err = xasprintf("cannot open '%s': %s", path, strerror(errno));
+	if (!elf)
 		return NULL;
-	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		*err = xasprintf("'%s' is not an ELF file", path);
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return NULL;
-	}
 	f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(path);
 	if (fstat(fd, &st) == 0)
@@ -356,8 +346,7 @@ struct ufile *ufile_read(const char *path, bool want_cfi, char **err)
 	read_symbols(elf, f);
 	if (want_cfi)
 		read_cfi(elf, f);
-	elf_end(elf);
-	close(fd);
+	elf_close(elf, fd);
 	return f;
 }
 
