@@ -430,12 +430,18 @@ static bool expand_process(struct session *s, struct probe_point *pp,
 			vec_push(out, pp);
 		return ok;
 	}
-	if (!c0->arg || c0->arg->kind != E_STR || !c0->arg->len || !m ||
-	    strcmp(m->name, "mark") || !m->arg || m->arg->kind != E_STR ||
-	    !strpbrk(m->arg->str, "*?[") ||
-	    (prov && (!c1->arg || c1->arg->kind != E_STR)) ||
+	if (!c0->arg || c0->arg->kind != E_STR || !c0->arg->len ||
 	    !(path = process_find_program(c0->arg->str))) {
-		vec_push(out, pp);
+		vec_push(out, pp);	/* resolve says why */
+		return true;
+	}
+	if (!m || strcmp(m->name, "mark") || !m->arg ||
+	    m->arg->kind != E_STR || !strpbrk(m->arg->str, "*?[") ||
+	    (prov && (!c1->arg || c1->arg->kind != E_STR))) {
+		/* named by the program's resolved path, as upstream
+		 * lists process("python3").end: /usr/bin/python3.11 */
+		vec_push(out, strcmp(path, c0->arg->str) ?
+			 process_point_with(pp, 0, path) : pp);
 		return true;
 	}
 	if (!elf_sdt_marks(path, prov ? c1->arg->str : NULL, m->arg->str,
