@@ -38,7 +38,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # (busybox sh runs dd as a forked applet without an exec, so the time
 # is the task's age at sched_process_exit) and prints the best guest
 # time of RUNS; a fourth argument names another dd to run (coreutils'
-# /usr/bin/dd, dynamically linked).  The scripts run in guru mode
+# /usr/bin/dd, dynamically linked), and a fifth a command to run
+# after it (in the same -c).  The scripts run in guru mode
 # (hand-written handlers).
 icount_args="-icount shift=0 -smp 1"
 
@@ -53,7 +54,8 @@ EOS
 	cat "$tmp/clock.stp" "$tmp/$1.stp" > "$tmp/run.stp"
 	for _ in $(seq 1 "$3"); do
 		v=$("$stap" --remote=vm:"$kernel" -g "$tmp/run.stp" \
-			-c "$dd if=/dev/zero of=/dev/null bs=1 count=$2" 2>/dev/null |
+			-c "$dd if=/dev/zero of=/dev/null bs=1 count=$2${5:+; $5}" \
+			2>/dev/null |
 			sed -n 's/^dd //p')
 		[ -n "$v" ] || { echo "  $1: no measurement" >&2; return 1; }
 		if [ -z "$best" ] || [ "$v" -lt "$best" ]; then best=$v; fi
