@@ -88,19 +88,18 @@ char *process_find_program(const char *name)
 	return NULL;
 }
 
-/* The target of process(ARG): a program path, a pid, or nothing. */
-static bool resolve_target(struct pp_comp *c, struct process_point *pt)
+bool process_resolve_arg(const struct pp_comp *c, char **path, int64_t *pid)
 {
 	if (!c->arg)
 		return true;
 	if (c->arg->kind == E_NUM)
-		return pp_num_arg(c, 1, INT32_MAX, &pt->pid);
+		return pp_num_arg(c, 1, INT32_MAX, pid);
 	if (!c->arg->len) {
 		diag_error(c->arg->loc, "process(\"\") needs a program path");
 		return false;
 	}
-	pt->path = process_find_program(c->arg->str);
-	if (!pt->path) {
+	*path = process_find_program(c->arg->str);
+	if (!*path) {
 		diag_error(c->arg->loc, "cannot find executable '%s' (%s)%s",
 			   c->arg->str, strerror(errno),
 			   strchr(c->arg->str, '/') ? "" :
@@ -108,6 +107,12 @@ static bool resolve_target(struct pp_comp *c, struct process_point *pt)
 		return false;
 	}
 	return true;
+}
+
+/* The target of process(ARG) in pt. */
+static bool resolve_target(struct pp_comp *c, struct process_point *pt)
+{
+	return process_resolve_arg(c, &pt->path, &pt->pid);
 }
 
 /* .begin / .end / .thread.begin / .thread.end after process[(ARG)]. */

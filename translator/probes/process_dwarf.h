@@ -65,5 +65,8 @@ struct probe_point *process_point_with(const struct probe_point *pp,
 /* The absolute path of program name as a shell would find it (through
  * $PATH without a '/'), or NULL with errno set (process.c). */
 char *process_find_program(const char *name);
+/* process(ARG)'s target: *path (a resolved program) for a string, *pid
+ * for a number, neither without ARG; false after an error at ARG. */
+bool process_resolve_arg(const struct pp_comp *c, char **path, int64_t *pid);
 
 #endif

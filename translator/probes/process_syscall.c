@@ -69,22 +69,7 @@ static bool resolve_psys(struct rprobe *rp)
 		return false;
 	}
 	pt->ret = r != NULL;
-	if (!c0->arg)
-		return true;
-	if (c0->arg->kind == E_NUM)
-		return pp_num_arg(c0, 1, INT32_MAX, &pt->pid);
-	if (!c0->arg->len) {
-		diag_error(c0->arg->loc, "process(\"\") needs a program path");
-		return false;
-	}
-	pt->path = process_find_program(c0->arg->str);
-	if (!pt->path) {
-		diag_error(c0->arg->loc, "cannot find executable '%s'%s",
-			   c0->arg->str, strchr(c0->arg->str, '/') ? "" :
-			   ": not found in $PATH");
-		return false;
-	}
-	return true;
+	return process_resolve_arg(c0, &pt->path, &pt->pid);
 }
 
 /* ---- target variables ------------------------------------------------ */
