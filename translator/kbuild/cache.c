@@ -22,7 +22,9 @@
 #include "util/diag.h"
 #include "ctl_proto.h"
 
-/* Folds name, size and mtime of every file under dir into h. */
+/* Folds the name and contents of every file under dir into h: contents,
+ * not mtimes, so that another checkout of the same sources (a fresh
+ * clone, CI) finds the modules an earlier one built. */
 static uint64_t hash_tree(const char *dir, uint64_t h)
 {
 	struct dirent **list;
@@ -36,9 +38,12 @@ static uint64_t hash_tree(const char *dir, uint64_t h)
 				if (S_ISDIR(st.st_mode)) {
 					h = hash_tree(path, h);
 				} else {
+					size_t len = 0;
+					char *data = read_file(path, &len);
+
 					h = hash_bytes(name, strlen(name), h);
-					h = hash_bytes(&st.st_size, sizeof(st.st_size), h);
-					h = hash_bytes(&st.st_mtime, sizeof(st.st_mtime), h);
+					h = hash_bytes(data ? data : "", len, h);
+					free(data);
 				}
 			}
 			free(path);
