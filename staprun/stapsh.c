@@ -6,11 +6,12 @@
  * virtio-serial port (-d /dev/vport0p1), where it serves one host
  * connection after another.  A session is:
  *
- *   stap:   stap 3                    stapsh: stapsh 3 x86_64 6.1.0-56-amd64
+ *   stap:   stap 4                    stapsh: stapsh 4 x86_64 6.1.0-56-amd64
  *   stap:   symbols -                 stapsh: data symbols 65536 + bytes ...
  *                                     stapsh: symbols 0123456789abcdef sent
  *   stap:   btf vmlinux -             stapsh: data btf 65536 + bytes ...
  *                                     stapsh: btf vmlinux 0123456789abcdef sent
+ *   stap:   exe 1234                  stapsh: exe 1234 /usr/bin/python3.11
  *   stap:   file 1234 mod.ko + bytes  stapsh: OK
  *   stap:   run -v mod.ko             stapsh: OK
  *                                     stapsh: data stdout 12 + bytes ...
@@ -566,6 +567,78 @@ static void cmd_btf(struct session *s, int argc, char **argv)
 }
 #endif
 
+#if STAPSH_PROTO_VERSION >= 4
+/* Why pid (a number; /proc/PID exists or not) has no readable program. */
+static void exe_refuse(struct session *s, const char *pid, int err)
+{
+	char dir[64];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "/proc/%s", pid);
+	if (err == ENOENT && stat(dir, &st) != 0)
+		reply(s, "error no such process");
+	else if (err == ENOENT)
+		reply(s, "error a kernel thread: it runs no program");
+	else
+		reply(s, "error cannot read /proc/%s/exe: %s", pid,
+		      strerror(err));
+}
+
+/*
+ * "exe PID" (version 4): the program process PID runs, the target of
+ * its /proc/PID/exe link, %-escaped like a run argument: "exe PID PATH".
+ * stap probes process(PID) points in that file.  No such process, a
+ * kernel thread, an unreadable link or a deleted program is answered
+ * "error MESSAGE".
+ */
+static void cmd_exe(struct session *s, int argc, char **argv)
+{
+	char link[64], path[PATH_MAX], *esc;
+	uint64_t pid;
+	ssize_t n;
+	size_t del = strlen(" (deleted)");
+	struct stat st;
+
+	if (s->version < 4) {
+		reply(s, "error 'exe' needs protocol version 4");
+		return;
+	}
+	if (argc != 2 || !sp_parse_u64(argv[1], &pid) || pid < 1 ||
+	    pid > INT32_MAX) {
+		reply(s, "error malformed exe command: expected 'exe PID'");
+		return;
+	}
+	if (s->child) {
+		reply(s, "error busy: staprun is running");
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/%s/exe", argv[1]);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0) {
+		exe_refuse(s, argv[1], errno);
+		return;
+	}
+	path[n] = '\0';
+	if ((size_t)n > del && strcmp(path + n - del, " (deleted)") == 0 &&
+	    lstat(path, &st) != 0) {
+		path[n - del] = '\0';
+		reply(s, "error its program %s was deleted", path);
+		return;
+	}
+	if (!(esc = sp_escape_arg(path))) {
+		reply(s, "error out of memory");
+		return;
+	}
+	/* reply() cuts lines at 1 KiB; an escaped path may be longer */
+	if (!s->hung_up && sp_printf(s->out, "exe %s %s\n", argv[1], esc) < 0) {
+		logmsg("host gone while replying: %s", strerror(errno));
+		s->hung_up = true;
+	}
+	logmsg("exe %s: %s", argv[1], path);
+	free(esc);
+}
+#endif
+
 /* The commands, by name.  Adding one is a function and a line here. */
 static const struct command {
 	const char *name;
@@ -580,6 +653,9 @@ static const struct command {
 #endif
 #if STAPSH_PROTO_VERSION >= 3
 	{ "btf", cmd_btf },
+#endif
+#if STAPSH_PROTO_VERSION >= 4
+	{ "exe", cmd_exe },
 #endif
 };
 

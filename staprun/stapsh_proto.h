@@ -25,11 +25,12 @@
 
 /* The protocol version this side speaks.  Both sides speak the lower of
  * the two announced versions.  1 is the first version; 2 adds the
- * "symbols" request, 3 the "btf" request.  A build may set it lower (-DSTAPSH_PROTO_VERSION=N)
+ * "symbols" request, 3 the "btf" request, 4 the "exe" request (the
+ * program a pid runs).  A build may set it lower (-DSTAPSH_PROTO_VERSION=N)
  * to be a faithful previous release: code for version N sits inside
  * "#if STAPSH_PROTO_VERSION >= N" (`make compat-prev`, testsuite/stap.compat). */
 #ifndef STAPSH_PROTO_VERSION
-#define STAPSH_PROTO_VERSION 3
+#define STAPSH_PROTO_VERSION 4
 #endif
 #define STAPSH_PROTO_MIN_VERSION 1
 

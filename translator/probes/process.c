@@ -24,7 +24,8 @@
  * are a family of their own: process_syscall.c.)
  * process("PATH").plt("NAME") are uprobes at PATH's PLT entries
  * (process_plt.c).  In all these, process(PID) names the program the
- * pid runs (its /proc/PID/exe on this machine): the points are written
+ * pid runs where the script runs (its /proc/PID/exe on this machine or,
+ * with --remote, as the target's stapsh tells): the points are written
  * out as that program's and run only in that pid (expand_pid).  A
  * .return point found in DWARF has @entry and its parameters as at the
  * function's entry (process_at_return); @var without a module reads
@@ -44,6 +45,7 @@
 #include "debuginfo/elf_syms.h"
 #include "debuginfo/elf_sdt.h"
 #include "process_dwarf.h"
+#include "run/connection.h"
 
 /* What a point waits for; the runtime's enum stap_process_event has
  * the same values. */
@@ -346,18 +348,18 @@ static int64_t pid_of(const struct probe_point *pp)
 }
 
 /* process(PID).function/.statement/.library/.plt/.mark: the points of
- * the program PID runs (its /proc/PID/exe, on this machine: with
- * --remote the pid is the target's, not supported yet), written out as
- * process("EXE")'s, each remembered with the pid.  False when pp is
- * not such a point. */
+ * the program PID runs where the script runs (its /proc/PID/exe on this
+ * machine, or as the --remote targets tell: run/connection.h), written
+ * out as process("EXE")'s, each remembered with the pid.  False when pp
+ * is not such a point. */
 static bool expand_pid(struct session *s, struct probe_point *pp,
 		       struct vec *out, bool *ok)
 {
 	struct pp_comp *c0 = pp_comp_at(pp, 0), *c1 = pp_comp_at(pp, 1);
 	static const char *const kinds[] = { "function", "statement",
 		"library", "plt", "mark", "provider", NULL };
-	char link[64], buf[PATH_MAX];
 	size_t before = out->len, k;
+	char *exe, *why = NULL;
 
 	if (!c0->arg || c0->arg->kind != E_NUM || !c1)
 		return false;
@@ -366,23 +368,16 @@ static bool expand_pid(struct session *s, struct probe_point *pp,
 	if (!kinds[k])
 		return false;
 	*ok = false;
-	if (s->remotes.len) {
-		diag_error(c0->arg->loc, "not supported yet: process(PID).%s "
-			   "with --remote (the pid's program is found "
-			   "through /proc/PID/exe on this machine): use "
-			   "process(\"PATH\") with -x PID", c1->name);
-		return true;
-	}
-	snprintf(link, sizeof(link), "/proc/%lld/exe",
-		 (long long)c0->arg->num);
-	if (c0->arg->num < 1 || !realpath(link, buf)) {
+	exe = c0->arg->num < 1 ? NULL :
+		target_pid_program(s, c0->arg->num, &why);
+	if (!exe) {
 		diag_error(c0->arg->loc, "cannot probe pid %lld: %s",
-			   (long long)c0->arg->num, c0->arg->num < 1 ?
-			   "not a pid" : errno == ENOENT ? "No such process" :
-			   strerror(errno));
+			   (long long)c0->arg->num, why ? why : "not a pid");
+		free(why);
 		return true;
 	}
-	*ok = expand_process(s, process_point_with(pp, 0, buf), out);
+	*ok = expand_process(s, process_point_with(pp, 0, exe), out);
+	free(exe);
 	for (size_t i = before; i < out->len; i++) {
 		struct pid_point *p = xmalloc(sizeof(*p));
 

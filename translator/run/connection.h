@@ -19,4 +19,14 @@ const char *target_url(struct session *s);
 struct remote *open_target(struct session *s);
 void close_target(struct session *s);
 
+/*
+ * The program process pid runs, where the script runs: its /proc/PID/exe
+ * on this machine (no --remote, direct:) or as each --remote target's
+ * stapsh tells (protocol version 4); all targets must agree, and a
+ * remote's program must be at the same path on this machine, where
+ * pass 2 reads it.  Returns the path (malloc'd), or NULL with *why
+ * (malloc'd) saying why not and on which target.
+ */
+char *target_pid_program(struct session *s, int64_t pid, char **why);
+
 #endif

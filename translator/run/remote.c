@@ -476,6 +476,59 @@ int remote_btf(struct remote *r, const char *name, const char *have,
 }
 #endif
 
+/* ---- the program of a pid --------------------------------------------- */
+
+#if STAPSH_PROTO_VERSION >= 4
+/* "exe PID" -> "exe PID PATH" (PATH %-escaped) or "error MESSAGE". */
+int remote_exe(struct remote *r, long long pid, char **path, char **why)
+{
+	char *w[SP_WORDS_MAX], *line;
+	uint64_t n;
+	int nw, rc;
+
+	*path = *why = NULL;
+	if (r->version < 4)
+		return 0;
+	if (sp_printf(r->fd, "exe %lld\n", pid) < 0)
+		goto out_lost;
+	for (;;) {
+		rc = sp_read_line(r->in, &line, -1);
+		if (rc == -2)
+			continue;
+		if (rc <= 0)
+			goto out_lost;
+		if (strncmp(line, "error ", 6) == 0) {
+			*why = strdup(line + 6);
+			return -1;
+		}
+		nw = sp_split(line, w, SP_WORDS_MAX);
+		if (nw == 3 && strcmp(w[0], "exe") == 0) {
+			if (!sp_unescape_arg(w[2]) || w[2][0] != '/') {
+				*why = strdup("stapsh sent a malformed path");
+				return -1;
+			}
+			*path = strdup(w[2]);
+			return *path ? 1 : -1;
+		}
+		/* a data frame of a newer stapsh: skip its payload */
+		if (nw >= 3 && strcmp(w[0], "data") == 0 &&
+		    sp_parse_u64(w[nw - 1], &n) &&
+		    sp_read_bytes(r->in, NULL, n, -1) < 0)
+			goto out_lost;
+	}
+
+out_lost:
+	*why = strdup("connection to stapsh lost");
+	return -1;
+}
+#else
+int remote_exe(struct remote *r, long long pid, char **path, char **why)
+{
+	*path = *why = NULL;
+	return 0;	/* this stap speaks version 3 or older */
+}
+#endif
+
 /* ---- run -------------------------------------------------------------- */
 
 /* Waits for "OK" after a request.  Returns 0, or -1 after printing why. */

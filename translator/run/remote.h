@@ -91,6 +91,15 @@ int remote_symbols(struct remote *r, const char *have, char **ident,
 int remote_btf(struct remote *r, const char *name, const char *have,
 	       char **ident, char **data, size_t *len);
 
+/*
+ * The program process pid runs on the target, its /proc/PID/exe
+ * (protocol version 4).  Returns 1 with *path (malloc'd); 0 when the
+ * peer speaks version 3 or older (nothing sent); -1 with *why
+ * (malloc'd, or NULL when out of memory): stapsh's refusal (no such
+ * process, a kernel thread, ...) or a lost connection.  Prints nothing.
+ */
+int remote_exe(struct remote *r, long long pid, char **path, char **why);
+
 /* Ends the session (and lets go of a vm: guest, vm.c). */
 void remote_close(struct remote *r);
 
