@@ -196,11 +196,9 @@ static void stap_out_fmt_long(struct stap_sb *sb, const struct stap_fmt *f,
 		if ((f->flags & STAP_F_ALT) && u)
 			prefix = f->conv == 'X' ? "0X" : "0x";
 		break;
-	case 'p':
+	case 'p':	/* upstream's %#x since 1.3: 0x0, 0x1000 */
 		base = 16;
 		prefix = "0x";
-		if (f->width < 0 && prec < 0)
-			prec = 16;
 		break;
 	default:	/* 'u' */
 		break;

@@ -11,6 +11,10 @@
  * probe's data: $syscall, $arg1..$arg6 and $return are slots of it
  * (TL_ARGUMENT, the slot numbers checked below).
  *
+ * A return point whose handler uses @entry has a table of records, one
+ * per task inside the call (syscall_records.c): sys_enter fills the
+ * matching task's, sys_exit runs the handler on it.
+ *
  * The tracepoints fire in process context, in the calling task,
  * preemptible (with an RCU read lock held on -rt);
  * stap_run_probe_data() disables preemption.  This family registers
@@ -22,10 +26,12 @@
 #include <linux/namei.h>
 #include <linux/sched.h>
 #include "syscall_regs.h"
+#include "syscall_records.c"
 #include "process_target.c"
 
 /* One point: at the call's return or entry; which processes: pid, or
- * path (its inode while armed: kpath holds it), or neither. */
+ * path (its inode while armed: kpath holds it), or neither; slots: the
+ * entry records of a return point using @entry, allocated at arm. */
 struct stap_psys_probe {
 	const struct stap_probe_info *info;
 	bool ret;
@@ -33,6 +39,7 @@ struct stap_psys_probe {
 	const char *path;
 	struct path kpath;
 	struct inode *inode;
+	struct stap_syscall_slot *slots;
 };
 
 /* One direction: its tracepoint, whether a point uses it, whether
@@ -68,7 +75,8 @@ static struct inode *stap_psys_exe(void)
 	return inode;
 }
 
-/* Runs the points of direction ret that match the current task. */
+/* Runs the points of direction ret that match the current task; at
+ * the entry, fills the records of the return points using @entry. */
 static void stap_psys_run(struct pt_regs *regs, bool ret)
 {
 	struct inode *exe;
@@ -82,10 +90,18 @@ static void stap_psys_run(struct pt_regs *regs, bool ret)
 	for (i = 0; i < stap_psys_n; i++) {
 		struct stap_psys_probe *p = &stap_psys_table[i];
 
-		if (p->ret != ret || (p->pid && p->pid != current->tgid) ||
+		/* a return point using @entry also runs at the entry */
+		bool here = p->ret == ret || (p->slots && !ret);
+
+		if (!here || (p->pid && p->pid != current->tgid) ||
 		    (p->inode && p->inode != exe))
 			continue;
-		stap_run_probe_data(p->info, STAP_SESSION_RUNNING, regs);
+		if (!p->slots)
+			stap_run_probe_data(p->info, STAP_SESSION_RUNNING, regs);
+		else if (ret)
+			stap_syscall_record_run(p->info, p->slots, regs);
+		else
+			stap_syscall_record_fill(p->info, p->slots, regs);
 	}
 }
 
@@ -167,7 +183,7 @@ static int stap_psys_arm(void *points, size_t n)
 {
 	struct stap_psys_probe *p = points;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	stap_syscall_regs_check();
 	stap_psys_table = p;
@@ -175,10 +191,14 @@ static int stap_psys_arm(void *points, size_t n)
 	for (i = 0; i < n; i++) {
 		if (p[i].ret)
 			stap_psys_exit_tp.used = true;
-		else
+		if (!p[i].ret || p[i].info->entry)
 			stap_psys_enter_tp.used = true;
+		if (p[i].ret && p[i].info->entry &&
+		    !(p[i].slots = stap_syscall_records_alloc(p[i].info)))
+			rc = -ENOMEM;
 	}
-	rc = stap_psys_paths(p, n);
+	if (!rc)
+		rc = stap_psys_paths(p, n);
 	if (!rc) {
 		for_each_kernel_tracepoint(stap_psys_find, NULL);
 		rc = stap_psys_register(&stap_psys_enter_tp,
@@ -201,9 +221,12 @@ static void stap_psys_disarm(void *points, size_t n)
 	stap_psys_unregister(&stap_psys_enter_tp, (void *)stap_psys_enter);
 	stap_psys_unregister(&stap_psys_exit_tp, (void *)stap_psys_exit);
 	tracepoint_synchronize_unregister();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (p[i].inode) {
 			path_put(&p[i].kpath);
 			p[i].inode = NULL;
 		}
+		vfree(p[i].slots);
+		p[i].slots = NULL;
+	}
 }

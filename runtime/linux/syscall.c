@@ -15,37 +15,24 @@
  * (TL_ARGUMENT, the slot numbers checked below).
  *
  * A return point whose handler uses @entry has a table of records,
- * one per task inside the call (STAP_SYSCALL_SLOTS of them): sys_enter
- * claims the calling task's and fills it, sys_exit runs the handler on
- * it and frees it.  A return with no record (the table was full, the
- * entry could not run, or the call began before the probe was armed)
- * is skipped, as a kretprobe's missed entry is.  A task that never
- * returns (exit) leaves its record, which the next task at the same
- * address takes over.  The tracepoints fire
- * in process context, in the calling task, preemptible (with an RCU
- * read lock held on -rt); stap_run_probe_data() disables preemption.
+ * one per task inside the call (syscall_records.c): sys_enter fills
+ * the calling task's, sys_exit runs the handler on it.  The
+ * tracepoints fire in process context, in the calling task,
+ * preemptible (with an RCU read lock held on -rt);
+ * stap_run_probe_data() disables preemption.
  */
 #include <linux/tracepoint.h>
 #include <linux/ptrace.h>
-#include <linux/hash.h>
 #include <linux/vmalloc.h>
 #include "syscall_regs.h"
+#include "syscall_records.c"
 
 /* Numbers at or above this (x32's, negative ones) only reach the
  * points on any call. */
 #define STAP_SYSCALL_NR 512
 
-#define STAP_SYSCALL_SLOTS 256
-
-/* A task's entry record of one return point. */
-struct stap_syscall_slot {
-	struct task_struct *task;	/* NULL: free */
-	bool filled;
-};
-
 /* One point: nr, or -1 for any call; ret: on the call's return; slots
- * (with their records after them, info->entry_size bytes each): a
- * return point using @entry, allocated at arm. */
+ * (syscall_records.c): a return point using @entry, allocated at arm. */
 struct stap_syscall_probe {
 	const struct stap_probe_info *info;
 	int nr;
@@ -53,61 +40,19 @@ struct stap_syscall_probe {
 	struct stap_syscall_slot *slots;
 };
 
-static void *stap_syscall_record(const struct stap_syscall_probe *p,
-				 unsigned int i)
-{
-	return (char *)(p->slots + STAP_SYSCALL_SLOTS) +
-	       (size_t)i * ALIGN(p->info->entry_size, 8);
-}
-
-/* The slot of the current task in p's table (claiming a free one when
- * claim), or -1. */
-static int stap_syscall_slot(struct stap_syscall_probe *p, bool claim)
-{
-	unsigned int start = hash_ptr(current, 8), i;
-
-	for (i = 0; i < STAP_SYSCALL_SLOTS; i++) {
-		unsigned int k = (start + i) % STAP_SYSCALL_SLOTS;
-		struct task_struct *t = READ_ONCE(p->slots[k].task);
-
-		if (t == current)
-			return k;
-		if (claim && !t && cmpxchg(&p->slots[k].task, NULL,
-					   current) == NULL)
-			return k;
-	}
-	return -1;
-}
-
 /* sys_enter of a return point using @entry: its record, filled. */
 static void stap_syscall_entry(struct stap_syscall_probe *p,
 			       struct pt_regs *regs)
 {
-	int k = stap_syscall_slot(p, true);
-
-	if (k < 0)
-		return;
-	p->slots[k].filled = stap_run_fn(p->info, STAP_SESSION_RUNNING, regs,
-					 NULL, stap_syscall_record(p, k),
-					 p->info->entry);
-	if (!p->slots[k].filled)
-		WRITE_ONCE(p->slots[k].task, NULL);
+	stap_syscall_record_fill(p->info, p->slots, regs);
 }
 
 /* sys_exit of a return point using @entry: the handler on the task's
- * record, which is then free. */
+ * record. */
 static void stap_syscall_return(struct stap_syscall_probe *p,
 				struct pt_regs *regs)
 {
-	int k = stap_syscall_slot(p, false);
-
-	if (k < 0)
-		return;
-	if (p->slots[k].filled)
-		stap_run_fn(p->info, STAP_SESSION_RUNNING, regs, NULL,
-			    stap_syscall_record(p, k), p->info->handler);
-	p->slots[k].filled = false;
-	WRITE_ONCE(p->slots[k].task, NULL);
+	stap_syscall_record_run(p->info, p->slots, regs);
 }
 
 /* Points [first, first + n) of the table. */
@@ -221,9 +166,7 @@ static int stap_syscall_slots_alloc(struct stap_syscall_probe *points,
 
 		if (!p->ret || !p->info->entry)
 			continue;
-		p->slots = vzalloc(STAP_SYSCALL_SLOTS *
-				   (sizeof(*p->slots) +
-				    ALIGN(p->info->entry_size, 8)));
+		p->slots = stap_syscall_records_alloc(p->info);
 		if (!p->slots)
 			return -ENOMEM;
 	}

@@ -91,8 +91,8 @@ void resolve_entry(struct resolver *r, struct expr *e)
 	if (!b->probe || !target_at_return(r->prog, b)) {
 		diag_error(e->loc, "@entry is only valid in .return probes "
 			   "(of kernel.function, module(...).function, "
-			   "kprobe.function, process(...).function and the "
-			   "syscall.* aliases)");
+			   "kprobe.function, process(...).function, "
+			   "process.syscall and the syscall.* aliases)");
 		return;
 	}
 	r->in_entry = true;

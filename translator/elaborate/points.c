@@ -358,7 +358,10 @@ static bool resolve_point(struct resolver *r, struct pbody *body,
 		return resolve_wildcard(r, body, pp, depth);
 	if (expand_aliases(r, body->probe, pp, depth))
 		return true;
-	return resolve_family_point(r, body, pp, false);
+	/* a point of an alias a wildcard matched: dropped quietly when it
+	 * does not resolve, as socket.*.return leaves out socket.send
+	 * (= socket.sendmsg.return) whose .return.return means nothing */
+	return resolve_family_point(r, body, pp, pp->from_wildcard);
 }
 
 /* A point marked ! is optional and, when it resolves, sufficient: the

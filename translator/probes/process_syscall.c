@@ -12,6 +12,10 @@
  * task's saved user registers (the hit's data is its struct pt_regs):
  * $syscall (orig_ax, the call's number) everywhere, $arg1..$arg6 (rdi,
  * rsi, rdx, r10, r8, r9) at the entry, $return (ax) at the return.
+ * In process.syscall.return, @entry($arg1) and the other entry
+ * variables are read when the task entered the call (the runtime keeps
+ * a record per task until it returns, runtime/linux/syscall_records.c);
+ * $arg1 there stands for @entry($arg1), as in other .return probes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -114,13 +118,33 @@ static void psys_target_list(const struct rprobe *rp, struct vec *out)
 			vec_push(out, &psys_vars[i]);
 }
 
+/* @entry in a .return point: the registers at the call's entry,
+ * $syscall and the arguments (not listed by -L, which shows what
+ * upstream's process.syscall.return has: $return and $syscall). */
+static bool psys_at_return(const struct rprobe *rp)
+{
+	const struct psys_point *pt = rp->data;
+
+	return pt && pt->ret;
+}
+
+static const struct target_var *psys_entry_target(const struct rprobe *rp,
+						  const char *name)
+{
+	init_vars();
+	for (int i = 0; i < 7; i++)
+		if (!strcmp(psys_vars[i].name, name))
+			return &psys_vars[i];
+	return NULL;
+}
+
 static char *psys_target_missing(const struct rprobe *rp, const char *name)
 {
 	const struct psys_point *pt = rp->data;
 
 	return xstrdup(pt->ret ? "process.syscall.return has $syscall and "
-		       "$return" : "process.syscall has $syscall and "
-		       "$arg1..$arg6");
+		       "$return, and @entry($arg1..$arg6)" :
+		       "process.syscall has $syscall and $arg1..$arg6");
 }
 
 /* ---- pass 3 ---------------------------------------------------------- */
@@ -154,6 +178,7 @@ const struct probe_family process_syscall_family = {
 	.expand = expand_psys, .resolve = resolve_psys, .target = psys_target,
 	.target_list = psys_target_list,
 	.target_missing = psys_target_missing,
+	.at_return = psys_at_return, .entry_target = psys_entry_target,
 	.emit_table = emit_psys, .runtime = "process_syscall", .arm_order = 1,
 	.handler_type = "utrace",	/* upstream's name for these */
 	.ops = "{ .arm = stap_psys_arm, .disarm = stap_psys_disarm, "
