@@ -56,7 +56,10 @@ dd_time() {
 # and stapio relaying output) nor the time it waits: under -icount a
 # waiting guest's clock follows the host's real time, and the task's
 # age at exit (the clock before 2026-12-05) moved by 5x from run to
-# run with a 9p page fault or a relay in it.  Prints the best time;
+# run with a 9p page fault or a relay in it.  CMD never ends the shell
+# command line (sh would exec it, and its time would include the
+# shell's start-up when nothing follows, not when an rmmod does).
+# Prints the best time;
 # the whole output of the last run (the script's and CMD's) is left in
 # $tmp/NAME.out, for a caller that wants a count printed there.
 task_time() {
@@ -76,7 +79,7 @@ probe kernel.trace("sched:sched_process_exit") {
 EOS
 	cat "$tmp/clock.stp" "$tmp/$2.stp" > "$tmp/run.stp"
 	for _ in $(seq 1 "$3"); do
-		"$stap" --remote=vm:"$kernel" -g "$tmp/run.stp" -c "$4" \
+		"$stap" --remote=vm:"$kernel" -g "$tmp/run.stp" -c "$4; true" \
 			> "$tmp/$2.out" 2>/dev/null || true
 		v=$(sed -n 's/^clock //p' "$tmp/$2.out" | tail -1)
 		[ -n "$v" ] || { echo "  $2: no measurement" >&2; return 1; }
