@@ -2,11 +2,13 @@
 /*
  * bench/uprobe's hand-written uprobe: what a kernel developer would
  * write to count the hits of one user-space instruction, to compare
- * a process(...).function probe with.  insmod bench_uprobe.ko
+ * a process(...).function or .mark probe with.  insmod bench_uprobe.ko
  * path=FILE offset=OFF registers a uprobe at file offset OFF of FILE
- * whose handler counts; rmmod unregisters it and logs the count.  Both
- * run in process context (module init and exit), where uprobe
- * registration may sleep.
+ * whose handler counts; refctr=OFF2 also names the file offset of the
+ * probe point's semaphore (an SDT marker's), which the kernel then
+ * counts up in every process that maps FILE while the uprobe is armed.
+ * rmmod unregisters it and logs the count.  Both run in process context
+ * (module init and exit), where uprobe registration may sleep.
  */
 #include <linux/module.h>
 #include <linux/namei.h>
@@ -15,8 +17,10 @@
 
 static char *path;
 static unsigned long offset;
+static unsigned long refctr;	/* 0: no semaphore */
 module_param(path, charp, 0444);
 module_param(offset, ulong, 0444);
+module_param(refctr, ulong, 0444);
 
 static struct path bench_path;
 static unsigned long bench_hits;
@@ -44,10 +48,10 @@ static int __init bench_init(void)
 		return rc;
 	inode = d_inode(bench_path.dentry);
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	bench_uprobe = uprobe_register(inode, offset, 0, &bench_uc);
+	bench_uprobe = uprobe_register(inode, offset, refctr, &bench_uc);
 	rc = IS_ERR(bench_uprobe) ? PTR_ERR(bench_uprobe) : 0;
 #else
-	rc = uprobe_register(inode, offset, &bench_uc);
+	rc = uprobe_register_refctr(inode, offset, refctr, &bench_uc);
 #endif
 	if (rc)
 		path_put(&bench_path);
