@@ -46,16 +46,23 @@ static char *private_key(const struct source *src, const char *name)
 }
 
 /* The global name means at loc: a private one of loc's file, else a
- * public one, else NULL. */
+ * public one, else NULL.  Code in a tapset sees the script's globals
+ * and its own file's, not another tapset's: a local of an alias named
+ * like a library global (syscall.execveat's argv, argv.stp's argv)
+ * stays a local, whichever file pass 2 loaded first. */
 static struct sym *find_global(struct resolver *r, const char *name,
 			       struct srcloc loc)
 {
+	bool in_tapset = loc.src != r->user->src;
 	char *key = private_key(loc.src, name);
 	struct sym *s = hash_get(&r->globals, key);
 	free(key);
 	if (!s)
 		s = hash_get(&r->globals, name);
-	if (!s && r->ts) {	/* a tapset's public global, loaded on need */
+	if (s && in_tapset && s->decl.src != loc.src &&
+	    s->decl.src != r->user->src)
+		return NULL;
+	if (!s && r->ts && !in_tapset) {	/* a tapset's public global, loaded on need */
 		struct vec files = {0};
 		tapsets_for_global(r->ts, name, &files);
 		if (files.len) {
