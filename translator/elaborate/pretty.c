@@ -375,6 +375,7 @@ void target_addrof(struct resolver *r, struct expr *e)
 		return;
 	}
 	t->suffix = "&";
+	t->at_entry |= r->in_entry;	/* @entry(&$q->key) */
 	resolve_target(r->prog, r->body, t, TARGET_READ, NULL, r->s->guru);
 	t->suffix = NULL;
 	*e = *t;
