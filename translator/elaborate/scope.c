@@ -45,6 +45,17 @@ static char *private_key(const struct source *src, const char *name)
 	return xasprintf("%p/%s", (const void *)src, name);
 }
 
+/* Whether loc is in a tapset's own code: not the script's, nor a
+ * macro's expansion (a .stpm macro such as @this names its library's
+ * globals on the script's behalf). */
+static bool tapset_code(const struct resolver *r, struct srcloc loc)
+{
+	size_t n = loc.src && loc.src->name ? strlen(loc.src->name) : 0;
+
+	return loc.src != r->user->src &&
+	       !(n > 5 && !strcmp(loc.src->name + n - 5, ".stpm"));
+}
+
 /* The global name means at loc: a private one of loc's file, else a
  * public one, else NULL.  Code in a tapset sees the script's globals
  * and its own file's, not another tapset's: a local of an alias named
@@ -53,7 +64,7 @@ static char *private_key(const struct source *src, const char *name)
 static struct sym *find_global(struct resolver *r, const char *name,
 			       struct srcloc loc)
 {
-	bool in_tapset = loc.src != r->user->src;
+	bool in_tapset = tapset_code(r, loc);
 	char *key = private_key(loc.src, name);
 	struct sym *s = hash_get(&r->globals, key);
 	free(key);
