@@ -24,7 +24,7 @@
 #include <dwarf.h>
 #include "dwarf_index.h"
 
-#define DWX_MAGIC "stap-dwarf-index 6\n"
+#define DWX_MAGIC "stap-dwarf-index 7\n"
 #define DWX_MAGIC_LEN 20
 
 /* The cache file's header; entries and strings follow. */
@@ -255,6 +255,44 @@ static void add_entry(struct builder *b, Dwarf_Die *die, enum dwx_kind kind,
 static void walk_children(struct builder *b, Dwarf_Die *parent,
 			  const char *func);
 
+/* A symbol gcc gives the part of a function it moved out of line
+ * (`kbd_event.cold`): never the function's entry. */
+static int cold_part(const struct builder *b, Dwarf_Addr pc)
+{
+	const struct fsym *s = symbol_at(b, pc + b->bias);
+	size_t n = s ? strlen(s->name) : 0;
+
+	return n > 5 && strcmp(s->name + n - 5, ".cold") == 0;
+}
+
+/* The entry of a concrete function: its entry or low pc, or, for one
+ * gcc split into hot and cold parts (DW_AT_ranges, no DW_AT_low_pc),
+ * the start of the range that is not the cold part.  False for a
+ * function with no code. */
+static int func_entry(const struct builder *b, Dwarf_Die *die,
+		      Dwarf_Addr *pc)
+{
+	Dwarf_Addr base, lo, hi, first = 0;
+	ptrdiff_t off = 0;
+
+	if (dwarf_hasattr(die, DW_AT_low_pc))
+		return dwarf_entrypc(die, pc) == 0 && *pc;
+	if (!dwarf_hasattr(die, DW_AT_ranges))
+		return 0;
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (!lo)
+			continue;
+		if (!first)
+			first = lo;
+		if (!cold_part(b, lo)) {
+			*pc = lo;
+			return 1;
+		}
+	}
+	*pc = first;
+	return first != 0;
+}
+
 /* One DIE inside a CU: functions, their inlined copies and labels. */
 static void walk_die(struct builder *b, Dwarf_Die *die, const char *func)
 {
@@ -268,8 +306,7 @@ static void walk_die(struct builder *b, Dwarf_Die *die, const char *func)
 			return;
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
 							     &attr));
-		if (name && dwarf_hasattr(die, DW_AT_low_pc) &&
-		    dwarf_entrypc(die, &pc) == 0 && pc)
+		if (name && func_entry(b, die, &pc))
 			add_entry(b, die, DWX_FUNC, name, NULL, pc);
 		if (name && dwarf_haschildren(die))
 			walk_children(b, die, name);

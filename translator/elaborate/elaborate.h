@@ -61,7 +61,9 @@ const struct target_var *target_lookup(const struct program *prog,
 					const struct pbody *body,
 					const char *name, bool entry,
 					const struct rprobe **rp);
-void target_vars(const struct program *prog, const struct pbody *body,
+/* target_vars is false when the point's family could not list its
+ * variables (no debuginfo), true when it did, even none. */
+bool target_vars(const struct program *prog, const struct pbody *body,
 		 bool entry, struct vec *out);
 /* Whether every point of body is a .return point that can save values
  * at its function's entry (@entry); with entry, target_lookup and

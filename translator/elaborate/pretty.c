@@ -321,10 +321,9 @@ static bool expand_list(struct resolver *r, struct expr *e)
 
 	/* in a .return probe the variables but $return are those at the
 	 * function's entry, each read then becoming an @entry */
-	target_vars(r->prog, r->body, e->at_entry ||
-		    (strcmp(e->name, "$$return") &&
-		     target_at_return(r->prog, r->body)), &all);
-	if (!all.len)
+	if (!target_vars(r->prog, r->body, e->at_entry ||
+			 (strcmp(e->name, "$$return") &&
+			  target_at_return(r->prog, r->body)), &all))
 		return false;
 	for (size_t i = 0; i < all.len; i++) {
 		const struct target_var *tv = vec_at(&all, i);
@@ -376,6 +375,7 @@ void target_addrof(struct resolver *r, struct expr *e)
 		return;
 	}
 	t->suffix = "&";
+	t->at_entry |= r->in_entry;	/* @entry(&$q->key) */
 	resolve_target(r->prog, r->body, t, TARGET_READ, NULL, r->s->guru);
 	t->suffix = NULL;
 	*e = *t;

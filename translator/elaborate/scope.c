@@ -45,17 +45,35 @@ static char *private_key(const struct source *src, const char *name)
 	return xasprintf("%p/%s", (const void *)src, name);
 }
 
+/* Whether loc is in a tapset's own code: not the script's, nor a
+ * macro's expansion (a .stpm macro such as @this names its library's
+ * globals on the script's behalf). */
+static bool tapset_code(const struct resolver *r, struct srcloc loc)
+{
+	size_t n = loc.src && loc.src->name ? strlen(loc.src->name) : 0;
+
+	return loc.src != r->user->src &&
+	       !(n > 5 && !strcmp(loc.src->name + n - 5, ".stpm"));
+}
+
 /* The global name means at loc: a private one of loc's file, else a
- * public one, else NULL. */
+ * public one, else NULL.  Code in a tapset sees the script's globals
+ * and its own file's, not another tapset's: a local of an alias named
+ * like a library global (syscall.execveat's argv, argv.stp's argv)
+ * stays a local, whichever file pass 2 loaded first. */
 static struct sym *find_global(struct resolver *r, const char *name,
 			       struct srcloc loc)
 {
+	bool in_tapset = tapset_code(r, loc);
 	char *key = private_key(loc.src, name);
 	struct sym *s = hash_get(&r->globals, key);
 	free(key);
 	if (!s)
 		s = hash_get(&r->globals, name);
-	if (!s && r->ts) {	/* a tapset's public global, loaded on need */
+	if (s && in_tapset && s->decl.src != loc.src &&
+	    s->decl.src != r->user->src)
+		return NULL;
+	if (!s && r->ts && !in_tapset) {	/* a tapset's public global, loaded on need */
 		struct vec files = {0};
 		tapsets_for_global(r->ts, name, &files);
 		if (files.len) {

@@ -273,7 +273,7 @@ const struct target_var *target_lookup(const struct program *prog,
 	return lookup(prog, body, name, entry, rp, &mixed);
 }
 
-void target_vars(const struct program *prog, const struct pbody *body,
+bool target_vars(const struct program *prog, const struct pbody *body,
 		 bool entry, struct vec *out)
 {
 	for (size_t i = 0; i < prog->rprobes.len; i++) {
@@ -281,8 +281,11 @@ void target_vars(const struct program *prog, const struct pbody *body,
 		if (rp->body != body)
 			continue;
 		list_vars(rp, entry, out);
-		return;	/* the first point's: the others must agree */
+		/* the first point's: the others must agree */
+		return out->len || (rp->family->lists_all &&
+				    rp->family->lists_all(rp));
 	}
+	return false;
 }
 
 bool target_at_return(const struct program *prog, const struct pbody *body)

@@ -341,6 +341,9 @@ static enum type infer(struct typer *t, struct expr *e)
 	switch (e->kind) {
 	case E_NUM: ty = TYPE_LONG; break;
 	case E_STR: ty = TYPE_STRING; break;
+	case E_EMBEDDED:	/* upstream's marker for a string */
+		ty = strstr(e->str, "/* string */") ? TYPE_STRING : TYPE_LONG;
+		break;
 	case E_VAR: ty = e->sym ? e->sym->type : TYPE_UNKNOWN; break;
 	case E_TARGET: ty = e->target ? e->target->type : TYPE_UNKNOWN; break;
 	case E_ENTRY: ty = infer(t, e->a); break;

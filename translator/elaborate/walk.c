@@ -280,11 +280,10 @@ void resolve_expr(struct resolver *r, struct expr *e)
 		resolve_expr(r, e->a);
 		resolve_regex(e);
 		return;
-	case E_EMBEDDED:
-		if (e->loc.src != r->user->src ||
-		    script_embedded_allowed(r->s, e->loc,
-					    "expression in a script", true))
-			unsupported(e->loc, "embedded C expressions");
+	case E_EMBEDDED:	/* guru mode (or a tapset): emit/expr.c */
+		if (e->loc.src == r->user->src)
+			script_embedded_allowed(r->s, e->loc,
+						"expression in a script", true);
 		return;
 	default: unsupported(e->loc, "this expression"); return;
 	}
@@ -461,11 +460,10 @@ static void resolve_stmt(struct resolver *r, struct stmt *st)
 		}
 		resolve_stmt(r, st->handler);
 		return;
-	case S_EMBEDDED:
-		if (st->loc.src != r->user->src ||
-		    script_embedded_allowed(r->s, st->loc, "code in a script",
-					    false))
-			unsupported(st->loc, "embedded C in a probe");
+	case S_EMBEDDED:	/* guru mode (or a tapset): emit/stmt.c */
+		if (st->loc.src == r->user->src)
+			script_embedded_allowed(r->s, st->loc,
+						"code in a script", false);
 		return;
 	}
 }

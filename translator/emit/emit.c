@@ -201,6 +201,22 @@ static void emit_locals_init(FILE *out, const struct pbody *b)
 					    : "\tl->retval = 0;\n", out);
 }
 
+/* The names embedded C inside body b's code may use: STAP_ARG_x for
+ * a function's parameters and CONTEXT (undef: their #undefs).  Each
+ * on a line of its own, so they may sit inside an expression. */
+void emit_embedded_names(FILE *out, const struct pbody *b, bool undef)
+{
+	for (size_t i = 0; b->fn && i < b->nparams; i++) {
+		const struct sym *s = vec_at(&b->locals, i);
+		if (undef)
+			fprintf(out, "\n#undef STAP_ARG_%s\n", s->name);
+		else
+			fprintf(out, "\n#define STAP_ARG_%s (l->v_%s)\n",
+				s->name, s->name);
+	}
+	fputs(undef ? "\n#undef CONTEXT\n" : "\n#define CONTEXT c\n", out);
+}
+
 /* An embedded-C function's code, with upstream's STAP_ARG_ and
  * STAP_RETVALUE conventions. */
 static void emit_embedded_fn(FILE *out, const struct pbody *b)

@@ -67,6 +67,8 @@ void emit_entry_info(FILE *out, const struct pbody *b);
 
 /* stmt.c */
 void emit_stmt(struct emitter *em, const struct stmt *st);
+/* emit.c: the names guru-mode embedded C in body b may use */
+void emit_embedded_names(FILE *out, const struct pbody *b, bool undef);
 
 /* format.c: emit_format() writes the statements that append the
  * formatted arguments of a printf/sprintf call, whose format pass 2

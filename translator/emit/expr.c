@@ -470,6 +470,30 @@ static void emit_call(struct emitter *em, const struct expr *e)
 	}
 }
 
+/* Guru mode's %{ code %} as an expression: a long, or (with a
+ * "string" comment inside, as upstream marks one) a char * copied
+ * into a string temporary. */
+static void emit_embedded_expr(struct emitter *em, const struct expr *e)
+{
+	FILE *out = em->out;
+	int n = em->labels++;
+
+	if (e->type == TYPE_STRING)
+		fprintf(out, "({ char *e%d_ = l->tmp[%d];", n, new_temp(em));
+	else
+		fputs("((s64)(", out);
+	emit_embedded_names(out, em->body, false);
+	if (e->type == TYPE_STRING)
+		fprintf(out, "stap_strcpy(e%d_, (%s));", n, e->str);
+	else
+		fprintf(out, "%s", e->str);
+	emit_embedded_names(out, em->body, true);
+	if (e->type == TYPE_STRING)
+		fprintf(out, "e%d_; })", n);
+	else
+		fputs("))", out);
+}
+
 void emit_expr(struct emitter *em, const struct expr *e)
 {
 	FILE *out = em->out;
@@ -561,6 +585,9 @@ void emit_expr(struct emitter *em, const struct expr *e)
 		return;
 	case E_STAT_OP:
 		emit_stat_op(em, e);
+		return;
+	case E_EMBEDDED:	/* guru mode's %{ expr %}: a long or a char * */
+		emit_embedded_expr(em, e);
 		return;
 	default:
 		fputs("0", out);	/* pass 2 rejected it already */

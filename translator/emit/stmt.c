@@ -426,6 +426,16 @@ static void emit_body(struct emitter *em, const struct stmt *st, int d)
 	case S_TRY:
 		emit_try(em, st, d);
 		return;
+	case S_EMBEDDED:	/* guru mode's %{ code %} */
+		indent(em, d);
+		fputs("{", out);
+		emit_embedded_names(out, em->body, false);
+		fprintf(out, "%s\n", st->code);
+		emit_embedded_names(out, em->body, true);
+		indent(em, d);
+		fputs("}\n", out);
+		emit_count(em, st, 1, false, d);
+		return;
 	case S_BREAK:
 		emit_count(em, st, 1, true, d);
 		indent(em, d);

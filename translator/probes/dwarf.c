@@ -906,6 +906,14 @@ static void dwarf_target_list(const struct rprobe *rp, struct vec *out)
 		dwarf_point_vars(&pt->dp, out);
 }
 
+/* The point's variables come from its debuginfo (DWARF or BTF). */
+static bool dwarf_lists_all(const struct rprobe *rp)
+{
+	const struct dwarf_pt *pt = rp->data;
+
+	return pt && (pt->from_btf || (pt->dp.dbg && pt->dp.scope));
+}
+
 /* A .return point: its kretprobe's entry handler saves @entry's
  * values (elaborate/entry.c). */
 static bool dwarf_at_return(const struct rprobe *rp)
@@ -1014,6 +1022,7 @@ const struct probe_family var = {					\
 	.name = fname, .shapes = sh, .expand = expand_dwarf,		\
 	.resolve = resolve_dwarf, .emit_table = emit_dwarf,		\
 	.target = dwarf_target, .target_list = dwarf_target_list,	\
+	.lists_all = dwarf_lists_all,					\
 	.at_return = dwarf_at_return, .entry_target = dwarf_entry_target, \
 	.entry_target_list = dwarf_entry_target_list,			\
 	.handler_type_of = dwarf_handler_type,				\

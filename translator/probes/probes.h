@@ -92,6 +92,11 @@ struct probe_family {
 	 * $$parms, $$locals, $$return and stap -L.  NULL: only `target`'s
 	 * lookups (no listing). */
 	void (*target_list)(const struct rprobe *rp, struct vec *out);
+	/* Whether target_list is all of rp's variables (their debuginfo
+	 * was found): an empty list then means a function without any,
+	 * whose $$parms is "" as upstream's.  NULL hook: an empty list
+	 * means the family could not tell (no debuginfo). */
+	bool (*lists_all)(const struct rprobe *rp);
 	/* Why rp has no target variable `name`, for the error: a new
 	 * string completing "unresolved target variable '$x' in probe P: "
 	 * (e.g. "... has no parameter ...: install debuginfo with ...");
