@@ -95,9 +95,19 @@ static void remote_free(struct remote *r)
 	free(r);
 }
 
+/* The next line stapsh sent, over-long ones skipped (sp_read_line's
+ * other results: 0 end of file, -1 error or timeout). */
+static int read_reply(struct remote *r, char **line, int timeout_ms)
+{
+	int rc;
+
+	while ((rc = sp_read_line(r->in, line, timeout_ms)) == -2)
+		;
+	return rc;
+}
+
 /*
  * "stap VERSION" -> "stapsh VERSION MACHINE RELEASE [FEATURES]".  Lines
-
  * that are neither the answer nor a refusal of the handshake are skipped:
  * they can only be left over from an earlier peer (on a virtio port, the
  * replies a departed host never read wait for the next one, e.g. its
@@ -122,9 +132,7 @@ static int handshake(struct remote *r, int timeout_ms, char *why,
 		return -1;
 	}
 	for (;;) {
-		rc = sp_read_line(r->in, &line, timeout_ms);
-		if (rc == -2)
-			continue;
+		rc = read_reply(r, &line, timeout_ms);
 		if (rc <= 0) {
 			snprintf(why, size, "no handshake from stapsh: %s",
 				 rc == 0 ? "connection closed" : strerror(errno));
@@ -348,9 +356,7 @@ static int read_frames(struct remote *r, const char *last, int nwords,
 		return -1;
 	}
 	for (;;) {
-		rc = sp_read_line(r->in, &line, -1);
-		if (rc == -2)
-			continue;
+		rc = read_reply(r, &line, -1);
 		if (rc <= 0)
 			goto out_lost;
 		if (strncmp(line, "error ", 6) == 0) {
@@ -492,9 +498,7 @@ int remote_exe(struct remote *r, long long pid, char **path, char **why)
 	if (sp_printf(r->fd, "exe %lld\n", pid) < 0)
 		goto out_lost;
 	for (;;) {
-		rc = sp_read_line(r->in, &line, -1);
-		if (rc == -2)
-			continue;
+		rc = read_reply(r, &line, -1);
 		if (rc <= 0)
 			goto out_lost;
 		if (strncmp(line, "error ", 6) == 0) {
@@ -538,9 +542,7 @@ static int expect_ok(struct remote *r, const char *what)
 	int rc;
 
 	for (;;) {
-		rc = sp_read_line(r->in, &line, -1);
-		if (rc == -2)
-			continue;
+		rc = read_reply(r, &line, -1);
 		if (rc <= 0) {
 			remote_error("%s: connection to stapsh lost", what);
 			return -1;
