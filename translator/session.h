@@ -101,6 +101,8 @@ struct session {
 	struct program *prog;		/* pass 2 */
 	char *c_source;			/* pass 3 */
 	char *module_path;		/* pass 4: the .ko */
+	char *source_key;		/* pass 4: "stap_<hash>" of what goes
+					 * into the module (kbuild/cache.c) */
 	int exit_status;		/* pass 5 */
 
 	/* ---- timings, for -v ---- */

@@ -65,11 +65,19 @@ static uint64_t source_hash(struct session *s)
 	return hash_tree(s->runtime_dir, h);
 }
 
+/* "stap_<hash>": computed once, as it reads every runtime file. */
+static const char *source_key(struct session *s)
+{
+	if (!s->source_key)
+		s->source_key = xasprintf("stap_%016llx",
+					  (unsigned long long)source_hash(s));
+	return s->source_key;
+}
+
 const char *module_name_for(struct session *s)
 {
 	if (!s->module_name)
-		s->module_name = xasprintf("stap_%016llx",
-					   (unsigned long long)source_hash(s));
+		s->module_name = source_key(s);
 	return s->module_name;
 }
 
@@ -78,15 +86,12 @@ const char *module_name_for(struct session *s)
  * built under the same name never finds it. */
 static char *cache_path(struct session *s)
 {
-	const char *name = module_name_for(s);
-	char *hashed = xasprintf("stap_%016llx",
-				 (unsigned long long)source_hash(s));
+	const char *name = module_name_for(s), *hashed = source_key(s);
 	char *p = strcmp(name, hashed) == 0
 		? xasprintf("%s/modules/%s/%s.ko", s->cache_dir,
 			    s->kernel_release, name)
 		: xasprintf("%s/modules/%s/%s/%s.ko", s->cache_dir,
 			    s->kernel_release, hashed, name);
-	free(hashed);
 	return p;
 }
 
