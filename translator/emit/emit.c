@@ -221,20 +221,13 @@ void emit_embedded_names(FILE *out, const struct pbody *b, bool undef)
  * STAP_RETVALUE conventions. */
 static void emit_embedded_fn(FILE *out, const struct pbody *b)
 {
-	for (size_t i = 0; i < b->nparams; i++) {
-		const struct sym *s = vec_at(&b->locals, i);
-		fprintf(out, "#define STAP_ARG_%s (l->v_%s)\n", s->name, s->name);
-	}
+	emit_embedded_names(out, b, false);
 	fputs("#define STAP_RETVALUE (l->retval)\n"
 	      "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)\n"
-	      "#define STAP_NEXT do { c->next_overload = true; goto out; } while (0)\n"
-	      "#define CONTEXT c\n", out);
+	      "#define STAP_NEXT do { c->next_overload = true; goto out; } while (0)\n", out);
 	fprintf(out, "\t{\n%s\n\t}\n", b->fn->embedded);
-	for (size_t i = 0; i < b->nparams; i++)
-		fprintf(out, "#undef STAP_ARG_%s\n",
-			((struct sym *)vec_at(&b->locals, i))->name);
-	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef STAP_NEXT\n"
-	      "#undef CONTEXT\n", out);
+	emit_embedded_names(out, b, true);
+	fputs("#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef STAP_NEXT\n", out);
 }
 
 /*
